@@ -1,0 +1,250 @@
+/**
+ * One shared connection per config node: users counted, an explicit state machine, capped jittered
+ * backoff, no retry loop after an auth failure, bounded close. No Node-RED imports; config nodes
+ * own one instance and user nodes subscribe to its `state` events for their status.
+ *
+ *   idle ──acquire──▶ connecting ──probe ok──▶ connected ──failure──▶ backoff ──timer──▶ connecting
+ *                         │                                              ▲
+ *                         ├──probe failed (retryable)────────────────────┘
+ *                         └──auth / TLS / config failure──▶ failed (no retry until reconnect())
+ *   any ──last user leaves (removed) / close()──▶ closing ──▶ closed
+ */
+import { EventEmitter } from 'node:events';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { ClosedError, isRetryable, toRecorderError, type RecorderError } from './errors';
+
+export type ConnectionState =
+  'idle' | 'connecting' | 'connected' | 'backoff' | 'failed' | 'closing' | 'closed';
+
+export interface ConnectionSnapshot {
+  state: ConnectionState;
+  /** Failed probes since the last success. */
+  attempt: number;
+  /** Epoch ms of the next retry while in `backoff`. */
+  nextRetryAt?: number;
+  /** Why the last probe or call failed. Never contains a secret. */
+  error?: RecorderError;
+  /** A standing warning to show even while connected, e.g. "TLS not verified". */
+  warning?: string;
+  /** What the probe learned (server version, licence state), for status and msg metadata. */
+  info?: Record<string, unknown>;
+}
+
+/** What a backend supplies: how to make its client, check it, and shut it down. */
+export interface Transport<C> {
+  /** Build the client. Cheap and synchronous: no network traffic yet. */
+  create(): C;
+  /** Check the server is there and accepts us (version call, licence check). */
+  probe(client: C, signal: AbortSignal): Promise<Record<string, unknown> | void>;
+  /** Release every socket and stream of the client. */
+  destroy(client: C): Promise<void>;
+  /** Standing warning derived from configuration (e.g. TLS verification off). */
+  warning?: string;
+}
+
+export interface ConnectionOptions {
+  backoff?: BackoffOptions;
+  probeTimeoutMs?: number;
+  closeTimeoutMs?: number;
+}
+
+export class ConnectionManager<C> extends EventEmitter {
+  private readonly transport: Transport<C>;
+  private readonly options: Required<ConnectionOptions>;
+  private readonly users = new Set<string>();
+  private clientInstance: C | undefined;
+  private snap: ConnectionSnapshot = { state: 'idle', attempt: 0 };
+  private retryTimer: NodeJS.Timeout | undefined;
+  private probeAbort: AbortController | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(transport: Transport<C>, options: ConnectionOptions = {}) {
+    super();
+    this.transport = transport;
+    this.options = {
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      probeTimeoutMs: options.probeTimeoutMs ?? 10_000,
+      closeTimeoutMs: options.closeTimeoutMs ?? 3_000,
+    };
+    this.setMaxListeners(0); // one listener per user node; a config node may have hundreds
+    if (transport.warning) this.snap.warning = transport.warning;
+  }
+
+  get snapshot(): ConnectionSnapshot {
+    return { ...this.snap };
+  }
+
+  get state(): ConnectionState {
+    return this.snap.state;
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Register a user node. The first user starts the connection. */
+  acquire(userId: string): void {
+    if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
+    this.users.add(userId);
+    if (this.snap.state === 'idle') this.connect();
+  }
+
+  /**
+   * Unregister a user. The connection is torn down when the last user leaves for good
+   * (`removed`); a user that is only restarting keeps it open for its successor.
+   */
+  async release(userId: string, removed: boolean): Promise<void> {
+    this.users.delete(userId);
+    if (this.users.size === 0 && removed) await this.close();
+  }
+
+  /**
+   * The client, for a call. Fails fast when the connection can not work without user action
+   * (auth failure, closed); otherwise returns the client even while backing off, because the
+   * call itself is the best probe and its outcome is reported back.
+   */
+  client(): C {
+    if (this.snap.state === 'closed' || this.snap.state === 'closing') throw new ClosedError();
+    if (this.snap.state === 'failed' && this.snap.error && !isRetryable(this.snap.error))
+      throw this.snap.error;
+    if (!this.clientInstance) {
+      this.clientInstance = this.transport.create();
+      if (this.snap.state === 'idle') this.connect();
+    }
+    return this.clientInstance;
+  }
+
+  /** A call succeeded: the server is there. */
+  reportSuccess(): void {
+    if (this.snap.state === 'backoff' || this.snap.state === 'connecting' || this.snap.state === 'failed') {
+      this.clearRetry();
+      this.probeAbort?.abort();
+      this.update({ state: 'connected', attempt: 0, error: undefined, nextRetryAt: undefined });
+    }
+  }
+
+  /** A call failed. Connection-level failures move the state machine; API errors do not. */
+  reportFailure(err: unknown): void {
+    const error = toRecorderError(err);
+    if (error.code === 'API' || error.code === 'INPUT' || error.code === 'CLOSED') return;
+    if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
+    if (!isRetryable(error)) {
+      this.clearRetry();
+      this.update({ state: 'failed', error, nextRetryAt: undefined });
+      return;
+    }
+    if (this.snap.state === 'connected') this.scheduleRetry(error);
+  }
+
+  /** Start over now (manual reconnect, or after the user fixed something outside). */
+  reconnect(): void {
+    if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
+    this.clearRetry();
+    this.probeAbort?.abort();
+    this.update({ attempt: 0 });
+    this.connect();
+  }
+
+  /** Wait until connected, or throw the reason it is not (bounded by `timeoutMs`). */
+  async whenConnected(timeoutMs: number): Promise<C> {
+    const client = this.client();
+    if (this.snap.state === 'connected') return client;
+    return new Promise<C>((resolve, reject) => {
+      const onState = (s: ConnectionSnapshot): void => {
+        if (s.state === 'connected') finish(undefined);
+        else if (s.state === 'failed' || s.state === 'closed') finish(s.error ?? new ClosedError());
+      };
+      const timer = setTimeout(
+        () => finish(this.snap.error ?? new ClosedError('not connected yet')),
+        timeoutMs,
+      );
+      const finish = (err: RecorderError | undefined): void => {
+        clearTimeout(timer);
+        this.off('state', onState);
+        if (err) reject(err);
+        else resolve(client);
+      };
+      this.on('state', onState);
+    });
+  }
+
+  /** Close for good, within `closeTimeoutMs`. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.clearRetry();
+    this.probeAbort?.abort();
+    this.update({ state: 'closing', nextRetryAt: undefined });
+    const client = this.clientInstance;
+    this.clientInstance = undefined;
+    if (client !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.transport.destroy(client).catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.options.closeTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.users.clear();
+    this.update({ state: 'closed' });
+    this.removeAllListeners();
+  }
+
+  private connect(): void {
+    if (!this.clientInstance) this.clientInstance = this.transport.create();
+    const client = this.clientInstance;
+    this.update({ state: 'connecting', nextRetryAt: undefined });
+    const abort = new AbortController();
+    this.probeAbort = abort;
+    const timer = setTimeout(() => abort.abort(), this.options.probeTimeoutMs);
+    this.transport
+      .probe(client, abort.signal)
+      .then(
+        (info) => {
+          if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;
+          this.update({ state: 'connected', attempt: 0, error: undefined, info: info ?? this.snap.info });
+        },
+        (err: unknown) => {
+          if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;
+          const error = toRecorderError(err);
+          if (!isRetryable(error)) this.update({ state: 'failed', error });
+          else this.scheduleRetry(error);
+        },
+      )
+      .finally(() => clearTimeout(timer));
+  }
+
+  private scheduleRetry(error: RecorderError): void {
+    this.clearRetry();
+    const attempt = this.snap.attempt + 1;
+    const delay = backoffDelay(attempt - 1, this.options.backoff);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
+    this.update({ state: 'backoff', attempt, error, nextRetryAt: Date.now() + delay });
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private update(patch: Partial<ConnectionSnapshot>): void {
+    const previous = this.snap;
+    this.snap = { ...this.snap, ...patch };
+    if (
+      previous.state !== this.snap.state ||
+      previous.error !== this.snap.error ||
+      previous.attempt !== this.snap.attempt ||
+      previous.info !== this.snap.info
+    ) {
+      this.emit('state', this.snapshot);
+    }
+  }
+}

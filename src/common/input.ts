@@ -1,0 +1,70 @@
+/**
+ * Resolving what a call uses: the node's configuration is the default, documented `msg`
+ * properties override it. Validation here raises InputError, so a bad message never reaches a
+ * server. No Node-RED imports.
+ */
+import { InputError } from './errors';
+
+export type JsonObject = { [key: string]: unknown };
+
+export function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** `msg[prop]` when it is set (not undefined, not ""), else the configured value. */
+export function override<T>(msgValue: unknown, configValue: T): unknown {
+  if (msgValue === undefined || msgValue === null || msgValue === '') return configValue;
+  return msgValue;
+}
+
+export function requireString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InputError(`${what} must be a non-empty string, got ${describe(value)}`);
+  }
+  return value.trim();
+}
+
+export function optionalString(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new InputError(`${what} must be a string, got ${describe(value)}`);
+  return value;
+}
+
+/** Numbers may arrive as numeric strings from dashboards and MQTT; anything else is an error. */
+export function optionalNumber(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number' && !Number.isNaN(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  throw new InputError(`${what} must be a number, got ${describe(value)}`);
+}
+
+export function requireNumber(value: unknown, what: string): number {
+  const n = optionalNumber(value, what);
+  if (n === undefined) throw new InputError(`${what} is required`);
+  return n;
+}
+
+export function optionalBoolean(value: unknown, what: string): boolean | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InputError(`${what} must be true or false, got ${describe(value)}`);
+}
+
+export function optionalObject(value: unknown, what: string): JsonObject | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (isPlainObject(value)) return value;
+  throw new InputError(`${what} must be an object, got ${describe(value)}`);
+}
+
+/** A short, secret-free description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (Buffer.isBuffer(value)) return 'a Buffer';
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : `"${value}"`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
