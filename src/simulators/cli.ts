@@ -31,6 +31,24 @@ export function usage(): string {
   return lines.join('\n');
 }
 
+/**
+ * Options for one simulator: `--motif-port 7000` always reaches motif; a plain `--port 7000` only
+ * when a single simulator is started (otherwise it would be ambiguous).
+ */
+export function optionsFor(
+  name: string,
+  options: Record<string, string | undefined>,
+  single: boolean,
+): Record<string, string | undefined> {
+  const own: Record<string, string | undefined> = {};
+  const prefix = `${name}-`;
+  for (const [key, value] of Object.entries(options)) {
+    if (key.startsWith(prefix)) own[key.slice(prefix.length)] = value;
+    else if (single && !own[key]) own[key] = value;
+  }
+  return own;
+}
+
 export async function startSimulators(
   names: string[],
   options: Record<string, string | undefined>,
@@ -43,7 +61,7 @@ export async function startSimulators(
       if (!load)
         throw new Error(`unknown simulator "${name}" (known: ${Object.keys(simulators).join(', ')})`);
       const sim: SimulatorModule = load();
-      handles.push(await sim.start(options));
+      handles.push(await sim.start(optionsFor(name, options, wanted.length === 1)));
     }
   } catch (err) {
     await Promise.all(handles.map((h) => h.close()));

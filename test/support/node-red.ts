@@ -1,16 +1,20 @@
 /**
- * The Node-RED runtime the node tests run in. NODE_RED_PATH selects another installed Node-RED
- * (the Node-RED 5 leg of CI); by default the devDependency is used.
+ * The Node-RED runtime the node tests run in. NODE_RED_HOME (a folder whose node_modules holds
+ * another Node-RED, as in the Node-RED 5 leg of CI) selects it; by default the devDependency is used.
  */
 import helper from 'node-red-node-test-helper';
 import path from 'node:path';
 
-export const nodeRedPath = process.env.NODE_RED_PATH ?? require.resolve('node-red');
-helper.init(nodeRedPath);
+const home = process.env.NODE_RED_HOME;
+/** The runtime module (node-red/lib/red.js) the test helper drives. */
+export const nodeRedRuntime = home ? require.resolve('node-red', { paths: [home] }) : require.resolve('node-red');
+/** The `node-red` package folder, for starting it as a program (smoke test). */
+export const nodeRedPackageDir = path.resolve(path.dirname(nodeRedRuntime), '..');
+helper.init(nodeRedRuntime);
 
 export { helper };
 
-/** Every node module of the package, for `helper.load`. */
+/** The Node-RED entry file of one of our node types, as `helper.load` wants it. */
 export function nodeModule(type: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(__dirname, '..', '..', 'nodes', `${type}.js`));

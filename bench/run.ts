@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: every benchmark, or the ones named (`npm run bench -- motif-action`).
+ * Each prints its numbers next to a baseline measured in the same run.
+ */
+import { benchMotifAction } from './motif-action';
+
+const benches: Record<string, () => Promise<void>> = {
+  'motif-action': benchMotifAction,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(benches);
+  for (const name of names) {
+    const bench = benches[name];
+    if (!bench) throw new Error(`unknown benchmark ${name} (known: ${Object.keys(benches).join(', ')})`);
+    await bench();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

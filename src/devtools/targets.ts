@@ -1,0 +1,18 @@
+/** How each simulator's config node is filled in for `npm start` and the example tests. */
+import type { SimulatorHandle } from '../simulators/types';
+import type { ConfigTarget } from './flows';
+
+export function simulatorTargets(handles: SimulatorHandle[]): ConfigTarget[] {
+  const targets: ConfigTarget[] = [];
+  for (const h of handles) {
+    if (h.name === 'motif') {
+      const url = new URL(h.endpoints.api);
+      targets.push({
+        type: 'motif-server',
+        props: { host: url.hostname, port: Number(url.port), tlsMode: 'fingerprint', fingerprint: h.info.fingerprint, timeout: 10 },
+        credentials: { apiKey: h.info.apiKey },
+      });
+    }
+  }
+  return targets;
+}

@@ -1,0 +1,263 @@
+/**
+ * motif-server + motif-action inside a real Node-RED runtime, against the motif simulator over
+ * real HTTPS.
+ */
+import assert from 'node:assert/strict';
+import type { Node } from 'node-red';
+import { MotifSimulator } from '../../src/simulators/motif/simulator';
+import { helper, nodeModule } from '../support/node-red';
+import { nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
+
+const MOTIF = [nodeModule('motif-server'), nodeModule('motif-action')];
+
+function serverNode(sim: MotifSimulator, extra: Partial<FlowNode> = {}): FlowNode {
+  return {
+    id: 'srv',
+    type: 'motif-server',
+    host: '127.0.0.1',
+    port: sim.port,
+    tlsMode: 'fingerprint',
+    fingerprint: sim.fingerprint256,
+    timeout: 2,
+    ...extra,
+  };
+}
+
+function actionNode(extra: Partial<FlowNode>): FlowNode {
+  return {
+    id: 'act',
+    type: 'motif-action',
+    z: 'tab',
+    server: 'srv',
+    operation: 'version',
+    camera: '',
+    output: '',
+    parameter: '',
+    task: '',
+    ioSerial: '',
+    ioPort: '',
+    args: '',
+    wait: false,
+    waitTimeout: 5,
+    wires: [['out']],
+    ...extra,
+  };
+}
+
+const tail: FlowNode[] = [
+  { id: 'tab', type: 'tab' },
+  { id: 'out', type: 'helper', z: 'tab' },
+  { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+  { id: 'caught', type: 'helper', z: 'tab' },
+];
+
+describe('motif nodes in Node-RED', function () {
+  let sim: MotifSimulator;
+
+  before(async () => {
+    sim = await MotifSimulator.start({ timing: { pendingMs: 50, copyMs: 300, exportMs: 300 } });
+  });
+  after(async () => {
+    await sim.close();
+  });
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  async function load(flow: FlowNode[], apiKey = sim.apiKey): Promise<void> {
+    await helper.load(MOTIF, [...flow, ...tail], { srv: { apiKey } });
+  }
+
+  it('declares the API key as a password credential in the runtime', async () => {
+    await load([serverNode(sim), actionNode({})]);
+    const red = (helper as unknown as { _RED: { nodes: { getCredentialDefinition(t: string): unknown } } })._RED;
+    assert.deepEqual(red.nodes.getCredentialDefinition('motif-server'), { apiKey: { type: 'password' } });
+  });
+
+  it('runs an operation and reports the call in msg.motif', async () => {
+    await load([serverNode(sim), actionNode({ operation: 'version' })]);
+    const out = helper.getNode('out');
+    const received = nextMessage(out);
+    helper.getNode('act').receive({ payload: 'go', topic: 't' });
+    const msg = await received;
+    assert.equal(typeof (msg.payload as { software: unknown }).software, 'string');
+    assert.equal(msg.topic, 't', 'the incoming msg is reused');
+    const motif = msg.motif as Record<string, unknown>;
+    assert.equal(motif.operation, 'version');
+    assert.equal(motif.method, 'GET');
+    assert.equal(motif.path, '/version');
+    assert.equal(motif.server, `127.0.0.1:${sim.port}`);
+  });
+
+  it('shows the connection in the status of its users', async () => {
+    await load([serverNode(sim), actionNode({})]);
+    const status = await waitFor(() => {
+      const s = statusOf(helper.getNode('act'));
+      return s?.fill === 'green' ? s : undefined;
+    });
+    assert.equal(status.shape, 'dot');
+  });
+
+  it('lets msg.camera, msg.parameter and msg.payload override the node', async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/configure', camera: 'FAKE0', args: '{"Gain": 1}' }),
+    ]);
+    const out = helper.getNode('out');
+    const received = nextMessage(out);
+    helper.getNode('act').receive({ camera: 'FAKE1', payload: { Gain: 7, ExposureTime: 1234 } });
+    const msg = await received;
+    assert.equal((msg.motif as { camera: string }).camera, 'FAKE1');
+    const last = sim.requests[sim.requests.length - 1];
+    assert.equal(last.method, 'PATCH');
+    assert.equal(last.path, '/api/1/camera/FAKE1/configure');
+    assert.deepEqual(JSON.parse(last.body), { Gain: 7, ExposureTime: 1234 });
+  });
+
+  it('takes a scalar payload as the value of an output and sends +inf as a toggle', async () => {
+    await load([serverNode(sim), actionNode({ operation: 'io/<name>/set', output: 'led' })]);
+    const out = helper.getNode('out');
+    let received = nextMessage(out);
+    helper.getNode('act').receive({ payload: 0.3 });
+    await received;
+    assert.match(sim.requests[sim.requests.length - 1].body, /"value":\s*0\.3/);
+    received = nextMessage(out);
+    helper.getNode('act').receive({ payload: '+inf' });
+    await received;
+    assert.match(sim.requests[sim.requests.length - 1].body, /"value":\s*Infinity/);
+  });
+
+  it('runs a per-camera-only operation on all cameras, results keyed by serial', async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/read/<name>', camera: '__all', parameter: 'Gain' }),
+    ]);
+    const received = nextMessage(helper.getNode('out'));
+    helper.getNode('act').receive({ payload: null });
+    const msg = await received;
+    assert.deepEqual(Object.keys(msg.payload as object).sort(), ['FAKE0', 'FAKE1']);
+  });
+
+  it('uses the all-cameras endpoint when the operation has one', async () => {
+    await load([serverNode(sim), actionNode({ operation: 'camera/<serial>/recording/stop', camera: 'all' })]);
+    const received = nextMessage(helper.getNode('out'));
+    helper.getNode('act').receive({});
+    const msg = await received;
+    assert.equal((msg.motif as { path: string }).path, '/api/1/recording/stop');
+  });
+
+  it('waits until a timed recording has finished when asked to', async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/recording/start', camera: 'FAKE0', args: '{"duration": 1}', wait: true }),
+    ]);
+    const started = Date.now();
+    const received = nextMessage(helper.getNode('out'), 8000);
+    helper.getNode('act').receive({ payload: { filename: 'trial' } });
+    const msg = await received;
+    assert.ok(Date.now() - started >= 900, 'the message left after the recording ended');
+    assert.equal((msg.motif as { waitedFor: string }).waitedFor, 'stopped');
+    const status = (await new Promise((resolve) => resolve(sim.state))) as { cameras: Record<string, { recording?: unknown }> };
+    assert.ok(!status.cameras.FAKE0.recording, 'FAKE0 no longer records');
+  });
+
+  describe('errors reach a Catch node with the original message', () => {
+    async function caughtFor(flow: FlowNode[], msg: Record<string, unknown>, apiKey?: string): Promise<Record<string, unknown>> {
+      await load(flow, apiKey);
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('act').receive(msg);
+      return caught;
+    }
+
+    it('an unknown camera', async () => {
+      const msg = await caughtFor([serverNode(sim), actionNode({ operation: 'camera/<serial>' })], {
+        camera: 'NOPE',
+        marker: 42,
+      });
+      assert.equal(msg.marker, 42);
+      assert.match((msg.error as { message: string }).message, /404/);
+      assert.equal(statusOf(helper.getNode('act'))?.fill, 'red');
+    });
+
+    it('a bad path segment, which never reaches the server', async () => {
+      const before = sim.requests.length;
+      const msg = await caughtFor([serverNode(sim), actionNode({ operation: 'camera/<serial>' })], { camera: 'FA KE' });
+      assert.match((msg.error as { message: string }).message, /serial|camera/i);
+      assert.ok(
+        sim.requests.slice(before).every((r) => !r.path.includes('FA')),
+        'no request with the bad serial was sent',
+      );
+    });
+
+    it('a wrong argument type', async () => {
+      const msg = await caughtFor([serverNode(sim), actionNode({ operation: 'recording/start' })], {
+        payload: { duration: 'long' },
+      });
+      assert.match((msg.error as { message: string }).message, /duration.*number/);
+    });
+
+    it('a rejected API key, without showing the key', async () => {
+      const wrongKey = 'ffffffffffffffffffffffffffffffff';
+      const msg = await caughtFor([serverNode(sim), actionNode({})], { payload: 1 }, wrongKey);
+      const text = JSON.stringify(msg);
+      assert.match((msg.error as { message: string }).message, /API key/i);
+      assert.ok(!text.includes(wrongKey), 'the key is not in the message');
+      const status = await waitFor(() => {
+        const s = statusOf(helper.getNode('act'));
+        return s?.fill === 'red' ? s : undefined;
+      });
+      assert.ok(!String(status.text).includes(wrongKey));
+    });
+
+    it('an unreachable server', async () => {
+      const msg = await caughtFor([serverNode(sim, { port: 1 }), actionNode({})], { payload: 1 });
+      assert.match((msg.error as { message: string }).message, /not reachable/);
+      const status = await waitFor(() => {
+        const s = statusOf(helper.getNode('act'));
+        return s?.fill === 'red' && s.shape === 'ring' ? s : undefined;
+      });
+      assert.ok(status);
+    });
+  });
+
+  it('warns in the status when TLS is not verified', async () => {
+    await load([serverNode(sim, { tlsMode: 'insecure' }), actionNode({})]);
+    const status = await waitFor(() => {
+      const s = statusOf(helper.getNode('act'));
+      return s?.fill === 'yellow' ? s : undefined;
+    });
+    assert.match(String(status.text), /insecure|not verified/);
+  });
+
+  it('leaves no socket, timer or listener behind after 100 redeploys', async function () {
+    this.timeout(60_000);
+    const flow = [serverNode(sim), actionNode({}), ...tail];
+    await load([serverNode(sim), actionNode({})]);
+    const count = (): Record<string, number> => {
+      const counts: Record<string, number> = {};
+      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+      return counts;
+    };
+    const deployOnce = async (): Promise<void> => {
+      await helper.setFlows(flow as unknown as object[], 'full', { srv: { apiKey: sim.apiKey } } as never);
+      const received = nextMessage(helper.getNode('out'));
+      helper.getNode('act').receive({});
+      await received;
+    };
+    await deployOnce();
+    await new Promise((r) => setTimeout(r, 200));
+    const baseline = count();
+    for (let i = 0; i < 100; i++) await deployOnce();
+    await new Promise((r) => setTimeout(r, 500));
+    const after = count();
+    for (const kind of ['TCPSocketWrap', 'Timeout', 'TLSWrap']) {
+      assert.ok((after[kind] ?? 0) <= (baseline[kind] ?? 0) + 2, `${kind}: ${baseline[kind] ?? 0} → ${after[kind] ?? 0}`);
+    }
+    const server = helper.getNode('srv') as unknown as Node & { connection: { listenerCount(e: string): number } };
+    assert.equal(server.connection.listenerCount('state'), 1, 'one user listening');
+  });
+});
