@@ -3,4 +3,5 @@ import type { SimulatorModule } from './types';
 
 export const simulators: Record<string, () => SimulatorModule> = {
   // Each backend adds one line here: name → () => require('./<backend>/cli').simulator
+  motif: () => (require('./motif/cli') as typeof import('./motif/cli')).simulator,
 };
