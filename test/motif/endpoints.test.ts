@@ -21,22 +21,37 @@ describe('motif endpoint table', () => {
   });
 
   it('lists path parameters in order', () => {
-    assert.deepEqual(findEndpoint('schedule/camera/<serial>/configure/<name>')?.pathParams, ['serial', 'name']);
+    assert.deepEqual(findEndpoint('schedule/camera/<serial>/configure/<name>')?.pathParams, [
+      'serial',
+      'name',
+    ]);
     assert.deepEqual(findEndpoint('io/<io_serial>/<io_port>/set')?.pathParams, ['io_serial', 'io_port']);
   });
 
   it('builds wire paths: /version unprefixed, others under /api/1/, segments encoded', () => {
     assert.equal(endpointPath(findEndpoint('version')!, {}), '/version');
     const e = findEndpoint('camera/<serial>/io/<name>/set')!;
-    assert.equal(endpointPath(e, { serial: 'FAKE0', name: 'led?#%' }), '/api/1/camera/FAKE0/io/led%3F%23%25/set');
+    assert.equal(
+      endpointPath(e, { serial: 'FAKE0', name: 'led?#%' }),
+      '/api/1/camera/FAKE0/io/led%3F%23%25/set',
+    );
   });
 
   it('rejects missing, empty, slashed and spaced segments naming the parameter', () => {
     const e = findEndpoint('camera/<serial>/read/<name>')!;
     assert.throws(() => endpointPath(e, { serial: 'FAKE0' }), { name: 'InputError', message: /"name"/ });
-    assert.throws(() => endpointPath(e, { serial: '', name: 'Gain' }), { name: 'InputError', message: /"serial"/ });
-    assert.throws(() => endpointPath(e, { serial: 'a/b', name: 'Gain' }), { name: 'InputError', message: /"serial"/ });
-    assert.throws(() => endpointPath(e, { serial: 'FAKE0', name: 'Ga in' }), { name: 'InputError', message: /"name"/ });
+    assert.throws(() => endpointPath(e, { serial: '', name: 'Gain' }), {
+      name: 'InputError',
+      message: /"serial"/,
+    });
+    assert.throws(() => endpointPath(e, { serial: 'a/b', name: 'Gain' }), {
+      name: 'InputError',
+      message: /"serial"/,
+    });
+    assert.throws(() => endpointPath(e, { serial: 'FAKE0', name: 'Ga in' }), {
+      name: 'InputError',
+      message: /"name"/,
+    });
     assert.throws(() => endpointPath(e, { serial: 'FAKE0', name: 'Gain\t' }), { name: 'InputError' });
   });
 });

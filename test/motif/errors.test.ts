@@ -36,34 +36,85 @@ describe('motif client errors', () => {
 
   it('wrong API key → AuthError (401) that does not contain either key', async () => {
     const wrongKey = 'deadbeefdeadbeefdeadbeefdeadbeef';
-    const err = await expectError(() => client({ apiKey: wrongKey }).version(), 'AuthError', /rejected the API key \(401\)/);
+    const err = await expectError(
+      () => client({ apiKey: wrongKey }).version(),
+      'AuthError',
+      /rejected the API key \(401\)/,
+    );
     assert.ok(!err.message.includes(wrongKey));
     assert.equal(sim.requests.at(-1)?.headers['x-api-key'], wrongKey);
   });
 
   it('unknown camera → ApiError 404 with the server message', async () => {
-    const err = await expectError(() => client().cameraStatus('NOPE'), 'ApiError', /404: camera NOPE not found/);
+    const err = await expectError(
+      () => client().cameraStatus('NOPE'),
+      'ApiError',
+      /404: camera NOPE not found/,
+    );
     assert.equal((err as unknown as { status: number }).status, 404);
   });
 
   it('conflicting state → ApiError 409 (start while recording), 400 on a bad argument', async () => {
     const c = client();
     await c.call('camera/<serial>/recording/start', { serial: 'FAKE1' });
-    await expectError(() => c.call('camera/<serial>/recording/start', { serial: 'FAKE1' }), 'ApiError', /409/);
+    await expectError(
+      () => c.call('camera/<serial>/recording/start', { serial: 'FAKE1' }),
+      'ApiError',
+      /409/,
+    );
     await c.call('camera/<serial>/recording/stop', { serial: 'FAKE1' });
-    await expectError(() => c.call('io/<name>/set', { name: 'led' }, { value: 'high' }), 'ApiError', /400: value must be a number/);
+    await expectError(
+      () => c.call('io/<name>/set', { name: 'led' }, { value: 'high' }),
+      'ApiError',
+      /400: value must be a number/,
+    );
   });
 
   it('schedules: camera_relative rejected on recording schedules, required args and duplicates checked', async () => {
     const c = client();
     const body = { task_name: 'r', cron_expression: '0 0 9 * * ?', camera_relative: true };
     await expectError(() => c.call('schedule/recording/start', {}, body), 'ApiError', /400: camera_relative/);
-    await expectError(() => c.call('schedule/io/<name>/set', { name: 'led' }, { task_name: 't', cron_expression: '* * * * * *' }), 'ApiError', /value is required/);
-    await expectError(() => c.call('schedule/io/<name>/set', { name: 'led' }, { cron_expression: '* * * * * *', value: 1 }), 'ApiError', /task_name is required/);
-    await expectError(() => c.call('schedule/io/<name>/set', { name: 'led' }, { task_name: 't', cron_expression: '* *', value: 1 }), 'ApiError', /fields/);
-    await c.call('schedule/io/<name>/set', { name: 'led' }, { task_name: 't', cron_expression: '* * * * * *', value: 1 });
-    await expectError(() => c.call('schedule/io/<name>/set', { name: 'led' }, { task_name: 't', cron_expression: '* * * * * *', value: 0 }), 'ApiError', /409/);
-    await expectError(() => c.call('schedule/<task_name>/clear', { task_name: 'missing' }), 'ApiError', /404/);
+    await expectError(
+      () =>
+        c.call('schedule/io/<name>/set', { name: 'led' }, { task_name: 't', cron_expression: '* * * * * *' }),
+      'ApiError',
+      /value is required/,
+    );
+    await expectError(
+      () => c.call('schedule/io/<name>/set', { name: 'led' }, { cron_expression: '* * * * * *', value: 1 }),
+      'ApiError',
+      /task_name is required/,
+    );
+    await expectError(
+      () =>
+        c.call(
+          'schedule/io/<name>/set',
+          { name: 'led' },
+          { task_name: 't', cron_expression: '* *', value: 1 },
+        ),
+      'ApiError',
+      /fields/,
+    );
+    await c.call(
+      'schedule/io/<name>/set',
+      { name: 'led' },
+      { task_name: 't', cron_expression: '* * * * * *', value: 1 },
+    );
+    await expectError(
+      () =>
+        c.call(
+          'schedule/io/<name>/set',
+          { name: 'led' },
+          { task_name: 't', cron_expression: '* * * * * *', value: 0 },
+        ),
+      'ApiError',
+      /409/,
+    );
+    await expectError(
+      () => c.call('schedule/<task_name>/clear', { task_name: 'missing' }),
+      'ApiError',
+      /404/,
+    );
     await c.call('schedule/clear');
     assert.equal(sim.state.tasks.list().length, 0);
   });
@@ -83,7 +134,11 @@ describe('motif client errors', () => {
     const c = client();
     const before = sim.requests.length;
     await expectError(() => c.call('camera/<serial>', { serial: 'FAKE0/../x' }), 'InputError', /"serial"/);
-    await expectError(() => c.call('camera/<serial>/io/<name>/set', { serial: 'FAKE0', name: 'my led' }, { value: 1 }), 'InputError', /"name"/);
+    await expectError(
+      () => c.call('camera/<serial>/io/<name>/set', { serial: 'FAKE0', name: 'my led' }, { value: 1 }),
+      'InputError',
+      /"name"/,
+    );
     await expectError(() => c.call('schedule/<task_name>/clear', {}), 'InputError', /"task_name"/);
     await expectError(() => c.call('/cameras'), 'InputError', /unknown motif operation/);
     await expectError(() => c.waitUntil('stopped', '', { timeoutMs: 100 }), 'InputError', /"serial"/);
@@ -94,23 +149,42 @@ describe('motif client errors', () => {
     const port = await freePort();
     const c = new MotifClient({ host: '127.0.0.1', port, apiKey: sim.apiKey, tls: { mode: 'insecure' } });
     clients.push(c);
-    await expectError(() => c.version(), 'ConnectionError', new RegExp(`motif at 127\\.0\\.0\\.1:${port} is not reachable \\(ECONNREFUSED\\)`));
+    await expectError(
+      () => c.version(),
+      'ConnectionError',
+      new RegExp(`motif at 127\\.0\\.0\\.1:${port} is not reachable \\(ECONNREFUSED\\)`),
+    );
   });
 
   it('fingerprint pin: the default (loopbio) pin rejects the simulator, the right pin works, case/colons ignored', async () => {
     const before = sim.requests.length;
-    await expectError(() => client({ tls: { mode: 'fingerprint' } }).version(), 'TlsError', /does not match the pinned fingerprint/);
+    await expectError(
+      () => client({ tls: { mode: 'fingerprint' } }).version(),
+      'TlsError',
+      /does not match the pinned fingerprint/,
+    );
     const wrong = 'AA'.repeat(32);
-    await expectError(() => client({ tls: { mode: 'fingerprint', fingerprint: wrong } }).version(), 'TlsError', /fingerprint/);
+    await expectError(
+      () => client({ tls: { mode: 'fingerprint', fingerprint: wrong } }).version(),
+      'TlsError',
+      /fingerprint/,
+    );
     assert.equal(sim.requests.length, before, 'no request may be sent to a server failing the pin');
     const loose = sim.fingerprint256.replace(/:/g, '').toLowerCase();
-    assert.equal(typeof (await client({ tls: { mode: 'fingerprint', fingerprint: loose } }).version()).software, 'string');
+    assert.equal(
+      typeof (await client({ tls: { mode: 'fingerprint', fingerprint: loose } }).version()).software,
+      'string',
+    );
   });
 
   it('CA mode: the right CA works without a hostname, a wrong CA and an expired certificate fail', async () => {
     assert.ok((await client({ tls: { mode: 'ca', ca: sim.certificatePem } }).version()).software);
     const other = await generateCertificate();
-    await expectError(() => client({ tls: { mode: 'ca', ca: other.cert } }).version(), 'TlsError', /not trusted/);
+    await expectError(
+      () => client({ tls: { mode: 'ca', ca: other.cert } }).version(),
+      'TlsError',
+      /not trusted/,
+    );
     const expired = await generateCertificate({ validDays: -1 });
     const old = await startSimulator({ certificate: expired });
     try {
@@ -164,16 +238,23 @@ describe('motif client errors', () => {
   it('waitUntil times out with TimeoutError while the camera keeps recording', async () => {
     const c = client();
     await c.call('camera/<serial>/recording/start', { serial: 'FAKE0' });
-    await expectError(() => c.waitUntil('stopped', 'FAKE0', { timeoutMs: 120, intervalMs: 20 }), 'TimeoutError', /FAKE0 was not stopped/);
+    await expectError(
+      () => c.waitUntil('stopped', 'FAKE0', { timeoutMs: 120, intervalMs: 20 }),
+      'TimeoutError',
+      /FAKE0 was not stopped/,
+    );
     await c.call('recording/stop');
   });
 
   it('refuses an API key that cannot be sent as a header, without echoing it', () => {
     const key = 'secret\nvalue';
-    assert.throws(() => new MotifClient({ host: '127.0.0.1', apiKey: key }), (err: Error) => {
-      messages.push(err.message);
-      return err.name === 'ConfigError' && !err.message.includes('secret');
-    });
+    assert.throws(
+      () => new MotifClient({ host: '127.0.0.1', apiKey: key }),
+      (err: Error) => {
+        messages.push(err.message);
+        return err.name === 'ConfigError' && !err.message.includes('secret');
+      },
+    );
   });
 });
 
@@ -208,7 +289,11 @@ describe('motif IO toggle semantics and non-finite numbers', () => {
   });
 
   it('reads non-finite numbers back from responses (io/log echo through the schedule list)', async () => {
-    await c.call('schedule/io/<name>/set', { name: 'led' }, { task_name: 'tog', cron_expression: '%2 * * ? * * *', value: -Infinity });
+    await c.call(
+      'schedule/io/<name>/set',
+      { name: 'led' },
+      { task_name: 'tog', cron_expression: '%2 * * ? * * *', value: -Infinity },
+    );
     const answer = (await c.call('schedule')) as { tasks: Array<{ args: { value: number } }> };
     assert.equal(answer.tasks[0].args.value, -Infinity);
   });
@@ -231,16 +316,34 @@ async function fetchRaw(
   method: string,
   path: string,
   key = sim.apiKey,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: Record<string, unknown> }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  json: Record<string, unknown>;
+}> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: sim.host, port: sim.port, method, path, headers: { 'X-Api-Key': key }, rejectUnauthorized: false, agent: false },
+      {
+        host: sim.host,
+        port: sim.port,
+        method,
+        path,
+        headers: { 'X-Api-Key': key },
+        rejectUnauthorized: false,
+        agent: false,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(text) as Record<string, unknown> }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            json: JSON.parse(text) as Record<string, unknown>,
+          }),
+        );
       },
     );
     req.on('error', reject);

@@ -3,7 +3,12 @@ import { parseMotifJson, stringifyMotifJson } from '../../src/backends/motif/jso
 
 describe('motif JSON codec', () => {
   it('writes non-finite numbers as bare tokens, nested too, but not inside strings', () => {
-    const text = stringifyMotifJson({ value: Infinity, a: [-Infinity, NaN, 1.5], s: 'Infinity', o: { x: -Infinity } });
+    const text = stringifyMotifJson({
+      value: Infinity,
+      a: [-Infinity, NaN, 1.5],
+      s: 'Infinity',
+      o: { x: -Infinity },
+    });
     assert.equal(text, '{"value":Infinity,"a":[-Infinity,NaN,1.5],"s":"Infinity","o":{"x":-Infinity}}');
   });
 
@@ -18,10 +23,9 @@ describe('motif JSON codec', () => {
   });
 
   it('parses the tokens back, keeps strings that look like them, and reads an empty body as {}', () => {
-    const parsed = parseMotifJson('{"v": Infinity, "w": [-Infinity, NaN], "s": "NaN Infinity", "n": -1e3}') as Record<
-      string,
-      unknown
-    >;
+    const parsed = parseMotifJson(
+      '{"v": Infinity, "w": [-Infinity, NaN], "s": "NaN Infinity", "n": -1e3}',
+    ) as Record<string, unknown>;
     assert.equal(parsed.v, Infinity);
     assert.deepEqual((parsed.w as number[]).slice(0, 1), [-Infinity]);
     assert.ok(Number.isNaN((parsed.w as number[])[1]));

@@ -25,7 +25,11 @@ const CASES: Case[] = [
   { id: 'version', check: (a) => assert.equal(typeof a.software, 'string') },
   {
     id: 'cameras',
-    check: (a) => assert.deepEqual((a.cameras as Array<{ serial: string }>).map((c) => c.serial), ['FAKE0', 'FAKE1']),
+    check: (a) =>
+      assert.deepEqual(
+        (a.cameras as Array<{ serial: string }>).map((c) => c.serial),
+        ['FAKE0', 'FAKE1'],
+      ),
   },
   {
     id: 'cameras/configure',
@@ -226,8 +230,14 @@ const CASES: Case[] = [
   {
     id: 'schedule/camera/<serial>/io/<name>/set',
     params: { serial: 'FAKE0', name: 'led' },
-    body: { task_name: 'led_on_after_17s', cron_expression: '17 0 0 1 1 ?', camera_relative: true, value: 1.0 },
-    check: (_a, sim) => assert.deepEqual(sim.state.tasks.get('led_on_after_17s')?.params, { serial: 'FAKE0', name: 'led' }),
+    body: {
+      task_name: 'led_on_after_17s',
+      cron_expression: '17 0 0 1 1 ?',
+      camera_relative: true,
+      value: 1.0,
+    },
+    check: (_a, sim) =>
+      assert.deepEqual(sim.state.tasks.get('led_on_after_17s')?.params, { serial: 'FAKE0', name: 'led' }),
   },
   {
     id: 'schedule/cameras/configure/<name>',
@@ -239,7 +249,8 @@ const CASES: Case[] = [
     id: 'schedule/camera/<serial>/configure/<name>',
     params: { serial: 'FAKE1', name: 'Gain' },
     body: { task_name: 'gain1', cron_expression: '0 30 * ? * * *', value: 3 },
-    check: (_a, sim) => assert.equal(sim.state.tasks.get('gain1')?.operation, 'camera/<serial>/configure/<name>'),
+    check: (_a, sim) =>
+      assert.equal(sim.state.tasks.get('gain1')?.operation, 'camera/<serial>/configure/<name>'),
   },
   {
     id: 'schedule',
@@ -256,7 +267,10 @@ const CASES: Case[] = [
       assert.equal(sim.state.tasks.list().length, 9);
     },
   },
-  { id: 'schedule/clear', check: (a, sim) => (assert.equal(a.cleared, 9), assert.equal(sim.state.tasks.list().length, 0)) },
+  {
+    id: 'schedule/clear',
+    check: (a, sim) => (assert.equal(a.cleared, 9), assert.equal(sim.state.tasks.list().length, 0)),
+  },
   {
     id: 'io/<io_serial>/<io_port>/set',
     params: { io_serial: '-1', io_port: '0' },
@@ -295,7 +309,10 @@ const CASES: Case[] = [
   {
     id: 'multicam/connect_camera/<serial>',
     params: { serial: 'FAKE0' },
-    check: (_a, sim) => (assert.equal(cam(sim, 'FAKE0').connected, true), assert.equal(cam(sim, 'FAKE1').connected, false)),
+    check: (_a, sim) => (
+      assert.equal(cam(sim, 'FAKE0').connected, true),
+      assert.equal(cam(sim, 'FAKE1').connected, false)
+    ),
   },
   { id: 'multicam/disconnect_all', check: (_a, sim) => assert.equal(cam(sim, 'FAKE0').connected, false) },
   {

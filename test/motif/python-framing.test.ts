@@ -14,7 +14,12 @@ interface RawResponse {
   body: string;
 }
 
-function pythonRequest(sim: MotifSimulator, method: string, path: string, body?: string): Promise<RawResponse> {
+function pythonRequest(
+  sim: MotifSimulator,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<RawResponse> {
   const lines = [`${method} ${path} HTTP/1.1`, 'Accept-Encoding: identity'];
   if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   else if (method === 'POST' || method === 'PATCH') lines.push('Content-Length: 0');
@@ -28,7 +33,12 @@ function pythonRequest(sim: MotifSimulator, method: string, path: string, body?:
   const wire = `${lines.join('\r\n')}\r\n\r\n${body ?? ''}`;
   return new Promise((resolve, reject) => {
     // Like Python: the certificate is the only trust anchor, no hostname check, no SNI for an IP.
-    const socket = connect({ host: sim.host, port: sim.port, ca: sim.certificatePem, checkServerIdentity: () => undefined });
+    const socket = connect({
+      host: sim.host,
+      port: sim.port,
+      ca: sim.certificatePem,
+      checkServerIdentity: () => undefined,
+    });
     const chunks: Buffer[] = [];
     socket.on('secureConnect', () => socket.write(wire));
     socket.on('data', (d: Buffer) => chunks.push(d));
@@ -38,7 +48,10 @@ function pythonRequest(sim: MotifSimulator, method: string, path: string, body?:
       const split = text.indexOf('\r\n\r\n');
       const [statusLine, ...headerLines] = text.slice(0, split).split('\r\n');
       const headers = Object.fromEntries(
-        headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+        headerLines.map((l) => [
+          l.slice(0, l.indexOf(':')).toLowerCase(),
+          l.slice(l.indexOf(':') + 1).trim(),
+        ]),
       );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) });
       socket.destroy();
@@ -62,12 +75,19 @@ describe('motif simulator with Python client framing', () => {
 
   it('GET /api/1/cameras lists the fake cameras', async () => {
     const res = await pythonRequest(sim, 'GET', '/api/1/cameras');
-    const serials = (JSON.parse(res.body) as { cameras: Array<{ serial: string }> }).cameras.map((c) => c.serial);
+    const serials = (JSON.parse(res.body) as { cameras: Array<{ serial: string }> }).cameras.map(
+      (c) => c.serial,
+    );
     assert.deepEqual(serials, ['FAKE0', 'FAKE1']);
   });
 
   it('PATCH with Python separators and a float configures the camera', async () => {
-    const res = await pythonRequest(sim, 'PATCH', '/api/1/camera/FAKE0/configure', '{"Gain": 0, "ExposureTime": 15000.0}');
+    const res = await pythonRequest(
+      sim,
+      'PATCH',
+      '/api/1/camera/FAKE0/configure',
+      '{"Gain": 0, "ExposureTime": 15000.0}',
+    );
     assert.equal(res.status, 200);
     assert.equal(sim.state.cameras.get('FAKE0')?.parameters.ExposureTime, 15000);
   });
@@ -86,7 +106,8 @@ describe('motif simulator with Python client framing', () => {
   });
 
   it('a scheduled toggle with camera_relative and Infinity is stored, listed and deleted', async () => {
-    const body = '{"task_name": "t", "cron_expression": "%2 * * ? * * *", "camera_relative": true, "value": Infinity}';
+    const body =
+      '{"task_name": "t", "cron_expression": "%2 * * ? * * *", "camera_relative": true, "value": Infinity}';
     let res = await pythonRequest(sim, 'POST', '/api/1/schedule/camera/FAKE0/io/led/set', body);
     assert.equal(res.status, 200);
     assert.equal(sim.state.tasks.get('t')?.args.value, Infinity);

@@ -4,7 +4,15 @@
  * `common/errors.ts` with messages that never contain the API key.
  */
 import { Pool } from 'undici';
-import { ApiError, AuthError, ClosedError, ConfigError, InputError, RecorderError, TimeoutError } from '../../common/errors';
+import {
+  ApiError,
+  AuthError,
+  ClosedError,
+  ConfigError,
+  InputError,
+  RecorderError,
+  TimeoutError,
+} from '../../common/errors';
 import { endpointPath, findEndpoint, pathSegment } from './endpoints';
 import { parseMotifJson, stringifyMotifJson } from './json';
 import { motifConnector, type MotifTls } from './tls';
@@ -57,7 +65,8 @@ export class MotifClient {
 
   constructor(options: MotifClientOptions) {
     const host = typeof options.host === 'string' ? options.host.trim() : '';
-    if (!host || /[\s/]/.test(host)) throw new ConfigError('the motif host must be a host name or IP address');
+    if (!host || /[\s/]/.test(host))
+      throw new ConfigError('the motif host must be a host name or IP address');
     const port = options.port ?? MOTIF_DEFAULT_PORT;
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new ConfigError('the motif port must be an integer between 1 and 65535');
@@ -67,7 +76,8 @@ export class MotifClient {
     if (!/^[\x21-\x7e]+$/.test(options.apiKey))
       throw new ConfigError('the motif API key contains characters that cannot be sent in a header');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!(this.timeoutMs > 0)) throw new ConfigError('the motif timeout must be a positive number of milliseconds');
+    if (!(this.timeoutMs > 0))
+      throw new ConfigError('the motif timeout must be a positive number of milliseconds');
     const hostForUrl = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
     this.server = `${hostForUrl}:${port}`;
     this.origin = `https://${this.server}`;
@@ -110,7 +120,10 @@ export class MotifClient {
   }
 
   async cameraStatus(serial: string, options?: MotifCallOptions): Promise<Record<string, unknown>> {
-    return this.expectObject(await this.call('camera/<serial>', { serial }, undefined, options), 'camera status');
+    return this.expectObject(
+      await this.call('camera/<serial>', { serial }, undefined, options),
+      'camera status',
+    );
   }
 
   /** Recording, or about to (status "pending"), as the Python client decides (reference §2.6). */
@@ -140,7 +153,10 @@ export class MotifClient {
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const status = await this.cameraStatus(serial, { signal: options.signal, timeoutMs: Math.min(remaining, this.timeoutMs) });
+      const status = await this.cameraStatus(serial, {
+        signal: options.signal,
+        timeoutMs: Math.min(remaining, this.timeoutMs),
+      });
       if (!busy(status)) return;
       const pause = Math.min(interval, deadline - Date.now());
       if (pause <= 0) break;
@@ -190,7 +206,8 @@ export class MotifClient {
       const text = await response.body.text();
       return this.interpret(response.statusCode, text, path);
     } catch (err) {
-      if (timedOut) throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
+      if (timedOut)
+        throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
       if (options.signal?.aborted) throw cancelled();
       throw mapTransportError(err, this.server);
@@ -210,18 +227,27 @@ export class MotifClient {
       parseFailed = true;
     }
     if (status >= 200 && status < 300) {
-      if (parseFailed) throw new ApiError(status, 'not JSON', `motif answered ${path} with a body that is not JSON`);
+      if (parseFailed)
+        throw new ApiError(status, 'not JSON', `motif answered ${path} with a body that is not JSON`);
       return parsed;
     }
     if (status === 401 || status === 403) throw new AuthError(`motif rejected the API key (${status})`);
     const serverMessage =
-      !parseFailed && isRecord(parsed) && typeof parsed.error === 'string' ? this.redact(parsed.error) : undefined;
-    if (serverMessage !== undefined) throw new ApiError(status, serverMessage, `motif error ${status}: ${serverMessage}`);
+      !parseFailed && isRecord(parsed) && typeof parsed.error === 'string'
+        ? this.redact(parsed.error)
+        : undefined;
+    if (serverMessage !== undefined)
+      throw new ApiError(status, serverMessage, `motif error ${status}: ${serverMessage}`);
     throw new ApiError(status, `HTTP ${status}`, `motif answered ${path} with HTTP ${status}`);
   }
 
   private expectObject(value: unknown, what: string): Record<string, unknown> {
-    if (!isRecord(value)) throw new ApiError(200, 'unexpected answer', `motif answered "${what}" with something that is not an object`);
+    if (!isRecord(value))
+      throw new ApiError(
+        200,
+        'unexpected answer',
+        `motif answered "${what}" with something that is not an object`,
+      );
     return value;
   }
 

@@ -125,7 +125,12 @@ class TolerantParser {
       if (this.text[this.pos] !== ':') this.fail('expected ":"');
       this.pos++;
       // defineProperty keeps a "__proto__" key an ordinary property, as JSON.parse does.
-      Object.defineProperty(result, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: this.value(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.skip();
       const c = this.text[this.pos++];
       if (c === '}') return result;

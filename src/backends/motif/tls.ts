@@ -8,7 +8,8 @@ import type { TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 import { ConfigError } from '../../common/errors';
 
-export type MotifTls = { mode: 'fingerprint'; fingerprint?: string } | { mode: 'ca'; ca: string } | { mode: 'insecure' };
+export type MotifTls =
+  { mode: 'fingerprint'; fingerprint?: string } | { mode: 'ca'; ca: string } | { mode: 'insecure' };
 
 /** SHA-256 fingerprint of loopbio's `server.crt`, the certificate the Python client trusts. */
 export const LOOPBIO_SERVER_FINGERPRINT =
@@ -37,7 +38,9 @@ export function validateTls(tls: MotifTls): void {
   if (tls.mode === 'fingerprint') {
     const pin = normaliseFingerprint(tls.fingerprint ?? LOOPBIO_SERVER_FINGERPRINT);
     if (!/^[0-9A-F]{64}$/.test(pin))
-      throw new ConfigError('the motif certificate fingerprint must be a SHA-256 fingerprint (64 hex digits)');
+      throw new ConfigError(
+        'the motif certificate fingerprint must be a SHA-256 fingerprint (64 hex digits)',
+      );
   } else if (tls.mode === 'ca') {
     if (typeof tls.ca !== 'string' || !tls.ca.includes('-----BEGIN CERTIFICATE-----'))
       throw new ConfigError('the motif CA certificate must be a PEM certificate');
@@ -55,10 +58,19 @@ export function motifConnector(tls: MotifTls, timeoutMs: number): buildConnector
   // The vendor certificate has no name: never check it (the chain is still verified in 'ca' mode).
   const acceptAnyName = (): undefined => undefined;
   if (tls.mode === 'ca') {
-    return buildConnector({ ca: tls.ca, rejectUnauthorized: true, checkServerIdentity: acceptAnyName, timeout: timeoutMs });
+    return buildConnector({
+      ca: tls.ca,
+      rejectUnauthorized: true,
+      checkServerIdentity: acceptAnyName,
+      timeout: timeoutMs,
+    });
   }
   if (tls.mode === 'insecure') {
-    return buildConnector({ rejectUnauthorized: false, checkServerIdentity: acceptAnyName, timeout: timeoutMs });
+    return buildConnector({
+      rejectUnauthorized: false,
+      checkServerIdentity: acceptAnyName,
+      timeout: timeoutMs,
+    });
   }
   const pin = normaliseFingerprint(tls.fingerprint ?? LOOPBIO_SERVER_FINGERPRINT);
   // No session cache: every connection presents its certificate and is checked again.

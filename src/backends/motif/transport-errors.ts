@@ -53,9 +53,13 @@ export function mapTransportError(err: unknown, server: string): RecorderError {
   if (code === 'CERT_HAS_EXPIRED')
     return new TlsError(`motif at ${server} presented an expired certificate (${code})`, { cause: err });
   if (code === 'CERT_NOT_YET_VALID')
-    return new TlsError(`motif at ${server} presented a certificate that is not yet valid (${code})`, { cause: err });
+    return new TlsError(`motif at ${server} presented a certificate that is not yet valid (${code})`, {
+      cause: err,
+    });
   if (UNTRUSTED_CODES.has(code))
-    return new TlsError(`motif at ${server} presented a certificate that is not trusted (${code})`, { cause: err });
+    return new TlsError(`motif at ${server} presented a certificate that is not trusted (${code})`, {
+      cause: err,
+    });
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('CERT_'))
     return new TlsError(`the TLS handshake with motif at ${server} failed (${code})`, { cause: err });
   if (code === 'UND_ERR_CONNECT_TIMEOUT')

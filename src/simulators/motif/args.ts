@@ -27,7 +27,8 @@ export function optionalObject(body: Body, key: string): Record<string, unknown>
 export function optionalDuration(body: Body): number | undefined {
   const v = body.duration;
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw badRequest('duration must be a positive number of seconds');
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw badRequest('duration must be a positive number of seconds');
   return v;
 }
 

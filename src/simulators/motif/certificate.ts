@@ -13,7 +13,9 @@ export interface SimCertificate {
 let shared: Promise<SimCertificate> | undefined;
 
 /** Generates a certificate; `validDays` < 0 gives an already expired one (for tests). */
-export async function generateCertificate(options: { validDays?: number; organization?: string } = {}): Promise<SimCertificate> {
+export async function generateCertificate(
+  options: { validDays?: number; organization?: string } = {},
+): Promise<SimCertificate> {
   const days = options.validDays ?? 3650;
   const now = Date.now();
   const notBeforeDate = new Date(days < 0 ? now + (days - 1) * 86_400_000 : now - 60_000);

@@ -9,13 +9,18 @@ export const simulator: SimulatorModule = {
   options: [
     { name: 'port', description: 'HTTPS port', default: '6083' },
     { name: 'host', description: 'address to bind', default: '127.0.0.1' },
-    { name: 'key', description: 'API key clients must send (X-Api-Key)', default: 'random 32 hex characters' },
+    {
+      name: 'key',
+      description: 'API key clients must send (X-Api-Key)',
+      default: 'random 32 hex characters',
+    },
     { name: 'cert-out', description: 'write the certificate (PEM) to this file so clients can trust it' },
     { name: 'cameras', description: 'comma-separated camera serials', default: 'FAKE0,FAKE1' },
   ],
   async start(options) {
     const port = options.port === undefined ? 6083 : Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${options.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`invalid --port "${options.port}"`);
     const cameras = options.cameras
       ?.split(',')
       .map((s) => s.trim())

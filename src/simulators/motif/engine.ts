@@ -144,7 +144,11 @@ export class SimEngine {
     for (const camera of cameras) {
       const recordings = camera.recordings.filter((r) => (verb === 'copy' ? !r.copied : !r.exported));
       count += recordings.length;
-      camera.playback = { status: verb === 'copy' ? 'copying' : 'exporting', started: Date.now(), durationMs: ms };
+      camera.playback = {
+        status: verb === 'copy' ? 'copying' : 'exporting',
+        started: Date.now(),
+        durationMs: ms,
+      };
       this.after(null, ms, () => {
         camera.playback = { ...camera.playback, status: `${verb} finished` };
         finish(camera, recordings);

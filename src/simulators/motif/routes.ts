@@ -2,7 +2,14 @@
  * The simulator's route table: the 44 motif routes (reference §2.2) with their methods, matched
  * segment by segment on the path after '/api/1/' ('version' is unprefixed).
  */
-import { optionalBoolean, optionalDuration, optionalObject, optionalString, requiredValue, type Body } from './args';
+import {
+  optionalBoolean,
+  optionalDuration,
+  optionalObject,
+  optionalString,
+  requiredValue,
+  type Body,
+} from './args';
 import type { SimEngine } from './engine';
 import { badRequest, notFound } from './http-error';
 import { clearTasks, createTask, deleteTask, listTasks, type ScheduleOptions } from './schedule-routes';
@@ -133,15 +140,27 @@ export const ROUTES: readonly Route[] = [
       value: readParameter(ctx.engine.camera(ctx.params.serial), ctx.params.name),
     }),
   },
-  { method: 'POST', template: 'camera/<serial>/recording/start', handle: (ctx) => startRecording(ctx, one(ctx)) },
+  {
+    method: 'POST',
+    template: 'camera/<serial>/recording/start',
+    handle: (ctx) => startRecording(ctx, one(ctx)),
+  },
   {
     method: 'POST',
     template: 'camera/<serial>/recording/stop',
     handle: (ctx) => ({ ok: true, serials: ctx.engine.stopRecording(one(ctx)) }),
   },
   { method: 'GET', template: 'camera/<serial>/recordings', handle: (ctx) => recordings(one(ctx)) },
-  { method: 'POST', template: 'camera/<serial>/recordings/copy_all', handle: (ctx) => copyAll(ctx, one(ctx)) },
-  { method: 'POST', template: 'camera/<serial>/recordings/export_all', handle: (ctx) => exportAll(ctx, one(ctx)) },
+  {
+    method: 'POST',
+    template: 'camera/<serial>/recordings/copy_all',
+    handle: (ctx) => copyAll(ctx, one(ctx)),
+  },
+  {
+    method: 'POST',
+    template: 'camera/<serial>/recordings/export_all',
+    handle: (ctx) => exportAll(ctx, one(ctx)),
+  },
   {
     method: 'POST',
     template: 'camera/<serial>/io/<name>/set',
@@ -151,7 +170,11 @@ export const ROUTES: readonly Route[] = [
       return { ok: true, serial: camera.serial, name: ctx.params.name, value };
     },
   },
-  { method: 'POST', template: 'camera/<serial>/io/log', handle: (ctx) => ioLog(ctx, ctx.engine.camera(ctx.params.serial)) },
+  {
+    method: 'POST',
+    template: 'camera/<serial>/io/log',
+    handle: (ctx) => ioLog(ctx, ctx.engine.camera(ctx.params.serial)),
+  },
   {
     method: 'GET',
     template: 'camera/<serial>/io/read',
@@ -160,27 +183,51 @@ export const ROUTES: readonly Route[] = [
       return { serial: camera.serial, outputs: outputValues(camera.outputs) };
     },
   },
-  { method: 'POST', template: 'recording/start', handle: (ctx) => startRecording(ctx, all(ctx).filter((c) => c.connected)) },
-  { method: 'POST', template: 'recording/stop', handle: (ctx) => ({ ok: true, serials: ctx.engine.stopRecording(all(ctx)) }) },
+  {
+    method: 'POST',
+    template: 'recording/start',
+    handle: (ctx) =>
+      startRecording(
+        ctx,
+        all(ctx).filter((c) => c.connected),
+      ),
+  },
+  {
+    method: 'POST',
+    template: 'recording/stop',
+    handle: (ctx) => ({ ok: true, serials: ctx.engine.stopRecording(all(ctx)) }),
+  },
   { method: 'GET', template: 'recordings', handle: (ctx) => recordings(all(ctx)) },
   { method: 'POST', template: 'recordings/copy_all', handle: (ctx) => copyAll(ctx, all(ctx)) },
   { method: 'POST', template: 'recordings/export_all', handle: (ctx) => exportAll(ctx, all(ctx)) },
   { method: 'GET', template: 'schedule', handle: (ctx) => listTasks(ctx.engine.state, ctx.schedule) },
   { method: 'POST', template: 'schedule/clear', handle: (ctx) => clearTasks(ctx.engine.state) },
-  { method: 'DELETE', template: 'schedule/<task_name>/clear', handle: (ctx) => deleteTask(ctx.engine.state, ctx.params.task_name) },
+  {
+    method: 'DELETE',
+    template: 'schedule/<task_name>/clear',
+    handle: (ctx) => deleteTask(ctx.engine.state, ctx.params.task_name),
+  },
   { method: 'POST', template: 'schedule/recording/start', handle: schedule('recording/start', false, false) },
   {
     method: 'POST',
     template: 'schedule/camera/<serial>/recording/start',
     handle: schedule('camera/<serial>/recording/start', false, false),
   },
-  { method: 'POST', template: 'schedule/recordings/copy_all', handle: schedule('recordings/copy_all', false, false) },
+  {
+    method: 'POST',
+    template: 'schedule/recordings/copy_all',
+    handle: schedule('recordings/copy_all', false, false),
+  },
   {
     method: 'POST',
     template: 'schedule/camera/<serial>/recordings/copy_all',
     handle: schedule('camera/<serial>/recordings/copy_all', false, false),
   },
-  { method: 'POST', template: 'schedule/recordings/export_all', handle: schedule('recordings/export_all', false, false) },
+  {
+    method: 'POST',
+    template: 'schedule/recordings/export_all',
+    handle: schedule('recordings/export_all', false, false),
+  },
   {
     method: 'POST',
     template: 'schedule/camera/<serial>/recordings/export_all',
@@ -192,7 +239,11 @@ export const ROUTES: readonly Route[] = [
     template: 'schedule/camera/<serial>/io/<name>/set',
     handle: schedule('camera/<serial>/io/<name>/set', true, true),
   },
-  { method: 'POST', template: 'schedule/cameras/configure/<name>', handle: schedule('cameras/configure/<name>', true, true) },
+  {
+    method: 'POST',
+    template: 'schedule/cameras/configure/<name>',
+    handle: schedule('cameras/configure/<name>', true, true),
+  },
   {
     method: 'POST',
     template: 'schedule/camera/<serial>/configure/<name>',
@@ -220,7 +271,11 @@ export const ROUTES: readonly Route[] = [
     },
   },
   { method: 'POST', template: 'io/log', handle: (ctx) => ioLog(ctx, undefined) },
-  { method: 'GET', template: 'io/read', handle: (ctx) => ({ outputs: outputValues(ctx.engine.state.outputs) }) },
+  {
+    method: 'GET',
+    template: 'io/read',
+    handle: (ctx) => ({ outputs: outputValues(ctx.engine.state.outputs) }),
+  },
   {
     method: 'POST',
     template: 'camera/<serial>/experiment/message',
@@ -238,14 +293,24 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     template: 'multicam/connect_camera/<serial>',
-    handle: (ctx) => ({ ok: true, serials: ctx.engine.setConnected(ctx.engine.camerasFor(ctx.params.serial), true) }),
+    handle: (ctx) => ({
+      ok: true,
+      serials: ctx.engine.setConnected(ctx.engine.camerasFor(ctx.params.serial), true),
+    }),
   },
   {
     method: 'POST',
     template: 'multicam/disconnect_camera/<serial>',
-    handle: (ctx) => ({ ok: true, serials: ctx.engine.setConnected(ctx.engine.camerasFor(ctx.params.serial), false) }),
+    handle: (ctx) => ({
+      ok: true,
+      serials: ctx.engine.setConnected(ctx.engine.camerasFor(ctx.params.serial), false),
+    }),
   },
-  { method: 'POST', template: 'multicam/connect_all', handle: (ctx) => ({ ok: true, serials: ctx.engine.setConnected(all(ctx), true) }) },
+  {
+    method: 'POST',
+    template: 'multicam/connect_all',
+    handle: (ctx) => ({ ok: true, serials: ctx.engine.setConnected(all(ctx), true) }),
+  },
   {
     method: 'POST',
     template: 'multicam/disconnect_all',
@@ -279,5 +344,7 @@ export function matchRoute(method: string, segments: string[]): RouteMatch {
     if (route.method === method) return { kind: 'found', route, params };
     allowed.push(route.method);
   }
-  return allowed.length > 0 ? { kind: 'wrong-method', allowed: [...new Set(allowed)] } : { kind: 'not-found' };
+  return allowed.length > 0
+    ? { kind: 'wrong-method', allowed: [...new Set(allowed)] }
+    : { kind: 'not-found' };
 }

@@ -44,7 +44,8 @@ export function createTask(
   if (relative && !rules.relativeAllowed)
     throw badRequest('camera_relative is not supported for recording, copy and export schedules');
   if (rules.valueRequired && body.value === undefined) throw badRequest('value is required');
-  if (state.tasks.has(name) && options.onDuplicate === 'reject') throw conflict(`task ${name} already exists`);
+  if (state.tasks.has(name) && options.onDuplicate === 'reject')
+    throw conflict(`task ${name} already exists`);
   const args = Object.fromEntries(Object.entries(body).filter(([key]) => !SCHEDULE_KEYS.has(key)));
   const task: SimTask = {
     task_name: name,

@@ -92,7 +92,15 @@ export class MotifSimulator {
     });
     const port = (server.address() as AddressInfo).port;
     const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
-    return new MotifSimulator(server, host, port, apiKey, certificate.cert, fingerprint256(certificate.cert), options);
+    return new MotifSimulator(
+      server,
+      host,
+      port,
+      apiKey,
+      certificate.cert,
+      fingerprint256(certificate.cert),
+      options,
+    );
   }
 
   /** `https://host:port` */
@@ -127,7 +135,8 @@ export class MotifSimulator {
       this.log({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body });
       const answer = (): void => {
         if (res.destroyed) return;
-        if (size > MAX_BODY_BYTES) return this.send(res, 413, { error: 'request body too large', status_code: 413 });
+        if (size > MAX_BODY_BYTES)
+          return this.send(res, 413, { error: 'request body too large', status_code: 413 });
         try {
           this.send(res, 200, this.handle(req, body));
         } catch (err) {
@@ -152,7 +161,9 @@ export class MotifSimulator {
     if (match.kind === 'not-found') throw new SimHttpError(404, `unknown endpoint ${req.url ?? ''}`);
     if (match.kind === 'wrong-method') {
       const allowed = match.allowed.join(', ');
-      throw new SimHttpError(405, `method ${req.method ?? ''} not allowed (use ${allowed})`, { Allow: allowed });
+      throw new SimHttpError(405, `method ${req.method ?? ''} not allowed (use ${allowed})`, {
+        Allow: allowed,
+      });
     }
     let body: unknown;
     try {
@@ -181,7 +192,8 @@ export class MotifSimulator {
     } catch {
       throw new SimHttpError(400, 'the path is not correctly encoded');
     }
-    if (segments.length === 1 && segments[0] === 'version') throw new SimHttpError(404, `unknown endpoint ${path}`);
+    if (segments.length === 1 && segments[0] === 'version')
+      throw new SimHttpError(404, `unknown endpoint ${path}`);
     return segments;
   }
 
@@ -192,7 +204,12 @@ export class MotifSimulator {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     const text = stringifyMotifJson(body);
     res.writeHead(status, {
       'Content-Type': 'application/json',
