@@ -352,6 +352,9 @@ describe('motif operations against the simulator', () => {
       assert.equal(request.headers['x-api-key'], sim.apiKey);
       assert.equal(request.headers['content-type'], 'application/json');
       assert.equal(request.body === '', c.body === undefined);
+      // Like the Python client: Content-Length 0 on a body-less POST, none on a body-less GET/DELETE.
+      if (c.body === undefined)
+        assert.equal(request.headers['content-length'], endpoint.method === 'POST' ? '0' : undefined);
       assert.equal(typeof answer, 'object');
       await c.check(answer as Record<string, unknown>, sim, client);
     });
