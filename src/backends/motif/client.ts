@@ -1,0 +1,296 @@
+/**
+ * HTTPS + JSON client for the loopbio motif API. One keep-alive undici Pool per client; every call
+ * is bounded by a timeout and can be cancelled; failures become the typed errors of
+ * `common/errors.ts` with messages that never contain the API key.
+ */
+import { Pool } from 'undici';
+import {
+  ApiError,
+  AuthError,
+  ClosedError,
+  ConfigError,
+  InputError,
+  RecorderError,
+  TimeoutError,
+} from '../../common/errors';
+import { endpointPath, findEndpoint, pathSegment } from './endpoints';
+import { parseMotifJson, stringifyMotifJson } from './json';
+import { motifConnector, type MotifTls } from './tls';
+import { mapTransportError } from './transport-errors';
+
+export type { MotifTls } from './tls';
+
+export interface MotifClientOptions {
+  host: string;
+  /** Default 6083. */
+  port?: number;
+  apiKey: string;
+  /** Default: pin loopbio's server certificate. */
+  tls?: MotifTls;
+  /** Default 10000 ms per call. */
+  timeoutMs?: number;
+  /** Maximum parallel connections of the pool (default 4). */
+  connections?: number;
+}
+
+export interface MotifCallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface MotifCamera {
+  serial: string;
+  [key: string]: unknown;
+}
+
+export type MotifWaitKind = 'stopped' | 'copied' | 'exported';
+
+export const MOTIF_DEFAULT_PORT = 6083;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_POLL_MS = 500;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class MotifClient {
+  readonly origin: string;
+  private readonly server: string;
+  private readonly apiKey: string;
+  private readonly timeoutMs: number;
+  private readonly pool: Pool;
+  private closed = false;
+  /** Aborts every call under way when the client closes. */
+  private readonly closing = new AbortController();
+
+  constructor(options: MotifClientOptions) {
+    const host = typeof options.host === 'string' ? options.host.trim() : '';
+    if (!host || /[\s/]/.test(host))
+      throw new ConfigError('the motif host must be a host name or IP address');
+    const port = options.port ?? MOTIF_DEFAULT_PORT;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new ConfigError('the motif port must be an integer between 1 and 65535');
+    if (typeof options.apiKey !== 'string' || options.apiKey.length === 0)
+      throw new ConfigError('the motif API key is missing');
+    // Header values cannot carry control characters; checked here so undici never reports the key.
+    if (!/^[\x21-\x7e]+$/.test(options.apiKey))
+      throw new ConfigError('the motif API key contains characters that cannot be sent in a header');
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0))
+      throw new ConfigError('the motif timeout must be a positive number of milliseconds');
+    const hostForUrl = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    this.server = `${hostForUrl}:${port}`;
+    this.origin = `https://${this.server}`;
+    this.apiKey = options.apiKey;
+    this.pool = new Pool(this.origin, {
+      connect: motifConnector(options.tls ?? { mode: 'fingerprint' }, this.timeoutMs),
+      connections: options.connections ?? 4,
+      pipelining: 1,
+    });
+  }
+
+  /**
+   * Calls one endpoint by id (the path template, e.g. 'camera/<serial>/recording/start'). A JSON body
+   * is sent only when `body` has keys, as the Python client does.
+   */
+  async call(
+    endpointId: string,
+    params: Record<string, string | undefined> = {},
+    body?: Record<string, unknown>,
+    options: MotifCallOptions = {},
+  ): Promise<unknown> {
+    const endpoint = findEndpoint(endpointId);
+    if (!endpoint) throw new InputError(`unknown motif operation "${endpointId}"`);
+    const path = endpointPath(endpoint, params);
+    if (body !== undefined && !isRecord(body)) throw new InputError('the motif arguments must be an object');
+    const payload = body && Object.keys(body).length > 0 ? stringifyMotifJson(body) : undefined;
+    return this.request(endpoint.method, path, payload, options);
+  }
+
+  async version(options?: MotifCallOptions): Promise<Record<string, unknown>> {
+    return this.expectObject(await this.call('version', {}, undefined, options), 'version');
+  }
+
+  async cameras(options?: MotifCallOptions): Promise<MotifCamera[]> {
+    const answer = this.expectObject(await this.call('cameras', {}, undefined, options), 'cameras');
+    const list = answer.cameras;
+    if (!Array.isArray(list) || !list.every((c) => isRecord(c) && typeof c.serial === 'string'))
+      throw new ApiError(200, 'unexpected answer', 'motif answered "cameras" without a list of cameras');
+    return list as MotifCamera[];
+  }
+
+  async cameraStatus(serial: string, options?: MotifCallOptions): Promise<Record<string, unknown>> {
+    return this.expectObject(
+      await this.call('camera/<serial>', { serial }, undefined, options),
+      'camera status',
+    );
+  }
+
+  /** Recording, or about to (status "pending"), as the Python client decides (reference §2.6). */
+  async isRecording(serial: string, options?: MotifCallOptions): Promise<boolean> {
+    return statusIsRecording(await this.cameraStatus(serial, options));
+  }
+
+  async isCopying(serial: string, options?: MotifCallOptions): Promise<boolean> {
+    return statusIsCopying(await this.cameraStatus(serial, options));
+  }
+
+  async isExporting(serial: string, options?: MotifCallOptions): Promise<boolean> {
+    return statusIsExporting(await this.cameraStatus(serial, options));
+  }
+
+  /** Polls the camera status until it stopped recording / copying / exporting. */
+  async waitUntil(
+    kind: MotifWaitKind,
+    serial: string,
+    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+  ): Promise<void> {
+    pathSegment('serial', serial);
+    const busy = { stopped: statusIsRecording, copied: statusIsCopying, exported: statusIsExporting }[kind];
+    if (!busy) throw new InputError(`unknown motif wait "${String(kind)}"`);
+    const deadline = Date.now() + options.timeoutMs;
+    const interval = options.intervalMs ?? DEFAULT_POLL_MS;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const status = await this.cameraStatus(serial, {
+        signal: options.signal,
+        timeoutMs: Math.min(remaining, this.timeoutMs),
+      });
+      if (!busy(status)) return;
+      const pause = Math.min(interval, deadline - Date.now());
+      if (pause <= 0) break;
+      await sleep(pause, options.signal);
+    }
+    throw new TimeoutError(`motif camera ${serial} was not ${kind} within ${options.timeoutMs} ms`);
+  }
+
+  /** Destroys the pool; calls under way reject with ClosedError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
+    await this.pool.destroy().catch(() => undefined);
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    payload: string | undefined,
+    options: MotifCallOptions,
+  ): Promise<unknown> {
+    if (this.closed) throw new ClosedError('the motif client is closed');
+    if (options.signal?.aborted) throw cancelled();
+    const controller = new AbortController();
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const abort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    this.closing.signal.addEventListener('abort', abort, { once: true });
+    const headers: Record<string, string> = {
+      'x-api-key': this.apiKey,
+      'content-type': 'application/json',
+    };
+    try {
+      const response = await this.pool.request({
+        method: method as 'GET',
+        path,
+        headers,
+        body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),
+        signal: controller.signal,
+      });
+      const text = await response.body.text();
+      return this.interpret(response.statusCode, text, path);
+    } catch (err) {
+      if (timedOut)
+        throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
+      if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
+      if (options.signal?.aborted) throw cancelled();
+      throw mapTransportError(err, this.server);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
+      this.closing.signal.removeEventListener('abort', abort);
+    }
+  }
+
+  private interpret(status: number, text: string, path: string): unknown {
+    let parsed: unknown;
+    let parseFailed = false;
+    try {
+      parsed = parseMotifJson(text);
+    } catch {
+      parseFailed = true;
+    }
+    if (status >= 200 && status < 300) {
+      if (parseFailed)
+        throw new ApiError(status, 'not JSON', `motif answered ${path} with a body that is not JSON`);
+      return parsed;
+    }
+    if (status === 401 || status === 403) throw new AuthError(`motif rejected the API key (${status})`);
+    const serverMessage =
+      !parseFailed && isRecord(parsed) && typeof parsed.error === 'string'
+        ? this.redact(parsed.error)
+        : undefined;
+    if (serverMessage !== undefined)
+      throw new ApiError(status, serverMessage, `motif error ${status}: ${serverMessage}`);
+    throw new ApiError(status, `HTTP ${status}`, `motif answered ${path} with HTTP ${status}`);
+  }
+
+  private expectObject(value: unknown, what: string): Record<string, unknown> {
+    if (!isRecord(value))
+      throw new ApiError(
+        200,
+        'unexpected answer',
+        `motif answered "${what}" with something that is not an object`,
+      );
+    return value;
+  }
+
+  /** Defence in depth: a server message that echoes the key must not carry it into an error. */
+  private redact(text: string): string {
+    return text.split(this.apiKey).join('***');
+  }
+}
+
+export function statusIsRecording(status: Record<string, unknown>): boolean {
+  const info = isRecord(status.camera_info) ? status.camera_info : {};
+  return Boolean(info.filename) || info.status === 'pending';
+}
+
+export function statusIsCopying(status: Record<string, unknown>): boolean {
+  const playback = isRecord(status.playback_info) ? status.playback_info : {};
+  return playback.status === 'copying';
+}
+
+export function statusIsExporting(status: Record<string, unknown>): boolean {
+  const playback = isRecord(status.playback_info) ? status.playback_info : {};
+  const s = playback.status;
+  return typeof s === 'string' && s.startsWith('export') && !s.includes('finished');
+}
+
+function cancelled(): RecorderError {
+  return new ClosedError('the motif call was cancelled');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

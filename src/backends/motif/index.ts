@@ -1,0 +1,5 @@
+/** The loopbio motif backend: REST client, endpoint table, JSON codec and TLS trust. */
+export * from './client';
+export * from './endpoints';
+export { parseMotifJson, stringifyMotifJson } from './json';
+export { LOOPBIO_SERVER_FINGERPRINT, normaliseFingerprint, formatFingerprint } from './tls';

@@ -1,0 +1,5 @@
+/** The loopbio motif simulator. */
+export { MotifSimulator, type MotifSimulatorOptions, type SimRequestRecord } from './server';
+export { generateCertificate, type SimCertificate } from './certificate';
+export type { MotifSimState, SimCamera, SimStreams, SimOutput, SimRecording } from './state';
+export { SimTaskStore, type SimTask } from './tasks';
