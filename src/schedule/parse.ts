@@ -183,7 +183,10 @@ class FieldParser {
     // Day-of-week cycles over 0-6 with 7 as a second Sunday; other fields cycle over min..max.
     const isWeek = this.ref.name === 'day-of-week';
     const cycleMax = isWeek ? 6 : this.info.max;
-    if (isWeek && from === 7) from = 0;
+    if (isWeek && from === 7) {
+      from = 0;
+      if (to === 7) to = 0;
+    }
     const sequence: number[] = [];
     if (from <= to) {
       for (let v = from; v <= to; v++) sequence.push(v);
