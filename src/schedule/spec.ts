@@ -54,8 +54,3 @@ export interface CronSpec {
   readonly dayOfWeek: CronField;
   readonly year: CronField;
 }
-
-/** True when the field needs more than a flag lookup to match (monotonic or calendar-relative atoms). */
-export function hasMonotonic(field: CronField): boolean {
-  return field.monotonic.length > 0;
-}
