@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe as describeCron } from '../../src/schedule';
+
+const cases: [string, string][] = [
+  ['0 5 * ? * * *', 'at second 0 of minute 5 of every hour'],
+  ['0 * %2 ? * * *', 'every 2 hours counted from 1970-01-01'],
+  ['%2 * * ? * * *', 'every 2 seconds counted from 1970-01-01'],
+  ['0 15%15 * ? * * *', 'every 15 minutes from minute 15 counted from 1970-01-01'],
+  ['*/15 * * * * *', 'every 15 seconds'],
+  ['* * * * * *', 'every second'],
+  ['0 0,30 * ? * * *', 'at second 0 of minutes 0 and 30 of every hour'],
+  ['0 0 9 ? * MON-FRI', 'at second 0 of minute 0 of hour 9, on Monday to Friday'],
+  ['0 9 * * 1-5', 'at minute 0 of hour 9, on Monday to Friday'],
+  ['0 30 2 L * ? 2025', 'at second 0 of minute 30 of hour 2, on the last day of the month, in 2025'],
+  ['0 0 12 15W * ?', 'at second 0 of minute 0 of hour 12, on the weekday nearest day 15'],
+  ['0 0 0 ? * 5L', 'at second 0 of minute 0 of hour 0, on the last Friday of the month'],
+  ['0 0 0 ? * 1#2', 'at second 0 of minute 0 of hour 0, on the 2nd Monday of the month'],
+  ['0 0 0 LW * ?', 'at second 0 of minute 0 of hour 0, on the last weekday of the month'],
+  ['0 0 0 L-2 * ?', 'at second 0 of minute 0 of hour 0, on 2 days before the last day of the month'],
+  ['0 0 12 1 jan,jul ?', 'at second 0 of minute 0 of hour 12, on day 1, in January and July'],
+  ['0 0 12 13 * 5', 'at second 0 of minute 0 of hour 12, on day 13 or on Friday'],
+  ['0 0 9-17 * * *', 'at second 0 of minute 0 of hours 9 to 17'],
+];
+
+describe('schedule: describe', () => {
+  for (const [expression, text] of cases) {
+    it(expression, () => assert.equal(describeCron(expression), text));
+  }
+
+  it('names the start as epoch for relative schedules', () => {
+    assert.equal(describeCron('0 * %2 ? * * *', { relative: true }), 'every 2 hours counted from the start');
+  });
+
+  it('throws the syntax error for a bad expression', () => {
+    assert.throws(() => describeCron('0 0 25 * * *'), /hour field "25"/);
+  });
+});
