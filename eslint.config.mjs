@@ -2,7 +2,17 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'nodes/*/*.js', '.cache/**', 'resources/**', 'bin/**', 'scripts/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'nodes/*/*.js',
+      '.cache/**',
+      'resources/**',
+      'bin/**',
+      'scripts/*.js',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

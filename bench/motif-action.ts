@@ -3,25 +3,30 @@
  * to the same simulator in the same run. Goal: the node path keeps ≥ 80 % of raw throughput at
  * concurrency 1 and 16.
  */
-import helper from 'node-red-node-test-helper';
-import path from 'node:path';
 import tls from 'node:tls';
 import { Pool } from 'undici';
-import { MotifSimulator } from '../src/simulators/motif/simulator';
+import { MotifSimulator } from '../src/simulators/motif/server';
+import { helper, loadFlow, nodeModule } from '../test/support/node-red';
 import { fmt, runConcurrent, summary } from './stats';
 
-helper.init(require.resolve('node-red'));
-const nodes = ['motif-server', 'motif-action'].map((t) => require(path.join(__dirname, '..', 'nodes', `${t}.js`)));
+const nodes = ['motif-server', 'motif-action'].map(nodeModule);
 
 const TOTAL = Number(process.env.BENCH_REQUESTS) || 3000;
 
-async function rawUndici(sim: MotifSimulator, concurrency: number): Promise<{ rps: number; p50: number; p99: number }> {
+async function rawUndici(
+  sim: MotifSimulator,
+  concurrency: number,
+): Promise<{ rps: number; p50: number; p99: number }> {
   const pool = new Pool(`https://127.0.0.1:${sim.port}`, {
     connections: concurrency,
     connect: { ca: sim.certificatePem, checkServerIdentity: () => undefined } as tls.ConnectionOptions,
   });
   const task = async (): Promise<void> => {
-    const res = await pool.request({ path: '/version', method: 'GET', headers: { 'x-api-key': sim.apiKey, 'content-type': 'application/json' } });
+    const res = await pool.request({
+      path: '/version',
+      method: 'GET',
+      headers: { 'x-api-key': sim.apiKey, 'content-type': 'application/json' },
+    });
     await res.body.json();
   };
   for (let i = 0; i < 200; i++) await task(); // warm-up
@@ -31,14 +36,33 @@ async function rawUndici(sim: MotifSimulator, concurrency: number): Promise<{ rp
   return { rps: TOTAL / seconds, p50: s.p50, p99: s.p99 };
 }
 
-async function nodePath(sim: MotifSimulator, concurrency: number): Promise<{ rps: number; p50: number; p99: number }> {
+async function nodePath(
+  sim: MotifSimulator,
+  concurrency: number,
+): Promise<{ rps: number; p50: number; p99: number }> {
   await helper.startServer();
-  await helper.load(
+  await loadFlow(
     nodes,
     [
       { id: 'tab', type: 'tab' },
-      { id: 'srv', type: 'motif-server', host: '127.0.0.1', port: sim.port, tlsMode: 'fingerprint', fingerprint: sim.fingerprint256, timeout: 10 },
-      { id: 'act', type: 'motif-action', z: 'tab', server: 'srv', operation: 'version', args: '', wires: [['out']] },
+      {
+        id: 'srv',
+        type: 'motif-server',
+        host: '127.0.0.1',
+        port: sim.port,
+        tlsMode: 'fingerprint',
+        fingerprint: sim.fingerprint256,
+        timeout: 10,
+      },
+      {
+        id: 'act',
+        type: 'motif-action',
+        z: 'tab',
+        server: 'srv',
+        operation: 'version',
+        args: '',
+        wires: [['out']],
+      },
       { id: 'out', type: 'helper', z: 'tab' },
     ],
     { srv: { apiKey: sim.apiKey } },
@@ -47,7 +71,9 @@ async function nodePath(sim: MotifSimulator, concurrency: number): Promise<{ rps
   const out = helper.getNode('out');
   const pending = new Map<string, () => void>();
   let seq = 0;
-  out.on('input', (msg: { _msgid: string; benchId: string }) => pending.get(msg.benchId)?.());
+  (out as unknown as NodeJS.EventEmitter).on('input', (msg: { benchId: string }) =>
+    pending.get(msg.benchId)?.(),
+  );
   const task = (): Promise<void> =>
     new Promise((resolve) => {
       const id = String(seq++);

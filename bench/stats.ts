@@ -16,7 +16,11 @@ export function fmt(n: number, digits = 2): string {
 }
 
 /** Run `task` with `concurrency` workers until `total` tasks ran; returns per-task latencies (ms). */
-export async function runConcurrent(total: number, concurrency: number, task: () => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+export async function runConcurrent(
+  total: number,
+  concurrency: number,
+  task: () => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let started = 0;
   const t0 = process.hrtime.bigint();

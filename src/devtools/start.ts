@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
   const userDir = path.join(root, '.node-red-user');
   const handles: SimulatorHandle[] = await startSimulators(['all'], {});
-  for (const h of handles) for (const [what, url] of Object.entries(h.endpoints)) console.log(`simulator ${h.name} ${what}: ${url}`);
+  for (const h of handles)
+    for (const [what, url] of Object.entries(h.endpoints)) console.log(`simulator ${h.name} ${what}: ${url}`);
   prepareUserDir(userDir, port);
   const tabs = writeFlows(userDir, simulatorTargets(handles));
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
     const text = chunk.toString();
     process.stdout.write(text);
     if (text.includes('Server now running')) {
-      console.log(`\nNode-RED editor: http://127.0.0.1:${port}/  (${tabs} example tabs deployed; Ctrl-C stops)\n`);
+      console.log(
+        `\nNode-RED editor: http://127.0.0.1:${port}/  (${tabs} example tabs deployed; Ctrl-C stops)\n`,
+      );
     }
   });
   let stopping = false;

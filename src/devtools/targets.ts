@@ -9,8 +9,14 @@ export function simulatorTargets(handles: SimulatorHandle[]): ConfigTarget[] {
       const url = new URL(h.endpoints.api);
       targets.push({
         type: 'motif-server',
-        props: { host: url.hostname, port: Number(url.port), tlsMode: 'fingerprint', fingerprint: h.info.fingerprint, timeout: 10 },
-        credentials: { apiKey: h.info.apiKey },
+        props: {
+          host: url.hostname,
+          port: Number(url.port),
+          tlsMode: 'fingerprint',
+          fingerprint: h.info['certificate sha-256 fingerprint'],
+          timeout: 10,
+        },
+        credentials: { apiKey: h.info['api key'] },
       });
     }
   }

@@ -66,25 +66,36 @@ describe('packed package in a fresh Node-RED user directory', function () {
 
   it('installs from the tarball and registers every node type without errors', async () => {
     // The build already ran (npm test builds first), so packing skips the prepack build.
-    const tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], {
-      cwd: root,
-      encoding: 'utf8',
-    })
+    const tarball = execFileSync(
+      'npm',
+      ['pack', '--ignore-scripts', '--silent', '--pack-destination', work],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    )
       .trim()
       .split('\n')
       .pop() as string;
     const userDir = path.join(work, 'user');
     fs.mkdirSync(userDir);
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'smoke', private: true }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, tarball)], {
-      cwd: userDir,
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, tarball)],
+      {
+        cwd: userDir,
+        stdio: 'ignore',
+      },
+    );
     const installed = path.join(userDir, 'node_modules', pkg.name);
     assert.ok(fs.existsSync(path.join(installed, 'examples')), 'examples are in the package');
     for (const file of Object.values(pkg['node-red'].nodes)) {
       assert.ok(fs.existsSync(path.join(installed, file)), `${file} is in the package`);
-      assert.ok(fs.existsSync(path.join(installed, file.replace(/\.js$/, '.html'))), `${file} has its editor HTML`);
+      assert.ok(
+        fs.existsSync(path.join(installed, file.replace(/\.js$/, '.html'))),
+        `${file} has its editor HTML`,
+      );
     }
 
     const port = await freePort();
@@ -98,8 +109,15 @@ describe('packed package in a fresh Node-RED user directory', function () {
     const log = await waitForOutput(red, /Server now running/, 120_000);
     assert.doesNotMatch(log, /\[(warn|error)\].*recorders/i, 'no warning or error about our package');
 
-    const response = await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { accept: 'application/json' } });
-    const sets = (await response.json()) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+    const response = await fetch(`http://127.0.0.1:${port}/nodes`, {
+      headers: { accept: 'application/json' },
+    });
+    const sets = (await response.json()) as Array<{
+      module: string;
+      types: string[];
+      enabled: boolean;
+      err?: string;
+    }>;
     const ours = sets.filter((s) => s.module === pkg.name);
     const types = ours.flatMap((s) => s.types).sort();
     assert.deepEqual(types, Object.keys(pkg['node-red'].nodes).sort());
@@ -109,6 +127,7 @@ describe('packed package in a fresh Node-RED user directory', function () {
     }
     const editor = await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { accept: 'text/html' } });
     const html = await editor.text();
-    for (const type of types) assert.match(html, new RegExp(`data-template-name="${type}"`), `${type} editor template`);
+    for (const type of types)
+      assert.match(html, new RegExp(`data-template-name="${type}"`), `${type} editor template`);
   });
 });

@@ -1,7 +1,7 @@
 /** Small helpers for node tests: typed flow nodes, awaiting messages and status. */
 import type { Node } from 'node-red';
 
-export type FlowNode = { id: string; type: string; [key: string]: unknown };
+export type { FlowNode } from './node-red';
 export type Message = Record<string, unknown>;
 
 /** The next message a helper node receives, or a rejection after `timeoutMs`. */

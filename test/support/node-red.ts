@@ -2,12 +2,14 @@
  * The Node-RED runtime the node tests run in. NODE_RED_HOME (a folder whose node_modules holds
  * another Node-RED, as in the Node-RED 5 leg of CI) selects it; by default the devDependency is used.
  */
-import helper from 'node-red-node-test-helper';
+import helper, { type TestFlows, type TestNodeInitializer } from 'node-red-node-test-helper';
 import path from 'node:path';
 
 const home = process.env.NODE_RED_HOME;
 /** The runtime module (node-red/lib/red.js) the test helper drives. */
-export const nodeRedRuntime = home ? require.resolve('node-red', { paths: [home] }) : require.resolve('node-red');
+export const nodeRedRuntime = home
+  ? require.resolve('node-red', { paths: [home] })
+  : require.resolve('node-red');
 /** The `node-red` package folder, for starting it as a program (smoke test). */
 export const nodeRedPackageDir = path.resolve(path.dirname(nodeRedRuntime), '..');
 helper.init(nodeRedRuntime);
@@ -18,4 +20,21 @@ export { helper };
 export function nodeModule(type: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(__dirname, '..', '..', 'nodes', `${type}.js`));
+}
+
+export type FlowNode = { id: string; type: string; [key: string]: unknown };
+export type Credentials = Record<string, Record<string, string>>;
+
+/** `helper.load` with our loosely typed flow nodes. */
+export async function loadFlow(
+  modules: unknown[],
+  flow: FlowNode[],
+  credentials?: Credentials,
+): Promise<void> {
+  await helper.load(modules as TestNodeInitializer, flow as unknown as TestFlows, credentials);
+}
+
+/** A full deploy of a new flow into the running test runtime. */
+export async function redeploy(flow: FlowNode[], credentials?: Credentials): Promise<void> {
+  await helper.setFlows(flow as unknown as TestFlows, 'full', credentials);
 }

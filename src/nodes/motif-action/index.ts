@@ -6,11 +6,27 @@
 import type { MotifClient } from '../../backends/motif/client';
 import { endpointPath, type MotifEndpoint } from '../../backends/motif/endpoints';
 import type { Disposer } from '../../common/disposer';
-import { configNode, onInput, registerNode, translator, useConnection, type Node, type NodeDef, type RED } from '../../common/node-red';
+import {
+  configNode,
+  onInput,
+  registerNode,
+  translator,
+  useConnection,
+  type Node,
+  type NodeDef,
+  type RED,
+} from '../../common/node-red';
 import { status } from '../../common/status';
 import type { MotifServerNode } from '../motif-server';
 import { registerMotifAdmin } from './admin';
-import { ALL_CAMERAS, planCall, waitKindFor, type MotifActionConfig, type MotifActionMsg, type PlannedCall } from './request';
+import {
+  ALL_CAMERAS,
+  planCall,
+  waitKindFor,
+  type MotifActionConfig,
+  type MotifActionMsg,
+  type PlannedCall,
+} from './request';
 
 interface MotifActionNodeConfig extends NodeDef, MotifActionConfig {
   server: string;
@@ -38,7 +54,8 @@ async function perform(client: MotifClient, call: PlannedCall, signal: AbortSign
 }
 
 function describeCall(endpoint: MotifEndpoint, call: PlannedCall): string {
-  const params = call.camera && call.camera !== ALL_CAMERAS ? { ...call.params, serial: call.camera } : call.params;
+  const params =
+    call.camera && call.camera !== ALL_CAMERAS ? { ...call.params, serial: call.camera } : call.params;
   try {
     return endpointPath(endpoint, call.camera === ALL_CAMERAS ? { ...params, serial: '*' } : params);
   } catch {

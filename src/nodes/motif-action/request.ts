@@ -42,12 +42,16 @@ export interface PlannedCall {
 }
 
 /** Which msg property and which node field feed a path parameter, per endpoint. */
-export function pathParamSource(endpoint: MotifEndpoint, param: string): { prop: keyof MotifActionConfig; label: string } {
+export function pathParamSource(
+  endpoint: MotifEndpoint,
+  param: string,
+): { prop: keyof MotifActionConfig; label: string } {
   if (param === 'serial') return { prop: 'camera', label: 'camera' };
   if (param === 'task_name') return { prop: 'task', label: 'task name' };
   if (param === 'io_serial') return { prop: 'ioSerial', label: 'IO device serial' };
   if (param === 'io_port') return { prop: 'ioPort', label: 'IO port' };
-  if (endpoint.group === 'io' || endpoint.id.includes('/io/')) return { prop: 'output', label: 'output name' };
+  if (endpoint.group === 'io' || endpoint.id.includes('/io/'))
+    return { prop: 'output', label: 'output name' };
   return { prop: 'parameter', label: 'parameter name' };
 }
 
@@ -99,7 +103,11 @@ function coerceArg(spec: MotifArgSpec, value: unknown): unknown {
 }
 
 /** Editor arguments (a JSON object) merged with `msg.payload` (an object, or a scalar `value`). */
-export function resolveBody(endpoint: MotifEndpoint, configArgs: string, payload: unknown): JsonObject | undefined {
+export function resolveBody(
+  endpoint: MotifEndpoint,
+  configArgs: string,
+  payload: unknown,
+): JsonObject | undefined {
   let base: JsonObject = {};
   if (configArgs && configArgs.trim()) {
     try {
@@ -112,7 +120,10 @@ export function resolveBody(endpoint: MotifEndpoint, configArgs: string, payload
   let fromMsg: JsonObject = {};
   const valueArg = endpoint.args.find((a) => a.name === 'value');
   if (isPlainObject(payload)) fromMsg = payload;
-  else if (valueArg && (typeof payload === 'number' || typeof payload === 'string' || typeof payload === 'boolean')) {
+  else if (
+    valueArg &&
+    (typeof payload === 'number' || typeof payload === 'string' || typeof payload === 'boolean')
+  ) {
     // A slider, a switch or an MQTT number drives an output or a parameter directly.
     fromMsg = { value: payload };
   }
@@ -145,7 +156,8 @@ export function planCall(config: MotifActionConfig, msg: MotifActionMsg): Planne
   if (endpoint.pathParams.includes('serial')) {
     let chosen = pick(msg.camera, config.camera, 'camera');
     if (chosen === 'all' || chosen === '*') chosen = ALL_CAMERAS;
-    if (!chosen) throw new InputError(`"${endpoint.label}" needs a camera: set one in the node or msg.camera`);
+    if (!chosen)
+      throw new InputError(`"${endpoint.label}" needs a camera: set one in the node or msg.camera`);
     if (chosen === ALL_CAMERAS && endpoint.allCameras) {
       endpoint = findEndpoint(endpoint.allCameras) ?? endpoint;
     }
@@ -157,7 +169,10 @@ export function planCall(config: MotifActionConfig, msg: MotifActionMsg): Planne
     if (param === 'serial') continue;
     const source = pathParamSource(endpoint, param);
     const value = pick(msg[source.prop as keyof MotifActionMsg], config[source.prop], source.label);
-    if (!value) throw new InputError(`"${endpoint.label}" needs the ${source.label}: set it in the node or msg.${source.prop}`);
+    if (!value)
+      throw new InputError(
+        `"${endpoint.label}" needs the ${source.label}: set it in the node or msg.${source.prop}`,
+      );
     params[param] = value;
   }
   return { endpoint, params, body: resolveBody(endpoint, config.args, msg.payload), camera };
