@@ -95,12 +95,65 @@ export function translator(RED: RED): Translate {
   };
 }
 
-export function setStatus(node: Node, kind: StatusKind, text: string): void {
-  node.status(status(kind, text));
-}
+/**
+ * A node's status, written sparingly: repeats are skipped and bursts coalesced to at most one update
+ * per `minIntervalMs`, the latest always shown (trailing edge). At thousands of messages per second
+ * a status per message would cost more than the work itself and flood the editor.
+ */
+export class StatusView {
+  private shown = '';
+  private pending: NodeStatusShape | undefined;
+  private lastAt = 0;
+  private timer: NodeJS.Timeout | undefined;
 
-export function applyStatus(node: Node, shape: NodeStatusShape): void {
-  node.status(shape);
+  constructor(
+    private readonly node: Node,
+    life: Disposer,
+    private readonly minIntervalMs = 100,
+  ) {
+    life.add(() => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pending = undefined;
+    });
+  }
+
+  show(shape: NodeStatusShape): void {
+    const key = `${shape.fill}|${shape.shape}|${shape.text}`;
+    if (key === this.shown && !this.pending) return;
+    const now = Date.now();
+    if (now - this.lastAt >= this.minIntervalMs && !this.timer) {
+      this.write(shape, key, now);
+      return;
+    }
+    this.pending = shape;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const next = this.pending;
+      this.pending = undefined;
+      if (next) this.write(next, `${next.fill}|${next.shape}|${next.text}`, Date.now());
+    }, this.minIntervalMs);
+  }
+
+  set(kind: StatusKind, text: string): void {
+    this.show(status(kind, text));
+  }
+
+  /** Clear at once (close): no coalescing. */
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    this.shown = '';
+    this.node.status({});
+  }
+
+  private write(shape: NodeStatusShape, key: string, now: number): void {
+    if (key === this.shown) return;
+    this.shown = key;
+    this.lastAt = now;
+    this.node.status(shape);
+  }
 }
 
 /**
@@ -114,20 +167,20 @@ export function useConnection<C>(
   life: Disposer,
   t: Translate,
   onState?: (shape: NodeStatusShape, connected: boolean) => NodeStatusShape | undefined,
-): void {
+): StatusView {
+  const view = new StatusView(node, life);
   const show = (): void => {
     const snap = manager.snapshot;
     const shape = connectionStatus(snap, t);
-    node.status(onState?.(shape, snap.state === 'connected') ?? shape);
+    view.show(onState?.(shape, snap.state === 'connected') ?? shape);
   };
   life.on(manager, 'state', show);
   manager.acquire(node.id);
   show();
-  life.add(async () => {
-    // Last words before the node goes: never leave a stale "connected" behind.
-    node.status({});
-  });
+  // Last words before the node goes: never leave a stale "connected" behind.
+  life.add(() => view.clear());
   life.add(() => manager.release(node.id, life.removed));
+  return view;
 }
 
 /** Look up a config node by id and check its type, with a clear error when it is missing. */

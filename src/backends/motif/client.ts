@@ -16,7 +16,7 @@ import {
 import { endpointPath, findEndpoint, pathSegment } from './endpoints';
 import { parseMotifJson, stringifyMotifJson } from './json';
 import { motifConnector, type MotifTls } from './tls';
-import { mapTransportError } from './transport-errors';
+import { errorCode, mapTransportError } from './transport-errors';
 
 export type { MotifTls } from './tls';
 
@@ -48,6 +48,8 @@ export type MotifWaitKind = 'stopped' | 'copied' | 'exported';
 export const MOTIF_DEFAULT_PORT = 6083;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_POLL_MS = 500;
+/** Parallel keep-alive connections per server: enough for 16 flows calling at once. */
+const DEFAULT_CONNECTIONS = 16;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -60,8 +62,6 @@ export class MotifClient {
   private readonly timeoutMs: number;
   private readonly pool: Pool;
   private closed = false;
-  /** Aborts every call under way when the client closes. */
-  private readonly closing = new AbortController();
 
   constructor(options: MotifClientOptions) {
     const host = typeof options.host === 'string' ? options.host.trim() : '';
@@ -84,7 +84,7 @@ export class MotifClient {
     this.apiKey = options.apiKey;
     this.pool = new Pool(this.origin, {
       connect: motifConnector(options.tls ?? { mode: 'fingerprint' }, this.timeoutMs),
-      connections: options.connections ?? 4,
+      connections: options.connections ?? DEFAULT_CONNECTIONS,
       pipelining: 1,
     });
   }
@@ -169,7 +169,6 @@ export class MotifClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.closing.abort();
     await this.pool.destroy().catch(() => undefined);
   }
 
@@ -181,40 +180,29 @@ export class MotifClient {
   ): Promise<unknown> {
     if (this.closed) throw new ClosedError('the motif client is closed');
     if (options.signal?.aborted) throw cancelled();
-    const controller = new AbortController();
+    // undici's own header/body timeouts run on its shared coarse timer: no per-call timer or
+    // AbortController, which keeps the hot path cheap. close() destroys the pool, which fails
+    // every call under way.
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const abort = (): void => controller.abort();
-    options.signal?.addEventListener('abort', abort, { once: true });
-    this.closing.signal.addEventListener('abort', abort, { once: true });
-    const headers: Record<string, string> = {
-      'x-api-key': this.apiKey,
-      'content-type': 'application/json',
-    };
     try {
       const response = await this.pool.request({
         method: method as 'GET',
         path,
-        headers,
+        headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' },
         body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),
-        signal: controller.signal,
+        signal: options.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const text = await response.body.text();
       return this.interpret(response.statusCode, text, path);
     } catch (err) {
-      if (timedOut)
-        throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
       if (options.signal?.aborted) throw cancelled();
+      const code = errorCode(err);
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       throw mapTransportError(err, this.server);
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', abort);
-      this.closing.signal.removeEventListener('abort', abort);
     }
   }
 

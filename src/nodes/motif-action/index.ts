@@ -3,6 +3,7 @@
  * Thin glue: `request.ts` plans the call from config + msg, the shared motif client (owned by the
  * motif-server config node) performs it, and this file routes results, errors and status.
  */
+import { setMaxListeners } from 'node:events';
 import type { MotifClient } from '../../backends/motif/client';
 import { endpointPath, type MotifEndpoint } from '../../backends/motif/endpoints';
 import type { Disposer } from '../../common/disposer';
@@ -70,9 +71,11 @@ export default function (RED: RED): void {
     const server = configNode<MotifServerNode>(RED, config.server, 'motif-server');
     const waitTimeoutMs = Math.max(1, Number(config.waitTimeout) || 600) * 1000;
     const abort = new AbortController();
+    // Every call under way listens on this one signal (close cancels them all): no listener cap.
+    setMaxListeners(0, abort.signal);
     life.add(() => abort.abort());
     let busy = 0;
-    useConnection(node, server.connection, life, t, (shape, connected) =>
+    const view = useConnection(node, server.connection, life, t, (shape, connected) =>
       connected && busy > 0 ? status('busy', t('motif-action.status.working')) : shape,
     );
 
@@ -83,13 +86,13 @@ export default function (RED: RED): void {
         const client = server.connection.client();
         const started = Date.now();
         busy++;
-        node.status(status('busy', call.endpoint.label));
+        view.set('busy', call.endpoint.label);
         try {
           const result = await perform(client, call, abort.signal);
           server.connection.reportSuccess();
           const waitKind = config.wait ? waitKindFor(call.endpoint) : undefined;
           if (waitKind) {
-            node.status(status('busy', t(`motif-action.status.wait-${waitKind}`)));
+            view.set('busy', t(`motif-action.status.wait-${waitKind}`));
             for (const serial of await camerasFor(client, call, abort.signal)) {
               await client.waitUntil(waitKind, serial, { timeoutMs: waitTimeoutMs, signal: abort.signal });
             }
@@ -104,7 +107,7 @@ export default function (RED: RED): void {
             durationMs: Date.now() - started,
             ...(waitKind ? { waitedFor: waitKind } : {}),
           };
-          node.status(status('connected', `${call.endpoint.label}`));
+          view.set('connected', call.endpoint.label);
           send(msg);
         } catch (err) {
           server.connection.reportFailure(err);
@@ -113,7 +116,7 @@ export default function (RED: RED): void {
           busy--;
         }
       },
-      (error) => node.status(status('error', error.statusText)),
+      (error) => view.set('error', error.statusText),
     );
   });
 }
