@@ -110,8 +110,9 @@ export class RemotiveSimulator {
       sessions: new SessionTable(recordings, () => performance.now(), options.speed ?? 1),
     };
     const server = new grpc.Server();
-    let sim: RemotiveSimulator | undefined;
-    const handlers = buildHandlers(() => sim as RemotiveSimulator);
+    // The handlers need the instance, which exists only once the port is bound.
+    const ref: { sim?: RemotiveSimulator } = {};
+    const handlers = buildHandlers(() => ref.sim as RemotiveSimulator);
     for (const [service, impl] of Object.entries(handlers))
       server.addService(
         serviceDefinition(service as 'RecordingSessionService') as unknown as grpc.ServiceDefinition,
@@ -124,12 +125,15 @@ export class RemotiveSimulator {
       : grpc.ServerCredentials.createInsecure();
     const host = options.host ?? '127.0.0.1';
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${hostForUrl(host)}:${options.port ?? 0}`, credentials, (err, bound) =>
-        err ? reject(err) : resolve(bound),
-      ),
+      server.bindAsync(`${hostForUrl(host)}:${options.port ?? 0}`, credentials, (err, bound) => {
+        if (!err) return resolve(bound);
+        server.forceShutdown();
+        reject(new Error(`cannot listen on ${host}:${options.port ?? 0}: ${err.message}`));
+      }),
     );
-    sim = new RemotiveSimulator(server, port, options, parts);
-    sim.timer = setInterval(() => sim?.tick(), options.tickMs ?? 50);
+    const sim = new RemotiveSimulator(server, port, options, parts);
+    ref.sim = sim;
+    sim.timer = setInterval(() => sim.tick(), options.tickMs ?? 50);
     return sim;
   }
 
