@@ -35,14 +35,16 @@ export async function startRig(
 ): Promise<Rig> {
   const sim = await RemotiveSimulator.start({ statusIntervalMs: 100, tickMs: 20, ...simOptions });
   const client = new RemotiveClient({ url: sim.url, backoff: FAST_BACKOFF, ...clientOptions });
-  return {
+  const rig: Rig = {
     sim,
     client,
+    // Closes whatever the rig holds now: a test may swap in a new simulator (broker restart).
     async close() {
-      await client.close();
-      await sim.close();
+      await rig.client.close();
+      await rig.sim.close();
     },
   };
+  return rig;
 }
 
 /** Resolves with the error a promise rejects with; fails if it resolves. */

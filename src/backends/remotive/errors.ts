@@ -7,7 +7,6 @@ import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import {
   ApiError,
   AuthError,
-  ClosedError,
   ConnectionError,
   RecorderError,
   TimeoutError,
@@ -44,7 +43,10 @@ export function fromGrpcError(err: unknown, what: string, target: string, timeou
         `${what}: the broker at ${target} did not answer within ${timeoutMs !== undefined ? `${timeoutMs} ms` : 'the deadline'}`,
       );
     case GrpcStatus.CANCELLED:
-      return new ClosedError(`${what}: the call was cancelled`);
+      // Our own cancellations are reported before this point; this one came from the broker's side.
+      return new ConnectionError(`${what}: the broker at ${target} cancelled the call (${details})`, {
+        cause: err,
+      });
     default:
       return new ApiError(
         err.code,
