@@ -144,10 +144,12 @@ describe('remotive: signals against the simulator', () => {
       rig.sim = await RemotiveSimulator.start({ port, statusIntervalMs: 100, tickMs: 20 });
       await waitFor(
         'both streams on the new broker',
-        () => rig.sim.state.signalStreams === 1 && rig.sim.state.statusStreams === 1,
+        () =>
+          rig.sim.state.signalStreams === 1 &&
+          rig.sim.state.statusStreams === 1 &&
+          states.filter(([s]) => s === 'open').length === 2,
         8000,
       );
-      assert.equal(states.filter(([s]) => s === 'open').length, 2, 'open reported again');
       const resubscribed = rig.sim.state.received.find((c) => c.rpc === 'SubscribeToSignals')?.request as {
         signals: { signalId: Array<{ name: string }> };
       };
