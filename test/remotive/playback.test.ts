@@ -225,9 +225,15 @@ describe('remotive: recording-session playback against the simulator', () => {
       await waitFor('the repeat push', () => messages.some((m) => m[0]?.repeat?.endUs === 30_000_000));
       await rig.client.play(CITY);
       const before = messages.length;
-      await delay(450);
-      const periodic = messages.slice(before).filter((m) => m[0]?.mode === 'playing');
-      assert.ok(periodic.length >= 3, `periodic pushes while playing (got ${periodic.length})`);
+      // No command is sent now: further messages can only be the periodic pushes (every 100 ms).
+      const periodic = await waitFor(
+        'three periodic pushes',
+        () => {
+          const playing = messages.slice(before).filter((m) => m[0]?.mode === 'playing');
+          return playing.length >= 4 ? playing : undefined;
+        },
+        2000,
+      );
       const offsets = periodic.map((m) => m[0].offsetUs);
       assert.ok(
         offsets.every((o, i) => i === 0 || o >= offsets[i - 1]),
