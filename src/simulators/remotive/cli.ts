@@ -1,0 +1,30 @@
+/** `recorders-sim remotive`: the broker simulator in the foreground. */
+import type { SimulatorModule } from '../types';
+import { defaultRecordings } from './recordings';
+import { RemotiveSimulator } from './server';
+
+export const simulator: SimulatorModule = {
+  name: 'remotive',
+  description: 'RemotiveLabs broker (gRPC): recording-session playback, status stream, signals',
+  options: [
+    { name: 'port', description: 'gRPC port', default: '50051' },
+    { name: 'host', description: 'address to bind', default: '127.0.0.1' },
+    { name: 'key', description: 'require this API key (x-api-key); none = no check' },
+    { name: 'speed', description: 'playback speed factor', default: '1' },
+  ],
+  async start(options) {
+    const port = options.port === undefined ? 50051 : Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`invalid --port "${options.port}"`);
+    const speed = options.speed === undefined ? 1 : Number(options.speed);
+    if (!(speed > 0)) throw new Error(`invalid --speed "${options.speed}"`);
+    const sim = await RemotiveSimulator.start({ port, host: options.host, apiKey: options.key, speed });
+    const info: Record<string, string> = {
+      recordings: defaultRecordings()
+        .map((r) => r.path)
+        .join(', '),
+    };
+    if (options.key) info['api key'] = 'required (the value you passed with --key)';
+    return { name: 'remotive', endpoints: { grpc: sim.url }, info, close: () => sim.close() };
+  },
+};
