@@ -186,7 +186,7 @@ describe('motif nodes in Node-RED', function () {
       });
       assert.equal(msg.marker, 42);
       assert.match((msg.error as { message: string }).message, /404/);
-      assert.equal(statusOf(helper.getNode('act'))?.fill, 'red');
+      await waitFor(() => (statusOf(helper.getNode('act'))?.fill === 'red' ? true : undefined));
     });
 
     it('a bad path segment, which never reaches the server', async () => {
