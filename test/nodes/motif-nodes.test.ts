@@ -167,6 +167,20 @@ describe('motif nodes in Node-RED', function () {
     assert.equal(sim.state.cameras.get('FAKE0')?.recording.status, 'idle', 'FAKE0 no longer records');
   });
 
+  it('waits for every camera after an all-cameras recording', async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'recording/start', args: '{"duration": 1}', wait: true }),
+    ]);
+    const started = Date.now();
+    const received = nextMessage(helper.getNode('out'), 8000);
+    helper.getNode('act').receive({});
+    await received;
+    assert.ok(Date.now() - started >= 900, 'the message left after the recordings ended');
+    for (const serial of ['FAKE0', 'FAKE1'])
+      assert.equal(sim.state.cameras.get(serial)?.recording.status, 'idle');
+  });
+
   describe('errors reach a Catch node with the original message', () => {
     async function caughtFor(
       flow: FlowNode[],

@@ -93,7 +93,9 @@ export default function (RED: RED): void {
           const waitKind = config.wait ? waitKindFor(call.endpoint) : undefined;
           if (waitKind) {
             view.set('busy', t(`motif-action.status.wait-${waitKind}`));
-            for (const serial of await camerasFor(client, call, abort.signal)) {
+            // An all-cameras operation (no camera in its path) waits for every camera.
+            const waitOn = call.camera ? call : { ...call, camera: ALL_CAMERAS };
+            for (const serial of await camerasFor(client, waitOn, abort.signal)) {
               await client.waitUntil(waitKind, serial, { timeoutMs: waitTimeoutMs, signal: abort.signal });
             }
           }

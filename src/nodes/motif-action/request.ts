@@ -19,6 +19,8 @@ export interface MotifActionConfig {
   ioSerial: string;
   ioPort: string;
   args: string;
+  /** Merge msg.payload into the arguments. Off for nodes chained after another call, whose payload is a result. */
+  payloadArgs?: boolean;
 }
 
 export interface MotifActionMsg {
@@ -42,10 +44,10 @@ export interface PlannedCall {
 }
 
 /** Which msg property and which node field feed a path parameter, per endpoint. */
-export function pathParamSource(
-  endpoint: MotifEndpoint,
-  param: string,
-): { prop: keyof MotifActionConfig; label: string } {
+/** The node fields that name a path part. */
+type PathField = 'camera' | 'task' | 'ioSerial' | 'ioPort' | 'output' | 'parameter';
+
+export function pathParamSource(endpoint: MotifEndpoint, param: string): { prop: PathField; label: string } {
   if (param === 'serial') return { prop: 'camera', label: 'camera' };
   if (param === 'task_name') return { prop: 'task', label: 'task name' };
   if (param === 'io_serial') return { prop: 'ioSerial', label: 'IO device serial' };
@@ -107,6 +109,7 @@ export function resolveBody(
   endpoint: MotifEndpoint,
   configArgs: string,
   payload: unknown,
+  hint = '',
 ): JsonObject | undefined {
   let base: JsonObject = {};
   if (configArgs && configArgs.trim()) {
@@ -134,7 +137,7 @@ export function resolveBody(
     const spec = endpoint.args.find((a) => a.name === key);
     if (!spec && !endpoint.freeArgs) {
       const known = endpoint.args.map((a) => a.name).join(', ') || 'none';
-      throw new InputError(`"${endpoint.label}" takes no argument "${key}" (arguments: ${known})`);
+      throw new InputError(`"${endpoint.label}" takes no argument "${key}" (arguments: ${known})${hint}`);
     }
     body[key] = spec ? coerceArg(spec, value) : value;
   }
@@ -175,7 +178,16 @@ export function planCall(config: MotifActionConfig, msg: MotifActionMsg): Planne
       );
     params[param] = value;
   }
-  return { endpoint, params, body: resolveBody(endpoint, config.args, msg.payload), camera };
+  const usePayload = config.payloadArgs !== false;
+  const hint = usePayload
+    ? '; msg.payload is merged into the arguments: untick "arguments from msg.payload" to ignore it'
+    : '';
+  return {
+    endpoint,
+    params,
+    body: resolveBody(endpoint, config.args, usePayload ? msg.payload : undefined, hint),
+    camera,
+  };
 }
 
 /** What "wait until done" waits for after a successful call, if anything. */

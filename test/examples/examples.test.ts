@@ -1,0 +1,109 @@
+/**
+ * Every example flow, as `npm start` deploys it: assembled against the running simulators, loaded
+ * into a real Node-RED runtime, every inject pressed once. Each tab must produce output and no tab
+ * may report an error.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { assembleFlows, listExamples, readExample, type FlowNode } from '../../src/devtools/flows';
+import { simulatorTargets } from '../../src/devtools/targets';
+import { startSimulators } from '../../src/simulators/cli';
+import type { SimulatorHandle } from '../../src/simulators/types';
+import { helper, loadFlow, nodeModule, nodeRedPackageDir } from '../support/node-red';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const examplesDir = path.join(root, 'examples');
+const pkg = require(path.join(root, 'package.json')) as { 'node-red': { nodes: Record<string, string> } };
+
+/** Core node types the examples may use, and the file of @node-red/nodes that defines each. */
+const CORE: Record<string, string> = {
+  inject: 'core/common/20-inject.js',
+  comment: 'core/common/90-comment.js',
+  'link in': 'core/common/60-link.js',
+  'link out': 'core/common/60-link.js',
+  function: 'core/function/10-function.js',
+  switch: 'core/function/10-switch.js',
+  change: 'core/function/15-change.js',
+  delay: 'core/function/89-delay.js',
+  trigger: 'core/function/89-trigger.js',
+  template: 'core/function/80-template.js',
+  json: 'core/parsers/70-JSON.js',
+  'http in': 'core/network/21-httpin.js',
+  'http response': 'core/network/21-httpin.js',
+  'mqtt in': 'core/network/10-mqtt.js',
+  'mqtt out': 'core/network/10-mqtt.js',
+  'mqtt-broker': 'core/network/10-mqtt.js',
+  file: 'core/storage/10-file.js',
+};
+/** Handled by the test itself (debug nodes become helper nodes) or pre-loaded by the test helper. */
+const BUILT_IN = new Set(['tab', 'debug', 'catch', 'status', 'complete', 'group', 'junction']);
+
+function coreModule(file: string): unknown {
+  const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedPackageDir] }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(nodesDir, file));
+}
+
+describe('example flows', function () {
+  this.timeout(60_000);
+  const files = listExamples(examplesDir);
+  let handles: SimulatorHandle[] = [];
+
+  it('are importable: a JSON array with one tab, a comment and only core or package nodes', () => {
+    assert.ok(files.length >= 4, `examples found: ${files.length}`);
+    const ours = new Set(Object.keys(pkg['node-red'].nodes));
+    for (const file of files) {
+      const nodes = readExample(file);
+      const name = path.relative(examplesDir, file);
+      assert.equal(nodes.filter((n) => n.type === 'tab').length, 1, `${name}: one tab`);
+      assert.ok(nodes.some((n) => n.type === 'comment'), `${name}: a comment explains it`);
+      for (const n of nodes) {
+        assert.ok(ours.has(n.type) || n.type in CORE || BUILT_IN.has(n.type), `${name}: unexpected node type ${n.type}`);
+      }
+      const ids = nodes.map((n) => n.id);
+      assert.equal(new Set(ids).size, ids.length, `${name}: unique ids`);
+    }
+  });
+
+  describe('run against the simulators', () => {
+    // Fresh simulators per example: one example's recording must not make the next one fail.
+    beforeEach(async () => {
+      handles = await startSimulators(['all'], { 'motif-port': '0', 'remotive-port': '0' });
+      await helper.startServer();
+    });
+    afterEach(async () => {
+      await helper.unload();
+      await helper.stopServer();
+      await Promise.all(handles.map((h) => h.close()));
+    });
+
+    for (const file of listExamples(examplesDir)) {
+      const name = path.relative(examplesDir, file);
+      it(name, async () => {
+        const { flows, credentials } = assembleFlows([file], simulatorTargets(handles));
+        // Debug nodes become helper nodes so the test can see what reaches them.
+        const flow: FlowNode[] = flows.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z } : n));
+        const types = new Set(flow.map((n) => n.type));
+        const modules = [
+          ...Object.keys(pkg['node-red'].nodes).map(nodeModule),
+          ...[...new Set([...types].filter((t) => t in CORE).map((t) => CORE[t]))].map(coreModule),
+        ];
+        await loadFlow(modules, flow, credentials);
+        const outputs: Record<string, unknown>[] = [];
+        for (const n of flow.filter((f) => f.type === 'helper')) {
+          helper.getNode(n.id).on('input', (msg: Record<string, unknown>) => outputs.push(msg));
+        }
+        for (const n of flow.filter((f) => f.type === 'inject')) helper.getNode(n.id).receive({});
+        const deadline = Date.now() + 20_000;
+        while (Date.now() < deadline && outputs.filter((m) => !m.error).length === 0) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // Give slower branches (waits, schedules) a moment to report an error if they are going to.
+        await new Promise((r) => setTimeout(r, 1500));
+        const errors = outputs.filter((m) => m.error).map((m) => (m.error as { message: string }).message);
+        assert.deepEqual(errors, [], `${name}: errors reported`);
+        assert.ok(outputs.length > 0, `${name}: the flow produced output`);
+      });
+    }
+  });
+});
