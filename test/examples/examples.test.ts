@@ -4,6 +4,7 @@
  * may report an error.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { assembleFlows, listExamples, readExample, type FlowNode } from '../../src/devtools/flows';
 import { simulatorTargets } from '../../src/devtools/targets';
@@ -13,7 +14,9 @@ import { helper, loadFlow, nodeModule, nodeRedPackageDir } from '../support/node
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const examplesDir = path.join(root, 'examples');
-const pkg = require(path.join(root, 'package.json')) as { 'node-red': { nodes: Record<string, string> } };
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  'node-red': { nodes: Record<string, string> };
+};
 
 /** Core node types the examples may use, and the file of @node-red/nodes that defines each. */
 const CORE: Record<string, string> = {
