@@ -103,7 +103,7 @@ export function translator(RED: RED): Translate {
 export class StatusView {
   private shown = '';
   private pending: NodeStatusShape | undefined;
-  private lastAt = 0;
+  private lastAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
