@@ -13,7 +13,7 @@ import {
   type MotifStreamStatus,
 } from '../../src/backends/motif/stream';
 import { resolveStreamEndpoint, streamHost } from '../../src/backends/motif/stream-endpoint';
-import { ApiError, ConfigError } from '../../src/common/errors';
+import { RecorderError } from '../../src/common/errors';
 import type { MotifSimulator, MotifSimulatorOptions } from '../../src/simulators/motif';
 import { clientFor, delay, rejection, startSimulator } from '../motif/helpers';
 
@@ -126,12 +126,14 @@ describe('motif stream set-up', () => {
     const unknown = await rejection(() =>
       resolveStreamEndpoint(r!.client, { kind: 'image', serial: 'NOPE', apiHost: '127.0.0.1' }),
     );
-    assert.ok(unknown instanceof ApiError);
+    assert.ok(unknown instanceof RecorderError);
+    assert.equal(unknown.statusText, 'unknown camera');
     assert.equal(unknown.message, 'motif camera "NOPE" was not found');
     const none = await rejection(() =>
       resolveStreamEndpoint(r!.client, { kind: 'state', serial: 'FAKE0', apiHost: '127.0.0.1' }),
     );
-    assert.ok(none instanceof ConfigError);
+    assert.ok(none instanceof RecorderError);
+    assert.deepEqual([none.code, none.statusText], ['CONFIG', 'no stream']);
     assert.equal(none.message, 'the realtime state stream is not enabled on motif camera "FAKE0"');
   });
 });

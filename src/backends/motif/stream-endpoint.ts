@@ -4,7 +4,7 @@
  * host, an explicit host override winning over both. Read again at every (re)connect, because the
  * port can change when motif restarts.
  */
-import { ApiError, ConfigError, RecorderError } from '../../common/errors';
+import { ApiError, RecorderError } from '../../common/errors';
 import type { MotifClient } from './client';
 
 export type MotifStreamKind = 'image' | 'state';
@@ -58,7 +58,8 @@ export async function resolveStreamEndpoint(
   let serial = options.serial?.trim() ?? '';
   if (!serial) {
     const cameras = await client.cameras(call);
-    if (cameras.length === 0) throw new ConfigError('motif reports no cameras connected or running');
+    if (cameras.length === 0)
+      throw new RecorderError('CONFIG', 'motif reports no cameras connected or running', 'no cameras');
     serial = cameras[0].serial;
   }
   let status: Record<string, unknown>;
@@ -66,14 +67,20 @@ export async function resolveStreamEndpoint(
     status = await client.cameraStatus(serial, call);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404)
-      throw new ApiError(404, err.serverMessage, `motif camera "${serial}" was not found`);
+      throw new RecorderError('API', `motif camera "${serial}" was not found`, 'unknown camera', {
+        cause: err,
+      });
     throw err;
   }
   const info = isRecord(status.camera_info) ? status.camera_info : {};
   const streams = isRecord(info.stream) ? info.stream : {};
   const entry = streams[options.kind];
   if (!isRecord(entry))
-    throw new ConfigError(`the realtime ${options.kind} stream is not enabled on motif camera "${serial}"`);
+    throw new RecorderError(
+      'CONFIG',
+      `the realtime ${options.kind} stream is not enabled on motif camera "${serial}"`,
+      'no stream',
+    );
   const reportedHost = typeof entry.host === 'string' ? entry.host.trim() : '';
   const port = typeof entry.port === 'string' ? Number(entry.port.trim()) : entry.port;
   if (!reportedHost || typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)

@@ -30,7 +30,10 @@ export interface SimStreamOptions {
   fps?: number;
   /** State messages per second. Default 30. */
   statePerSecond?: number;
-  /** Messages libzmq queues per reader before the simulator drops (fps > 0) or waits (fps 0). Default 4. */
+  /**
+   * Messages libzmq queues per reader before the simulator drops (fps > 0) or waits (fps 0).
+   * Default: 200 ms worth of frames at `fps`, at least 8.
+   */
   sendHighWaterMark?: number;
 }
 
@@ -49,7 +52,7 @@ export function resolveStreamOptions(options: SimStreamOptions = {}): ResolvedSt
     dtype: options.dtype ?? 'uint8',
     fps: options.fps ?? 30,
     statePerSecond: options.statePerSecond ?? 30,
-    sendHighWaterMark: options.sendHighWaterMark ?? 4,
+    sendHighWaterMark: options.sendHighWaterMark ?? Math.max(8, Math.ceil((options.fps ?? 30) / 5)),
   };
   const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
   if (!positive(resolved.width) || !positive(resolved.height))
