@@ -258,11 +258,15 @@ export class MotifStream extends EventEmitter {
     waiter?.();
   }
 
-  /** Schedule the delivery loop on the next turn of the event loop. */
+  /**
+   * Start the delivery loop right after the current receive settles (a microtask, so a frame does
+   * not wait for a full turn of the event loop). Both loops give the event loop a turn at least
+   * once a millisecond, so a flood cannot starve timers or I/O.
+   */
   private kick(): void {
     if (this.draining) return;
     this.draining = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       void this.drain();
     });
   }
