@@ -51,7 +51,10 @@ const CASES: Case[] = [
       const info = a.camera_info as Record<string, unknown>;
       assert.equal(info.status, 'idle');
       assert.equal(info.filename, null);
-      assert.equal('stream' in info, false);
+      // Realtime streams are on by default, advertised on 0.0.0.0 (reference §4.1 host rule).
+      const stream = info.stream as Record<string, { host: string; port: number }>;
+      assert.deepEqual(Object.keys(stream).sort(), ['image', 'state']);
+      assert.equal(stream.image.host, '0.0.0.0');
       assert.equal((a.playback_info as Record<string, unknown>).status, 'idle');
     },
   },

@@ -3,3 +3,7 @@ export * from './client';
 export * from './endpoints';
 export { parseMotifJson, stringifyMotifJson } from './json';
 export { LOOPBIO_SERVER_FINGERPRINT, normaliseFingerprint, formatFingerprint } from './tls';
+export * from './stream';
+export * from './stream-endpoint';
+export * from './stream-codec';
+export { encodeFrame, type EncodeOptions, type FrameEncoding } from './frame-encode';

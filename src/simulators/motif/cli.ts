@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { SimulatorModule } from '../types';
 import { MotifSimulator } from './server';
+import type { SimStreamOptions } from './streams';
 
 export const simulator: SimulatorModule = {
   name: 'motif',
@@ -16,6 +17,33 @@ export const simulator: SimulatorModule = {
     },
     { name: 'cert-out', description: 'write the certificate (PEM) to this file so clients can trust it' },
     { name: 'cameras', description: 'comma-separated camera serials', default: 'FAKE0,FAKE1' },
+    { name: 'streams', description: 'realtime streams on|off', default: 'on' },
+    { name: 'stream-bind', description: 'address the stream sockets bind', default: '127.0.0.1' },
+    {
+      name: 'stream-advertise',
+      description: 'stream host reported in the camera status',
+      default: '0.0.0.0',
+    },
+    {
+      name: 'image-port',
+      description: 'first image stream port (camera i: +i)',
+      default: '0 = any free port',
+    },
+    {
+      name: 'state-port',
+      description: 'first state stream port (camera i: +i)',
+      default: '0 = any free port',
+    },
+    { name: 'width', description: 'image width', default: '640' },
+    { name: 'height', description: 'image height', default: '480' },
+    { name: 'channels', description: 'image channels (1-4)', default: '1' },
+    { name: 'dtype', description: 'uint8 or uint16', default: 'uint8' },
+    {
+      name: 'fps',
+      description: 'image frames per second (0 = as fast as the reader takes them)',
+      default: '30',
+    },
+    { name: 'state-rate', description: 'state messages per second', default: '30' },
   ],
   async start(options) {
     const port = options.port === undefined ? 6083 : Number(options.port);
@@ -25,11 +53,21 @@ export const simulator: SimulatorModule = {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const sim = await MotifSimulator.start({ port, host: options.host, apiKey: options.key, cameras });
+    const sim = await MotifSimulator.start({
+      port,
+      host: options.host,
+      apiKey: options.key,
+      cameras,
+      streams: streamOptions(options),
+    });
     const info: Record<string, string> = {
       'api key': sim.apiKey,
       'certificate sha-256 fingerprint': sim.fingerprint256,
     };
+    for (const [serial, s] of sim.streams) {
+      info[`image stream ${serial}`] = `tcp://${sim.host}:${s.imagePort}`;
+      info[`state stream ${serial}`] = `tcp://${sim.host}:${s.statePort}`;
+    }
     const certOut = options['cert-out'];
     if (certOut) {
       await writeFile(certOut, sim.certificatePem);
@@ -38,3 +76,32 @@ export const simulator: SimulatorModule = {
     return { name: 'motif', endpoints: { api: sim.url }, info, close: () => sim.close() };
   },
 };
+
+function numberOption(options: Record<string, string | undefined>, name: string): number | undefined {
+  const text = options[name];
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`invalid --${name} "${text}"`);
+  return n;
+}
+
+function streamOptions(options: Record<string, string | undefined>): SimStreamOptions {
+  const flag = options.streams ?? 'on';
+  if (flag !== 'on' && flag !== 'off') throw new Error(`invalid --streams "${flag}" (on or off)`);
+  const dtype = options.dtype;
+  if (dtype !== undefined && dtype !== 'uint8' && dtype !== 'uint16')
+    throw new Error(`invalid --dtype "${dtype}" (uint8 or uint16)`);
+  return {
+    enabled: flag === 'on',
+    bindHost: options['stream-bind'],
+    advertiseHost: options['stream-advertise'],
+    imagePort: numberOption(options, 'image-port'),
+    statePort: numberOption(options, 'state-port'),
+    width: numberOption(options, 'width'),
+    height: numberOption(options, 'height'),
+    channels: numberOption(options, 'channels'),
+    dtype,
+    fps: numberOption(options, 'fps'),
+    statePerSecond: numberOption(options, 'state-rate'),
+  };
+}

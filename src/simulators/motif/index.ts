@@ -3,3 +3,9 @@ export { MotifSimulator, type MotifSimulatorOptions, type SimRequestRecord } fro
 export { generateCertificate, type SimCertificate } from './certificate';
 export type { MotifSimState, SimCamera, SimStreams, SimOutput, SimRecording } from './state';
 export { SimTaskStore, type SimTask } from './tasks';
+export {
+  SimCameraStreams,
+  type SimStreamOptions,
+  type SimStreamCounters,
+  preciseNowSeconds,
+} from './streams';

@@ -14,6 +14,7 @@ import { SimHttpError } from './http-error';
 import { matchRoute } from './routes';
 import type { ScheduleOptions } from './schedule-routes';
 import { createState, type MotifSimState } from './state';
+import { resolveStreamOptions, startStreams, type SimCameraStreams, type SimStreamOptions } from './streams';
 
 export interface MotifSimulatorOptions {
   /** Default 127.0.0.1. */
@@ -34,6 +35,8 @@ export interface MotifSimulatorOptions {
   schedule?: Partial<ScheduleOptions>;
   /** Size of the request log kept for tests. Default 200. */
   requestLogSize?: number;
+  /** Realtime image (PUSH) and state (PUB) streams per camera; on by default. */
+  streams?: SimStreamOptions;
 }
 
 export interface SimRequestRecord {
@@ -53,6 +56,8 @@ export class MotifSimulator {
   private readonly logSize: number;
   private responseDelayMs: number;
   private readonly delays = new Set<NodeJS.Timeout>();
+  /** Realtime streams by camera serial (empty when streams are disabled). */
+  streams = new Map<string, SimCameraStreams>();
 
   private constructor(
     private readonly server: Server,
@@ -80,6 +85,7 @@ export class MotifSimulator {
   }
 
   static async start(options: MotifSimulatorOptions = {}): Promise<MotifSimulator> {
+    const streamOptions = resolveStreamOptions(options.streams);
     const certificate = options.certificate ?? (await sharedCertificate());
     const server = createServer({ key: certificate.key, cert: certificate.cert });
     const host = options.host ?? '127.0.0.1';
@@ -92,7 +98,7 @@ export class MotifSimulator {
     });
     const port = (server.address() as AddressInfo).port;
     const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
-    return new MotifSimulator(
+    const sim = new MotifSimulator(
       server,
       host,
       port,
@@ -101,6 +107,20 @@ export class MotifSimulator {
       fingerprint256(certificate.cert),
       options,
     );
+    try {
+      sim.streams = await startStreams(sim.state.cameras.values(), streamOptions);
+    } catch (err) {
+      await sim.close();
+      throw err;
+    }
+    return sim;
+  }
+
+  /** The realtime streams of one camera (throws when it has none). */
+  stream(serial: string): SimCameraStreams {
+    const s = this.streams.get(serial);
+    if (!s) throw new Error(`camera ${serial} has no simulated streams`);
+    return s;
   }
 
   /** `https://host:port` */
@@ -115,6 +135,8 @@ export class MotifSimulator {
   /** Stops listening, drops every connection at once and cancels all timers. */
   async close(): Promise<void> {
     this.engine.dispose();
+    await Promise.all([...this.streams.values()].map((s) => s.close()));
+    this.streams.clear();
     for (const timer of this.delays) clearTimeout(timer);
     this.delays.clear();
     this.state.tasks.removeAllListeners();

@@ -1,0 +1,307 @@
+/**
+ * motif-stream inside a running Node-RED flow next to a raw zeromq PULL socket reading the same
+ * simulator (in its own process) in the same run, alternating rounds.
+ *
+ * - throughput: simulator in flood mode (`--fps 0`: it sends as fast as the reader takes frames),
+ *   node in "every frame" mode. Goal ≥ 90 % of the raw frame rate.
+ * - latency: simulator at a fixed 200 fps; simulator timestamp → message leaving the node (the
+ *   node's send, and arrival at the next node), minus the raw socket's. Goal: median added < 1 ms
+ *   for 640×480.
+ * - memory: a flood into a "latest" node with a slow consumer for BENCH_FLOOD_SECONDS (default 60);
+ *   RSS sampled at start and end.
+ */
+import * as zmq from 'zeromq';
+import { startChildSimulator, type ChildSimulator } from './child-simulator';
+import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
+import { fmt, summary } from './stats';
+
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS) || 3;
+const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS) || 60;
+
+interface Sim {
+  child: ChildSimulator;
+  port: number;
+  apiKey: string;
+  fingerprint: string;
+  imageUrl: string;
+}
+
+interface Round {
+  fps: number;
+  latencies: number[];
+}
+
+function nowSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+async function startSim(args: string[]): Promise<Sim> {
+  const child = await startChildSimulator(
+    'motif',
+    ['api', 'api key', 'certificate sha-256 fingerprint', 'image stream FAKE0'],
+    ['--cameras', 'FAKE0', ...args],
+  );
+  return {
+    child,
+    port: Number(new URL(child.lines.api).port),
+    apiKey: child.lines['api key'],
+    fingerprint: child.lines['certificate sha-256 fingerprint'],
+    imageUrl: child.lines['image stream FAKE0'],
+  };
+}
+
+async function rawRound(sim: Sim, seconds: number): Promise<Round> {
+  const socket = new zmq.Pull({ linger: 0, receiveHighWaterMark: 4, receiveTimeout: 2000 });
+  socket.connect(sim.imageUrl);
+  const latencies: number[] = [];
+  await socket.receive(); // connected and flowing
+  const end = performance.now() + seconds * 1000;
+  let frames = 0;
+  const started = performance.now();
+  while (performance.now() < end) {
+    const [meta] = await socket.receive();
+    const md = JSON.parse(meta.toString()) as { timestamp: number };
+    latencies.push((nowSeconds() - md.timestamp) * 1000);
+    frames++;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  socket.close();
+  return { fps: frames / elapsed, latencies };
+}
+
+interface Probe {
+  atSend: number[];
+  atNext: number[];
+  frames: number;
+}
+
+/** Wraps the stream node's send and listens at the next node, to time messages leaving it. */
+function probe(red: EmbeddedNodeRed, id: string, nextId: string): { data: Probe; detach(): void } {
+  const node = red.getNode(id) as unknown as { send(msg: unknown): void };
+  const next = red.getNode(nextId) as unknown as NodeJS.EventEmitter;
+  const data: Probe = { atSend: [], atNext: [], frames: 0 };
+  const original = node.send;
+  node.send = function (this: unknown, msg: unknown) {
+    const ts = (msg as { image?: { timestamp?: number } }).image?.timestamp;
+    if (ts !== undefined) data.atSend.push((nowSeconds() - ts) * 1000);
+    data.frames++;
+    original.call(this, msg);
+  };
+  const onInput = (msg: { image?: { timestamp?: number } }): void => {
+    if (msg.image?.timestamp !== undefined) data.atNext.push((nowSeconds() - msg.image.timestamp) * 1000);
+  };
+  next.on('input', onInput);
+  return {
+    data,
+    detach() {
+      node.send = original;
+      next.off('input', onInput);
+    },
+  };
+}
+
+async function nodeRound(
+  red: EmbeddedNodeRed,
+  id: string,
+  seconds: number,
+): Promise<Round & { atNext: number[] }> {
+  const stream = red.getNode(id);
+  const p = probe(red, id, `${id}-out`);
+  stream.receive({ action: 'start' } as never);
+  const deadline = Date.now() + 10_000;
+  while (p.data.frames === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  p.data.atSend.length = 0;
+  p.data.atNext.length = 0;
+  const before = p.data.frames;
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const frames = p.data.frames - before;
+  const elapsed = (performance.now() - started) / 1000;
+  stream.receive({ action: 'stop' } as never);
+  await new Promise((r) => setTimeout(r, 200));
+  p.detach();
+  return { fps: frames / elapsed, latencies: p.data.atSend, atNext: p.data.atNext };
+}
+
+function serverNode(id: string, sim: Sim): Record<string, unknown> {
+  return {
+    id,
+    type: 'motif-server',
+    host: '127.0.0.1',
+    port: sim.port,
+    tlsMode: 'fingerprint',
+    fingerprint: sim.fingerprint,
+    timeout: 10,
+  };
+}
+
+function streamNodes(
+  id: string,
+  server: string,
+  mode: string,
+  extra: Record<string, unknown> = {},
+): Array<Record<string, unknown>> {
+  return [
+    {
+      id,
+      type: 'motif-stream',
+      z: 'tab',
+      server,
+      camera: 'FAKE0',
+      stream: 'image',
+      mode,
+      queue: 8,
+      encoding: 'raw',
+      stallTimeout: 5,
+      autoStart: false,
+      x: 100,
+      y: 100,
+      wires: [[`${id}-out`]],
+      ...extra,
+    },
+    { id: `${id}-out`, type: 'debug', z: 'tab', active: false, x: 300, y: 100, wires: [] },
+  ];
+}
+
+function line(label: string, raw: Round[], node: Array<Round & { atNext: number[] }>): void {
+  const best = (rounds: Round[]): number => Math.max(...rounds.map((r) => r.fps));
+  const rawFps = best(raw);
+  const nodeFps = best(node);
+  console.log(
+    `${label.padEnd(26)} | ${fmt(rawFps, 0).padStart(8)} | ${fmt(nodeFps, 0).padStart(8)} | ${fmt(nodeFps / rawFps, 3)}`,
+  );
+}
+
+function latencyLine(label: string, raw: Round[], node: Array<Round & { atNext: number[] }>): void {
+  const r = summary(raw.flatMap((x) => x.latencies));
+  const s = summary(node.flatMap((x) => x.latencies));
+  const n = summary(node.flatMap((x) => x.atNext));
+  console.log(
+    `${label.padEnd(26)} | raw p50 ${fmt(r.p50, 3)} p99 ${fmt(r.p99, 3)} | node send p50 ${fmt(s.p50, 3)} p99 ${fmt(s.p99, 3)} | next node p50 ${fmt(n.p50, 3)} | added p50 ${fmt(s.p50 - r.p50, 3)} (at next node ${fmt(n.p50 - r.p50, 3)}) ms`,
+  );
+}
+
+export async function benchMotifStream(): Promise<void> {
+  const sims: Sim[] = [];
+  let red: EmbeddedNodeRed | undefined;
+  try {
+    const monoFlood = await startSim(['--fps', '0', '--width', '640', '--height', '480']);
+    sims.push(monoFlood);
+    const rgbFlood = await startSim(['--fps', '0', '--width', '1920', '--height', '1080', '--channels', '3']);
+    sims.push(rgbFlood);
+    const monoPaced = await startSim(['--fps', '200', '--width', '640', '--height', '480']);
+    sims.push(monoPaced);
+    const rgbPaced = await startSim([
+      '--fps',
+      '30',
+      '--width',
+      '1920',
+      '--height',
+      '1080',
+      '--channels',
+      '3',
+    ]);
+    sims.push(rgbPaced);
+    const memFlood = await startSim(['--fps', '0', '--width', '640', '--height', '480']);
+    sims.push(memFlood);
+    red = await startNodeRed(
+      [
+        { id: 'tab', type: 'tab' },
+        serverNode('s1', monoFlood),
+        serverNode('s2', rgbFlood),
+        serverNode('s3', monoPaced),
+        serverNode('s4', rgbPaced),
+        serverNode('s5', memFlood),
+        ...streamNodes('mono', 's1', 'every'),
+        ...streamNodes('rgb', 's2', 'every'),
+        ...streamNodes('monoPaced', 's3', 'every'),
+        ...streamNodes('rgbPaced', 's4', 'every'),
+        {
+          id: 'latest',
+          type: 'motif-stream',
+          z: 'tab',
+          server: 's5',
+          camera: 'FAKE0',
+          stream: 'image',
+          mode: 'latest',
+          encoding: 'raw',
+          autoStart: false,
+          x: 100,
+          y: 100,
+          wires: [['slow']],
+        },
+        // A slow consumer: 20 ms of blocking work per frame.
+        {
+          id: 'slow',
+          type: 'function',
+          z: 'tab',
+          func: 'const end = Date.now() + 20; while (Date.now() < end) {} return null;',
+          outputs: 1,
+          x: 300,
+          y: 100,
+          wires: [[]],
+        },
+      ],
+      Object.fromEntries(['s1', 's2', 's3', 's4', 's5'].map((id, i) => [id, { apiKey: sims[i].apiKey }])),
+    );
+
+    console.log(
+      `\nmotif-stream ("every frame") vs raw zeromq PULL, ${ROUND_SECONDS} s rounds, simulator in its own process`,
+    );
+    console.log('frames (flood)             |  raw fps | node fps | ratio');
+    const cases: Array<[string, Sim, string]> = [
+      ['640×480 mono uint8', monoFlood, 'mono'],
+      ['1920×1080 RGB uint8', rgbFlood, 'rgb'],
+    ];
+    for (const [label, sim, id] of cases) {
+      const raw: Round[] = [];
+      const node: Array<Round & { atNext: number[] }> = [];
+      for (let round = 0; round < 4; round++) {
+        if (round % 2 === 0) {
+          raw.push(await rawRound(sim, ROUND_SECONDS));
+          node.push(await nodeRound(red, id, ROUND_SECONDS));
+        } else {
+          node.push(await nodeRound(red, id, ROUND_SECONDS));
+          raw.push(await rawRound(sim, ROUND_SECONDS));
+        }
+      }
+      line(label, raw, node);
+    }
+
+    console.log('\nlatency, simulator timestamp → message (paced stream, below both capacities)');
+    const paced: Array<[string, Sim, string]> = [
+      ['640×480 mono @ 200 fps', monoPaced, 'monoPaced'],
+      ['1920×1080 RGB @ 30 fps', rgbPaced, 'rgbPaced'],
+    ];
+    for (const [label, sim, id] of paced) {
+      const raw: Round[] = [];
+      const node: Array<Round & { atNext: number[] }> = [];
+      for (let round = 0; round < 2; round++) {
+        raw.push(await rawRound(sim, ROUND_SECONDS));
+        node.push(await nodeRound(red, id, ROUND_SECONDS));
+      }
+      latencyLine(label, raw, node);
+    }
+
+    console.log(`\nRSS under a ${FLOOD_SECONDS} s flood (640×480, "latest", consumer 20 ms per frame)`);
+    const latest = red.getNode('latest');
+    latest.receive({ action: 'start' } as never);
+    await new Promise((r) => setTimeout(r, 2000));
+    global.gc?.();
+    const mb = (): string => fmt(process.memoryUsage().rss / 1e6, 1);
+    const startRss = mb();
+    const samples: string[] = [startRss];
+    const until = Date.now() + FLOOD_SECONDS * 1000;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, Math.min(10_000, FLOOD_SECONDS * 250)));
+      samples.push(mb());
+    }
+    latest.receive({ action: 'stop' } as never);
+    console.log(
+      `RSS MB: start ${startRss}, samples ${samples.join(' → ')}, end ${samples[samples.length - 1]}`,
+    );
+  } finally {
+    await red?.stop();
+    for (const sim of sims) await sim.child.stop();
+  }
+}

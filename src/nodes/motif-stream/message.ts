@@ -1,0 +1,66 @@
+/**
+ * Stream items → Node-RED messages. Image: pixels (or JPEG/PNG) in `msg.payload`, what describes
+ * them in `msg.image`. State: the decoded object in `msg.payload`. Both carry `msg.motif`.
+ */
+import { encodeFrame, type FrameEncoding } from '../../backends/motif/frame-encode';
+import type { MotifStreamItem } from '../../backends/motif/stream';
+
+export interface MessageContext {
+  camera: string;
+  server: string;
+  encoding: FrameEncoding;
+  quality: number;
+  /** Frames the node discarded so far (backpressure). */
+  dropped: number;
+}
+
+const MIME: Record<FrameEncoding, string> = {
+  raw: 'application/octet-stream',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+};
+
+/** The message for an item whose payload is ready (state, raw frames, or an encoded frame). */
+export function buildMessage(
+  item: MotifStreamItem,
+  ctx: MessageContext,
+  encoded?: Buffer,
+): Record<string, unknown> {
+  const motif = { camera: ctx.camera, stream: item.kind, server: ctx.server, receivedAt: item.receivedAt };
+  if (item.kind === 'state') {
+    return { topic: ctx.camera, payload: item.message.state, motif: { ...motif, topic: item.message.topic } };
+  }
+  const f = item.frame;
+  const encoding = encoded ? ctx.encoding : 'raw';
+  return {
+    topic: ctx.camera,
+    payload: encoded ?? f.data,
+    image: {
+      dtype: f.dtype,
+      shape: f.shape,
+      width: f.width,
+      height: f.height,
+      channels: f.channels,
+      ...(f.timestamp !== undefined ? { timestamp: f.timestamp } : {}),
+      ...(f.frameNumber !== undefined ? { frameNumber: f.frameNumber } : {}),
+      encoding,
+      mimetype: MIME[encoding],
+      metadata: f.metadata,
+    },
+    motif: { ...motif, dropped: ctx.dropped },
+  };
+}
+
+/** Whether building the message needs the (asynchronous) encoder. */
+export function needsEncoding(item: MotifStreamItem, encoding: FrameEncoding): boolean {
+  return item.kind === 'image' && encoding !== 'raw';
+}
+
+export async function encodedMessage(
+  item: MotifStreamItem,
+  ctx: MessageContext,
+): Promise<Record<string, unknown>> {
+  if (item.kind !== 'image' || ctx.encoding === 'raw') return buildMessage(item, ctx);
+  const encoded = await encodeFrame(item.frame, { format: ctx.encoding, quality: ctx.quality });
+  return buildMessage(item, ctx, encoded);
+}

@@ -1,0 +1,209 @@
+/**
+ * motif-stream inside a real Node-RED runtime, against the simulator's streams over real ZeroMQ.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import type { MotifSimulator } from '../../src/simulators/motif';
+import { startSimulator } from '../motif/helpers';
+import { collect, nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
+import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
+
+const MODULES = [nodeModule('motif-server'), nodeModule('motif-stream')];
+
+function serverNode(sim: MotifSimulator): FlowNode {
+  return {
+    id: 'srv',
+    type: 'motif-server',
+    host: '127.0.0.1',
+    port: sim.port,
+    tlsMode: 'fingerprint',
+    fingerprint: sim.fingerprint256,
+    timeout: 2,
+  };
+}
+
+function streamNode(extra: Partial<FlowNode> = {}): FlowNode {
+  return {
+    id: 'str',
+    type: 'motif-stream',
+    z: 'tab',
+    server: 'srv',
+    camera: 'FAKE0',
+    stream: 'image',
+    host: '',
+    mode: 'latest',
+    every: 2,
+    perSecond: 10,
+    queue: 8,
+    encoding: 'raw',
+    quality: 80,
+    stallTimeout: 2,
+    autoStart: true,
+    wires: [['out']],
+    ...extra,
+  };
+}
+
+const tail: FlowNode[] = [
+  { id: 'tab', type: 'tab' },
+  { id: 'out', type: 'helper', z: 'tab' },
+  { id: 'catch', type: 'catch', z: 'tab', scope: null, uncaught: false, x: 100, y: 100, wires: [['caught']] },
+  { id: 'caught', type: 'helper', z: 'tab' },
+];
+
+function statusText(): string {
+  return statusOf(helper.getNode('str'))?.text ?? '';
+}
+
+describe('motif-stream node in Node-RED', function () {
+  let sim: MotifSimulator;
+
+  before(async () => {
+    sim = await startSimulator({
+      cameras: ['FAKE0', 'FAKE1'],
+      streams: { fps: 60, width: 64, height: 48, statePerSecond: 60 },
+    });
+    delete sim.state.cameras.get('FAKE1')!.streams; // a camera without streams
+  });
+  after(async () => {
+    await sim.close();
+  });
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  async function load(nodes: FlowNode[]): Promise<void> {
+    await loadFlow(MODULES, [serverNode(sim), ...nodes, ...tail], { srv: { apiKey: sim.apiKey } });
+  }
+
+  it('sends image frames with pixels in payload and metadata in msg.image', async () => {
+    await load([streamNode()]);
+    const msg = await nextMessage(helper.getNode('out'));
+    assert.ok(Buffer.isBuffer(msg.payload));
+    assert.equal((msg.payload as Buffer).length, 64 * 48);
+    const image = msg.image as Record<string, unknown>;
+    assert.equal(image.dtype, 'uint8');
+    assert.deepEqual(image.shape, [48, 64]);
+    assert.deepEqual([image.width, image.height, image.channels], [64, 48, 1]);
+    assert.equal(typeof image.frameNumber, 'number');
+    assert.equal(typeof image.timestamp, 'number');
+    assert.equal(image.encoding, 'raw');
+    assert.equal(msg.topic, 'FAKE0');
+    const motif = msg.motif as Record<string, unknown>;
+    assert.deepEqual([motif.camera, motif.stream, motif.server], ['FAKE0', 'image', `127.0.0.1:${sim.port}`]);
+    const text = await waitFor(() => (/rate [1-9]/.test(statusText()) ? statusText() : undefined), 4000);
+    assert.match(text, /^motif-stream\.status\.rate \d+\.\d \d+$/);
+    assert.equal(statusOf(helper.getNode('str'))?.fill, 'green');
+  });
+
+  it('encodes frames as JPEG when asked', async () => {
+    await load([streamNode({ encoding: 'jpeg', quality: 70 })]);
+    const msg = await nextMessage(helper.getNode('out'));
+    const payload = msg.payload as Buffer;
+    assert.deepEqual([...payload.subarray(0, 3)], [0xff, 0xd8, 0xff], 'JPEG magic');
+    const image = msg.image as Record<string, unknown>;
+    assert.deepEqual([image.encoding, image.mimetype], ['jpeg', 'image/jpeg']);
+  });
+
+  it('sends state updates from the first camera when none is configured', async () => {
+    await load([streamNode({ stream: 'state', camera: '' })]);
+    const msg = await nextMessage(helper.getNode('out'));
+    const state = msg.payload as Record<string, unknown>;
+    assert.deepEqual(Object.keys(state).sort().slice(0, 3), ['filename', 'frame_number', 'frame_time']);
+    assert.equal(state.is_recording, false);
+    assert.equal(msg.topic, 'FAKE0');
+    assert.equal((msg.motif as { topic: string }).topic, 'j');
+  });
+
+  it('starts, stops and restarts on msg.action; other actions reach Catch with the message', async () => {
+    await load([streamNode({ autoStart: false })]);
+    const seen = collect(helper.getNode('out'));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(seen.length, 0, 'not started on deploy');
+    assert.equal(statusText(), 'motif-stream.status.stopped');
+    const node = helper.getNode('str');
+    node.receive({ action: 'start' });
+    await waitFor(() => (seen.length > 3 ? true : undefined));
+    node.receive({ action: 'stop' });
+    await waitFor(() => (statusText() === 'motif-stream.status.stopped' ? true : undefined), 3000);
+    const stoppedAt = seen.length;
+    await new Promise((r) => setTimeout(r, 150));
+    assert.ok(seen.length <= stoppedAt + 1, 'no frames after stop');
+    node.receive({ action: 'restart' });
+    await waitFor(() => (seen.length > stoppedAt + 3 ? true : undefined));
+    const caught = nextMessage(helper.getNode('caught'));
+    node.receive({ action: 'jump', tag: 'mine' });
+    const err = await caught;
+    assert.equal(err.tag, 'mine');
+    assert.match((err.error as { message: string }).message, /msg\.action must be/);
+  });
+
+  it('reports an unknown camera to Catch and in the status', async () => {
+    await load([streamNode({ camera: 'NOPE' })]);
+    const err = await nextMessage(helper.getNode('caught'));
+    assert.equal((err.error as { message: string }).message, 'motif camera "NOPE" was not found');
+    // Under the test helper the text is the catalog key plus the reason (cut to the status length).
+    await waitFor(
+      () => (statusText().startsWith('motif-stream.status.retrying un') ? true : undefined),
+      3000,
+    );
+    assert.equal(statusOf(helper.getNode('str'))?.fill, 'red');
+  });
+
+  it('reports a camera without a stream to Catch, once while retrying', async () => {
+    await load([streamNode({ camera: 'FAKE1' })]);
+    const errors = collect(helper.getNode('caught'));
+    await waitFor(() => (errors.length > 0 ? true : undefined), 3000);
+    assert.equal(
+      (errors[0].error as { message: string }).message,
+      'the realtime image stream is not enabled on motif camera "FAKE1"',
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(errors.length, 1, 'retries do not repeat the report');
+    await waitFor(
+      () => (statusText().startsWith('motif-stream.status.retrying no') ? true : undefined),
+      3000,
+    );
+    assert.equal(statusOf(helper.getNode('str'))?.fill, 'red');
+  });
+
+  it('switches camera with msg.camera on start', async () => {
+    await load([streamNode({ camera: 'NOPE' })]);
+    await nextMessage(helper.getNode('caught'));
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode('str').receive({ action: 'start', camera: 'FAKE0' });
+    assert.equal((await out).topic, 'FAKE0');
+  });
+
+  it('leaves no socket, timer or file descriptor behind after 100 redeploys', async function () {
+    this.timeout(60_000);
+    const flow = [serverNode(sim), streamNode(), ...tail];
+    const deployOnce = async (): Promise<void> => {
+      await redeploy(flow, { srv: { apiKey: sim.apiKey } });
+      await nextMessage(helper.getNode('out'));
+    };
+    await load([streamNode()]);
+    await deployOnce();
+    await new Promise((r) => setTimeout(r, 300));
+    const count = (): Record<string, number> => {
+      const counts: Record<string, number> = { fd: readdirSync('/proc/self/fd').length };
+      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+      return counts;
+    };
+    const baseline = count();
+    for (let i = 0; i < 100; i++) await deployOnce();
+    await new Promise((r) => setTimeout(r, 500));
+    const after = count();
+    for (const kind of ['TCPSocketWrap', 'Timeout', 'TLSWrap', 'Immediate']) {
+      assert.ok(
+        (after[kind] ?? 0) <= (baseline[kind] ?? 0) + 2,
+        `${kind}: ${baseline[kind] ?? 0} → ${after[kind] ?? 0}`,
+      );
+    }
+    assert.ok(after.fd <= baseline.fd + 4, `file descriptors: ${baseline.fd} → ${after.fd}`);
+  });
+});
