@@ -1,7 +1,7 @@
 /**
  * Every example flow, as `npm start` deploys it: assembled against the running simulators, loaded
- * into a real Node-RED runtime, every inject pressed once. Each tab must produce output and no tab
- * may report an error.
+ * into a real Node-RED runtime, every inject pressed once (those that stop something last). Each tab
+ * must produce output and no tab may report an error.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -26,6 +26,8 @@ const CORE: Record<string, string> = {
   'link out': 'core/common/60-link.js',
   function: 'core/function/10-function.js',
   switch: 'core/function/10-switch.js',
+  rbe: 'core/function/rbe.js',
+  range: 'core/function/16-range.js',
   change: 'core/function/15-change.js',
   delay: 'core/function/89-delay.js',
   trigger: 'core/function/89-trigger.js',
@@ -96,11 +98,15 @@ describe('example flows', function () {
         for (const n of flow.filter((f) => f.type === 'helper')) {
           helper.getNode(n.id).on('input', (msg: Record<string, unknown>) => outputs.push(msg));
         }
-        for (const n of flow.filter((f) => f.type === 'inject')) helper.getNode(n.id).receive({});
+        // Injects that end something (stop, close, pause) are pressed last, after the flow has shown output.
+        const ending = (n: FlowNode): boolean => /\b(stop|close|pause|clear|off|disconnect)\b/i.test(String(n.name ?? ''));
+        const injects = flow.filter((f) => f.type === 'inject');
+        for (const n of injects.filter((f) => !ending(f))) helper.getNode(n.id).receive({});
         const deadline = Date.now() + 20_000;
         while (Date.now() < deadline && outputs.filter((m) => !m.error).length === 0) {
           await new Promise((r) => setTimeout(r, 100));
         }
+        for (const n of injects.filter(ending)) helper.getNode(n.id).receive({});
         // Give slower branches (waits, schedules) a moment to report an error if they are going to.
         await new Promise((r) => setTimeout(r, 1500));
         const errors = outputs.filter((m) => m.error).map((m) => (m.error as { message: string }).message);

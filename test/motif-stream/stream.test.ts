@@ -199,7 +199,8 @@ describe('motif stream backpressure', () => {
   });
 
   it('latest: a slow consumer gets fresh frames, never more than one waiting', async () => {
-    r = await rig({ streams: { fps: 500, width: 64, height: 48 } });
+    // Frames large enough that the socket buffers between sender and reader fill within the test.
+    r = await rig({ streams: { fps: 500, width: 640, height: 480 } });
     const seen: MotifImageFrame[] = [];
     let maxQueued = 0;
     const stream = open(r, {
@@ -257,7 +258,8 @@ describe('motif stream backpressure', () => {
   });
 
   it('every frame: nothing is dropped inside; a slow consumer holds the socket back instead', async () => {
-    r = await rig({ streams: { fps: 500, width: 64, height: 48 } });
+    // Frames large enough that the socket buffers between sender and reader fill within the test.
+    r = await rig({ streams: { fps: 500, width: 640, height: 480 } });
     const seen: MotifImageFrame[] = [];
     let maxQueued = 0;
     const stream = open(r, {
@@ -268,7 +270,8 @@ describe('motif stream backpressure', () => {
         await delay(10);
       },
     });
-    await until(() => seen.length >= 40);
+    const rigged = r;
+    await until(() => seen.length >= 40 && rigged.sim.stream('FAKE0').counters.dropped > 0);
     assert.equal(stream.stats.dropped, 0);
     assert.ok(maxQueued <= 4, `queued ${maxQueued}`);
     assert.ok(
