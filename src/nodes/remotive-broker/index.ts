@@ -30,6 +30,9 @@ export const REMOTIVE_BROKER_CREDENTIALS = {
 /** Where a URL that cannot be parsed points, so the client can still be built (its probe fails). */
 const UNUSABLE_URL = 'http://127.0.0.1:1';
 
+/** How long closing the broker waits for its users to leave first. */
+const USERS_LEAVE_MS = 2500;
+
 /**
  * The status a remotive user node shows for its broker: the shared connection status, except that
  * a connected broker with a licence other than VALID shows a warning with the licence state.
@@ -88,7 +91,14 @@ export default function (RED: RED): void {
         destroy: (client) => client.close(),
       };
       broker.connection = new ConnectionManager(transport);
-      life.add(() => broker.connection.close());
+      // Node-RED stops a flow's nodes together: give users a moment to finish their last calls
+      // (remotive-playback closing its sessions) before the channel goes.
+      life.add(async () => {
+        const deadline = Date.now() + USERS_LEAVE_MS;
+        while (broker.connection.userCount > 0 && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        await broker.connection.close();
+      });
     },
     { credentials: REMOTIVE_BROKER_CREDENTIALS },
   );

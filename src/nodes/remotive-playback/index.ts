@@ -14,6 +14,7 @@ import {
   type NodeDef,
   type RED,
 } from '../../common/node-red';
+import { status, type NodeStatusShape } from '../../common/status';
 import { brokerStatus, type RemotiveBrokerNode } from '../remotive-broker';
 import { formatOffset } from '../remotive-broker/format';
 import { currentStatuses } from './current-status';
@@ -73,9 +74,15 @@ export default function (RED: RED): void {
     const timeoutMs = 10_000;
     /** Sessions this node opened and has not closed: closed on stop when asked to. */
     const opened = new Set<string>();
+    /** The outcome of the last command: shown while the broker is connected. */
+    let lastOutcome: NodeStatusShape | undefined;
     const view = useConnection(node, broker.connection, life, t, (shape, connected) =>
-      brokerStatus(broker, shape, connected, t),
+      connected && lastOutcome ? lastOutcome : brokerStatus(broker, shape, connected, t),
     );
+    const outcome = (shape: NodeStatusShape): void => {
+      lastOutcome = shape;
+      view.show(shape);
+    };
     if (config.closeOnStop) {
       life.add(async () => {
         if (opened.size === 0) return;
@@ -123,14 +130,14 @@ export default function (RED: RED): void {
             durationMs: Date.now() - started,
           };
           const mode = (result as PlaybackStatus | null)?.mode;
-          view.set(mode === 'playing' ? 'active' : 'connected', describeResult(command, result));
+          outcome(status(mode === 'playing' ? 'active' : 'connected', describeResult(command, result)));
           send(msg);
         } catch (err) {
           broker.connection.reportFailure(err);
           throw err;
         }
       },
-      (error) => view.set('error', error.statusText),
+      (error) => outcome(status('error', error.statusText)),
     );
   });
 }
