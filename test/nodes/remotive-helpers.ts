@@ -36,7 +36,16 @@ export function playbackNode(extra: Partial<FlowNode> = {}): FlowNode {
 }
 
 export function statusNode(extra: Partial<FlowNode> = {}): FlowNode {
-  return { id: 'st', type: 'remotive-status', z: 'tab', broker: 'brk', path: '', length: '', wires: [['sto']], ...extra };
+  return {
+    id: 'st',
+    type: 'remotive-status',
+    z: 'tab',
+    broker: 'brk',
+    path: '',
+    length: '',
+    wires: [['sto']],
+    ...extra,
+  };
 }
 
 export function signalsNode(extra: Partial<FlowNode> = {}): FlowNode {
@@ -73,3 +82,23 @@ export async function load(flow: FlowNode[], credentials: Record<string, string>
 }
 
 export { helper };
+
+interface StatusSpy {
+  getCalls(): Array<{ thisValue: unknown; args: unknown[] }>;
+}
+
+/** The last status this node set (the test helper's spy is shared by every node). */
+export function statusOf(node: unknown): { fill?: string; shape?: string; text?: string } | undefined {
+  const spy = (node as { status: unknown }).status as StatusSpy;
+  const own = spy.getCalls().filter((c) => c.thisValue === node);
+  return own[own.length - 1]?.args[0] as { fill?: string; shape?: string; text?: string } | undefined;
+}
+
+/** Every status this node set. */
+export function statusesOf(node: unknown): unknown[] {
+  const spy = (node as { status: unknown }).status as StatusSpy;
+  return spy
+    .getCalls()
+    .filter((c) => c.thisValue === node)
+    .map((c) => c.args[0]);
+}

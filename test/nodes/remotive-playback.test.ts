@@ -4,9 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import type { RemotiveSimulator } from '../../src/simulators/remotive';
-import { nextMessage, statusOf, waitFor, type Message } from '../support/flow';
+import { nextMessage, waitFor, type Message } from '../support/flow';
 import { redeploy } from '../support/node-red';
-import { CITY, HIGHWAY, TAIL, brokerNode, helper, load, playbackNode, startSim } from './remotive-helpers';
+import {
+  CITY,
+  HIGHWAY,
+  TAIL,
+  brokerNode,
+  helper,
+  load,
+  playbackNode,
+  startSim,
+  statusOf,
+} from './remotive-helpers';
 
 describe('remotive-playback in Node-RED', function () {
   let sim: RemotiveSimulator;
@@ -39,7 +49,8 @@ describe('remotive-playback in Node-RED', function () {
 
   it('declares the API key and the access token as password credentials', async () => {
     await load([brokerNode(sim.url), playbackNode()]);
-    const red = (helper as unknown as { _RED: { nodes: { getCredentialDefinition(t: string): unknown } } })._RED;
+    const red = (helper as unknown as { _RED: { nodes: { getCredentialDefinition(t: string): unknown } } })
+      ._RED;
     assert.deepEqual(red.nodes.getCredentialDefinition('remotive-broker'), {
       apiKey: { type: 'password' },
       accessToken: { type: 'password' },
@@ -52,7 +63,10 @@ describe('remotive-playback in Node-RED', function () {
     const files = listed.payload as Array<{ path: string; type: string }>;
     const first = files.find((f) => f.type === 'recording-session');
     assert.equal(first?.path, CITY);
-    assert.ok(files.some((f) => f.path === 'drive/raw/city-loop-chassis.candump'), 'recursive listing');
+    assert.ok(
+      files.some((f) => f.path === 'drive/raw/city-loop-chassis.candump'),
+      'recursive listing',
+    );
     assert.deepEqual(listed.remotive, {
       operation: 'list',
       path: '',
@@ -156,7 +170,10 @@ describe('remotive-playback in Node-RED', function () {
 
   describe('errors reach a Catch node with the original message', () => {
     it('an unknown path', async () => {
-      await load([brokerNode(sim.url), playbackNode({ operation: 'open', path: 'nope.recordingsession.yaml' })]);
+      await load([
+        brokerNode(sim.url),
+        playbackNode({ operation: 'open', path: 'nope.recordingsession.yaml' }),
+      ]);
       const caught = await fail({ marker: 7 });
       assert.equal(caught.marker, 7);
       assert.match((caught.error as { message: string }).message, /nope\.recordingsession\.yaml/);

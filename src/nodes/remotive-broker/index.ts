@@ -34,6 +34,22 @@ const UNUSABLE_URL = 'http://127.0.0.1:1';
 const USERS_LEAVE_MS = 2500;
 
 /**
+ * A call or stream reached the broker. While the licence check is still under way it is left to
+ * finish (reporting success would cancel it and lose the licence state).
+ */
+export function markReachable(broker: RemotiveBrokerNode): void {
+  if (broker.connection.state !== 'connecting') broker.connection.reportSuccess();
+}
+
+/** A warning when the broker's licence is not VALID (what the vendor SDK refuses to work with). */
+export function licenceWarning(broker: RemotiveBrokerNode, t: Translate): NodeStatusShape | undefined {
+  const licence = broker.connection.snapshot.info?.licence;
+  if (typeof licence === 'string' && licence !== 'VALID')
+    return status('warning', t('remotive-broker.status.licence', { licence }));
+  return undefined;
+}
+
+/**
  * The status a remotive user node shows for its broker: the shared connection status, except that
  * a connected broker with a licence other than VALID shows a warning with the licence state.
  */
@@ -43,10 +59,7 @@ export function brokerStatus(
   connected: boolean,
   t: Translate,
 ): NodeStatusShape {
-  const licence = broker.connection.snapshot.info?.licence;
-  if (connected && typeof licence === 'string' && licence !== 'VALID')
-    return status('warning', t('remotive-broker.status.licence', { licence }));
-  return shape;
+  return (connected ? licenceWarning(broker, t) : undefined) ?? shape;
 }
 
 export default function (RED: RED): void {

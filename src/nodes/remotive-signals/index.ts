@@ -13,8 +13,8 @@ import {
   type NodeDef,
   type RED,
 } from '../../common/node-red';
-import { status } from '../../common/status';
-import { brokerStatus, type RemotiveBrokerNode } from '../remotive-broker';
+import { status, type NodeStatusShape } from '../../common/status';
+import { brokerStatus, markReachable, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
 import { registerRemotiveAdmin } from './admin';
 import { LatestWins } from './latest-wins';
 import { batchMessage, signalMessage } from './messages';
@@ -49,12 +49,13 @@ export default function (RED: RED): void {
     const perSignal = config.output === 'signal';
 
     let streamOpen = false;
+    const subscribed = (): NodeStatusShape =>
+      licenceWarning(broker, t) ??
+      status('active', t('remotive-signals.status.subscribed', { count: names.length }));
     /** One warning per outage, not one per retry. */
     let warned = false;
     const view = useConnection(node, broker.connection, life, t, (shape, connected) =>
-      connected && streamOpen
-        ? status('active', t('remotive-signals.status.subscribed', { count: names.length }))
-        : brokerStatus(broker, shape, connected, t),
+      connected && streamOpen ? subscribed() : brokerStatus(broker, shape, connected, t),
     );
 
     const sendBatch: (batch: SignalSample[]) => void = perSignal
@@ -80,7 +81,7 @@ export default function (RED: RED): void {
             streamOpen = state === 'open';
             if (streamOpen) {
               warned = false;
-              broker.connection.reportSuccess();
+              markReachable(broker);
               if (broker.connection.state === 'connected')
                 view.set('active', t('remotive-signals.status.subscribed', { count: names.length }));
             } else if (error) {

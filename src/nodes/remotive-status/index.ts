@@ -14,7 +14,7 @@ import {
   type RED,
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
-import { brokerStatus, type RemotiveBrokerNode } from '../remotive-broker';
+import { brokerStatus, markReachable, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
 import { formatOffset } from '../remotive-broker/format';
 import { StatusChanges } from './changes';
 
@@ -51,11 +51,13 @@ export default function (RED: RED): void {
       );
     };
     const decide = (shape: NodeStatusShape, connected: boolean): NodeStatusShape =>
-      connected && streamOpen ? activity() : brokerStatus(broker, shape, connected, t);
+      connected && streamOpen
+        ? (licenceWarning(broker, t) ?? activity())
+        : brokerStatus(broker, shape, connected, t);
     const view = useConnection(node, broker.connection, life, t, decide);
     const refresh = (): void => {
       const connected = broker.connection.state === 'connected';
-      if (connected && streamOpen) view.show(activity());
+      if (connected && streamOpen) view.show(licenceWarning(broker, t) ?? activity());
     };
 
     let handle: StreamHandle;
@@ -67,7 +69,7 @@ export default function (RED: RED): void {
         },
         (state, error) => {
           streamOpen = state === 'open';
-          if (streamOpen) broker.connection.reportSuccess();
+          if (streamOpen) markReachable(broker);
           else if (error) broker.connection.reportFailure(error);
           refresh();
         },
