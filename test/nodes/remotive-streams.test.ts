@@ -139,9 +139,7 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     await load([brokerNode(sim.url), signalsNode()]);
     const seen = collect(helper.getNode('sgo'));
     await waitFor(() => (sim.state.signalStreams === 1 ? true : undefined));
-    await waitFor(() =>
-      /subscri/.test(String(statusOf(helper.getNode('sig'))?.text)) ? true : undefined,
-    );
+    await waitFor(() => (/subscri/.test(String(statusOf(helper.getNode('sig'))?.text)) ? true : undefined));
     await control.open(CITY);
     await control.play(CITY, 10_000_000);
     await waitFor(() => (seen.length >= 5 ? true : undefined));
