@@ -4,10 +4,12 @@
  */
 import { benchMotifAction } from './motif-action';
 import { benchMotifStream } from './motif-stream';
+import { benchRemotive } from './remotive';
 
 const benches: Record<string, () => Promise<void>> = {
   'motif-action': benchMotifAction,
   'motif-stream': benchMotifStream,
+  remotive: benchRemotive,
 };
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startSimulators } from '../simulators/cli';
 import type { SimulatorHandle } from '../simulators/types';
+import { startMqttBroker } from './mqtt-broker';
 import { assembleFlows, listExamples, type ConfigTarget } from './flows';
 import { simulatorTargets } from './targets';
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
   const userDir = path.join(root, '.node-red-user');
   const handles: SimulatorHandle[] = await startSimulators(['all'], {});
+  handles.push(await startMqttBroker());
   for (const h of handles)
     for (const [what, url] of Object.entries(h.endpoints)) console.log(`simulator ${h.name} ${what}: ${url}`);
   prepareUserDir(userDir, port);

@@ -19,6 +19,31 @@ export function simulatorTargets(handles: SimulatorHandle[]): ConfigTarget[] {
         credentials: { apiKey: h.info['api key'] },
       });
     }
+    if (h.name === 'remotive') {
+      targets.push({
+        type: 'remotive-broker',
+        props: { url: h.endpoints.grpc, ca: '', timeout: 10 },
+        credentials: {},
+      });
+    }
+    if (h.name === 'mqtt') {
+      const url = new URL(h.endpoints.mqtt);
+      targets.push({
+        type: 'mqtt-broker',
+        props: {
+          broker: url.hostname,
+          port: url.port,
+          clientid: '',
+          autoConnect: true,
+          usetls: false,
+          protocolVersion: '4',
+          keepalive: '60',
+          cleansession: true,
+          autoUnsubscribe: true,
+        },
+        credentials: {},
+      });
+    }
   }
   return targets;
 }

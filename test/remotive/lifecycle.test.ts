@@ -102,6 +102,8 @@ describe('remotive: lifecycle', () => {
         ['host', '127.0.0.1'],
         ['key', undefined],
         ['speed', '1'],
+        ['tick', '50'],
+        ['burst', '1'],
       ],
     );
     const handle = await module.start({ port: '0' });

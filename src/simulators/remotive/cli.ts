@@ -11,6 +11,8 @@ export const simulator: SimulatorModule = {
     { name: 'host', description: 'address to bind', default: '127.0.0.1' },
     { name: 'key', description: 'require this API key (x-api-key); none = no check' },
     { name: 'speed', description: 'playback speed factor', default: '1' },
+    { name: 'tick', description: 'signal sampling period, ms', default: '50' },
+    { name: 'burst', description: 'signal batches per subscriber and tick (load tests)', default: '1' },
   ],
   async start(options) {
     const port = options.port === undefined ? 50051 : Number(options.port);
@@ -18,7 +20,18 @@ export const simulator: SimulatorModule = {
       throw new Error(`invalid --port "${options.port}"`);
     const speed = options.speed === undefined ? 1 : Number(options.speed);
     if (!(speed > 0)) throw new Error(`invalid --speed "${options.speed}"`);
-    const sim = await RemotiveSimulator.start({ port, host: options.host, apiKey: options.key, speed });
+    const tickMs = options.tick === undefined ? 50 : Number(options.tick);
+    if (!(tickMs >= 1)) throw new Error(`invalid --tick "${options.tick}"`);
+    const burst = options.burst === undefined ? 1 : Number(options.burst);
+    if (!Number.isInteger(burst) || burst < 1) throw new Error(`invalid --burst "${options.burst}"`);
+    const sim = await RemotiveSimulator.start({
+      port,
+      host: options.host,
+      apiKey: options.key,
+      speed,
+      tickMs,
+      burst,
+    });
     const info: Record<string, string> = {
       recordings: defaultRecordings()
         .map((r) => r.path)

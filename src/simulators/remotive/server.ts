@@ -29,6 +29,11 @@ export interface RemotiveSimulatorOptions {
   statusIntervalMs?: number;
   /** Playback clock and signal sampling period, ms (default 50). */
   tickMs?: number;
+  /**
+   * Signal batches written per subscriber and tick (default 1). Benchmarks raise it for a high
+   * signal rate; the extra batches repeat the tick's values.
+   */
+  burst?: number;
   /** Playback speed factor (default 1 = real time). */
   speed?: number;
   recordings?: SimRecording[];
@@ -260,7 +265,9 @@ export class RemotiveSimulator {
             timestamp,
           });
         }
-      if (batch.length > 0) subscriber.call.write({ signal: batch });
+      if (batch.length === 0) continue;
+      const message = { signal: batch };
+      for (let i = 0; i < (this.options.burst ?? 1); i++) subscriber.call.write(message);
     }
   }
 }
