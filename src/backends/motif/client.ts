@@ -16,7 +16,7 @@ import {
 import { endpointPath, findEndpoint, pathSegment } from './endpoints';
 import { parseMotifJson, stringifyMotifJson } from './json';
 import { motifConnector, type MotifTls } from './tls';
-import { errorCode, mapTransportError } from './transport-errors';
+import { mapTransportError } from './transport-errors';
 
 export type { MotifTls } from './tls';
 
@@ -180,29 +180,36 @@ export class MotifClient {
   ): Promise<unknown> {
     if (this.closed) throw new ClosedError('the motif client is closed');
     if (options.signal?.aborted) throw cancelled();
-    // undici's own header/body timeouts run on its shared coarse timer: no per-call timer or
-    // AbortController, which keeps the hot path cheap. close() destroys the pool, which fails
-    // every call under way.
+    // One timer per call: undici's own header/body timeouts tick once a second, too coarse for the
+    // short timeouts of status polling. close() destroys the pool, which fails every call under way.
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const abort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
     try {
       const response = await this.pool.request({
         method: method as 'GET',
         path,
         headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' },
         body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),
-        signal: options.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        signal: controller.signal,
       });
       const text = await response.body.text();
       return this.interpret(response.statusCode, text, path);
     } catch (err) {
+      if (timedOut)
+        throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
       if (options.signal?.aborted) throw cancelled();
-      const code = errorCode(err);
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       throw mapTransportError(err, this.server);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
     }
   }
 
