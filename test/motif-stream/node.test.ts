@@ -2,10 +2,10 @@
  * motif-stream inside a real Node-RED runtime, against the simulator's streams over real ZeroMQ.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import type { MotifSimulator } from '../../src/simulators/motif';
 import { startSimulator } from '../motif/helpers';
 import { collect, nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
+import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
 
 const MODULES = [nodeModule('motif-server'), nodeModule('motif-stream')];
@@ -187,23 +187,6 @@ describe('motif-stream node in Node-RED', function () {
       await nextMessage(helper.getNode('out'));
     };
     await load([streamNode()]);
-    await deployOnce();
-    await new Promise((r) => setTimeout(r, 300));
-    const count = (): Record<string, number> => {
-      const counts: Record<string, number> = { fd: readdirSync('/proc/self/fd').length };
-      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-      return counts;
-    };
-    const baseline = count();
-    for (let i = 0; i < 100; i++) await deployOnce();
-    await new Promise((r) => setTimeout(r, 500));
-    const after = count();
-    for (const kind of ['TCPSocketWrap', 'Timeout', 'TLSWrap', 'Immediate']) {
-      assert.ok(
-        (after[kind] ?? 0) <= (baseline[kind] ?? 0) + 2,
-        `${kind}: ${baseline[kind] ?? 0} → ${after[kind] ?? 0}`,
-      );
-    }
-    assert.ok(after.fd <= baseline.fd + 4, `file descriptors: ${baseline.fd} → ${after.fd}`);
+    await assertNoLeakAfterRedeploys(deployOnce);
   });
 });

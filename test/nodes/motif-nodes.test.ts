@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import { MotifSimulator } from '../../src/simulators/motif/server';
+import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
 import { nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
 
@@ -259,29 +260,13 @@ describe('motif nodes in Node-RED', function () {
     this.timeout(60_000);
     const flow = [serverNode(sim), actionNode({}), ...tail];
     await load([serverNode(sim), actionNode({})]);
-    const count = (): Record<string, number> => {
-      const counts: Record<string, number> = {};
-      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-      return counts;
-    };
     const deployOnce = async (): Promise<void> => {
       await redeploy(flow, { srv: { apiKey: sim.apiKey } });
       const received = nextMessage(helper.getNode('out'));
       helper.getNode('act').receive({});
       await received;
     };
-    await deployOnce();
-    await new Promise((r) => setTimeout(r, 200));
-    const baseline = count();
-    for (let i = 0; i < 100; i++) await deployOnce();
-    await new Promise((r) => setTimeout(r, 500));
-    const after = count();
-    for (const kind of ['TCPSocketWrap', 'Timeout', 'TLSWrap']) {
-      assert.ok(
-        (after[kind] ?? 0) <= (baseline[kind] ?? 0) + 2,
-        `${kind}: ${baseline[kind] ?? 0} → ${after[kind] ?? 0}`,
-      );
-    }
+    await assertNoLeakAfterRedeploys(deployOnce);
     const server = helper.getNode('srv') as unknown as Node & {
       connection: { listenerCount(e: string): number };
     };

@@ -8,6 +8,7 @@ import type { Node } from 'node-red';
 import { RemotiveClient } from '../../src/backends/remotive';
 import { RemotiveSimulator, cityLoopSpeed } from '../../src/simulators/remotive';
 import { collect, nextMessage, waitFor, type Message } from '../support/flow';
+import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { redeploy } from '../support/node-red';
 import {
   CITY,
@@ -303,11 +304,6 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
       ...TAIL,
     ];
     await load(flow.slice(0, 4));
-    const count = (): Record<string, number> => {
-      const counts: Record<string, number> = {};
-      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-      return counts;
-    };
     const deployOnce = async (): Promise<void> => {
       await redeploy(flow, {});
       const received = nextMessage(helper.getNode('out'));
@@ -317,18 +313,7 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
         sim.state.statusStreams === 1 && sim.state.signalStreams === 1 ? true : undefined,
       );
     };
-    await deployOnce();
-    await new Promise((r) => setTimeout(r, 200));
-    const baseline = count();
-    for (let i = 0; i < 100; i++) await deployOnce();
-    await new Promise((r) => setTimeout(r, 500));
-    const after = count();
-    for (const kind of ['TCPSocketWrap', 'Timeout', 'TCPServerWrap']) {
-      assert.ok(
-        (after[kind] ?? 0) <= (baseline[kind] ?? 0) + 2,
-        `${kind}: ${baseline[kind] ?? 0} → ${after[kind] ?? 0}`,
-      );
-    }
+    await assertNoLeakAfterRedeploys(deployOnce, ['TCPSocketWrap', 'Timeout', 'TCPServerWrap']);
     assert.equal(sim.state.statusStreams, 1, 'one status stream open on the broker');
     assert.equal(sim.state.signalStreams, 1, 'one signal stream open on the broker');
     const broker = helper.getNode('brk') as unknown as Node & {
