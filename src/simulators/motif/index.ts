@@ -3,3 +3,4 @@ export { MotifSimulator, type MotifSimulatorOptions, type SimRequestRecord } fro
 export { generateCertificate, type SimCertificate } from './certificate';
 export type { MotifSimState, SimCamera, SimStreams, SimOutput, SimRecording } from './state';
 export { SimTaskStore, type SimTask } from './tasks';
+export type { SimTaskRun } from './task-runner';
