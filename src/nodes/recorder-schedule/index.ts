@@ -47,7 +47,10 @@ interface NodeContextStore {
   set(key: string, value: unknown, store: string | undefined, callback: (err: Error | null) => void): void;
 }
 
-export const PERSIST_KEY = 'recorder-schedule';
+/** Where a node's dynamic schedules and paused state live in the global context of the chosen store. */
+export function persistKey(nodeId: string): string {
+  return `recorder-schedule_${nodeId}`;
+}
 const STATUS_DELAY_MS = 200;
 
 function staticDefinitions(config: RecorderScheduleConfig): ScheduleDefinition[] {
@@ -73,7 +76,17 @@ export default function (RED: RED): void {
   registerNode<RecorderScheduleConfig>(RED, 'recorder-schedule', (node: Node, config, life: Disposer) => {
     const view = new StatusView(node, life);
     const store = config.store === 'none' ? null : config.store?.trim() || undefined;
-    const context = node.context() as unknown as NodeContextStore;
+    // The global context, not the node's: Node-RED deletes a node's context on every redeploy
+    // unless a context store is configured, and the key is removed when the node is deleted.
+    const context = node.context().global as unknown as NodeContextStore;
+    const key = persistKey(node.id);
+    life.add(
+      () =>
+        new Promise<void>((resolve) => {
+          if (!life.removed || store === null) return resolve();
+          context.set(key, undefined, store, () => resolve());
+        }),
+    );
 
     const payloadOf = (definition: ScheduleDefinition, firedAt: number): unknown => {
       if (!definition.payloadType) return structuredClone(definition.payload);
@@ -113,7 +126,7 @@ export default function (RED: RED): void {
       persistQueued = true;
       queueMicrotask(() => {
         persistQueued = false;
-        context.set(PERSIST_KEY, table.snapshot(), store, (err) => {
+        context.set(key, table.snapshot(), store, (err) => {
           if (err) node.warn(`could not save the schedules: ${err.message}`);
         });
       });
@@ -162,7 +175,7 @@ export default function (RED: RED): void {
 
     const ready = new Promise<void>((resolve) => {
       if (store === null) return resolve();
-      context.get(PERSIST_KEY, store, (err, value) => {
+      context.get(key, store, (err, value) => {
         if (err) node.warn(`could not read the saved schedules: ${err.message}`);
         else for (const problem of table.restore(value)) node.warn(`saved schedule dropped: ${problem}`);
         resolve();
@@ -250,10 +263,7 @@ export default function (RED: RED): void {
         msg.payload = Array.isArray(msg.payload) ? results : results[0];
         send([null, msg]);
       },
-      (error) => {
-        view.set('error', error.statusText);
-        statusSoon();
-      },
+      (error) => view.set('error', error.statusText),
     );
   });
 }
