@@ -165,11 +165,18 @@ export default function (RED: RED): void {
 
     // A node deleted from the flow takes its tasks with it (a restart keeps them on the server).
     life.add(async () => {
-      if (!life.removed) return;
-      const client = server.connection.client();
-      const { tasks } = await readSchedule(client);
-      for (const task of tasks)
-        if (task.task_name.startsWith(prefix)) await deleteTask(client, task.task_name);
+      if (!life.removed || !synced) return;
+      const client = server.openClient();
+      try {
+        const { tasks } = await readSchedule(client);
+        for (const task of tasks) {
+          if (task.task_name.startsWith(prefix)) await deleteTask(client, task.task_name);
+        }
+      } catch (err) {
+        node.warn(`could not delete the tasks of this node: ${toRecorderError(err).message}`);
+      } finally {
+        await client.close();
+      }
     });
 
     const list = (): Promise<unknown> =>
