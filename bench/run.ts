@@ -3,9 +3,11 @@
  * Each prints its numbers next to a baseline measured in the same run.
  */
 import { benchMotifAction } from './motif-action';
+import { benchSchedule } from './schedule';
 
 const benches: Record<string, () => Promise<void>> = {
   'motif-action': benchMotifAction,
+  schedule: benchSchedule,
 };
 
 async function main(): Promise<void> {
