@@ -83,11 +83,13 @@ async function main(): Promise<void> {
   const phase = process.argv[3] as Phase;
   if (!['ours', 'cronplus'].includes(impl) || !['empty', 'idle', 'fire'].includes(phase))
     throw new Error('usage: schedule-child <ours|cronplus> <empty|idle|fire>');
+  const startedAt = Date.now();
   const red = await startNodeRed(
     [{ id: 't', type: 'tab' }, nodeConfig(impl, phase)],
     {},
     impl === 'cronplus' ? ['node-red-contrib-cron-plus'] : [],
   );
+  const startMs = Date.now() - startedAt;
   const target: Node = red.getNode('n');
   const lateness: number[] = [];
   // What the node sends, timed at the send call; firings carry their scheduled instant.
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     if (typeof scheduled === 'number') lateness.push(now - scheduled);
   }) as Node['send'];
   await sleep(3000); // settle: start-up work, first status updates
-  let result: Record<string, unknown> = { impl, phase };
+  let result: Record<string, unknown> = { impl, phase, startMs };
   if (phase === 'fire') {
     lateness.length = 0;
     await sleep(FIRE_MS);
