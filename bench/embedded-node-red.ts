@@ -25,9 +25,15 @@ interface RuntimeApi {
 export async function startNodeRed(
   flow: Array<Record<string, unknown>>,
   credentials: Record<string, Record<string, string>>,
+  /** Other node packages to load, linked from our node_modules (a baseline such as cron-plus). */
+  extraModules: string[] = [],
 ): Promise<EmbeddedNodeRed> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-bench-'));
   prepareUserDir(userDir, 0);
+  for (const name of extraModules) {
+    const from = path.dirname(require.resolve(`${name}/package.json`));
+    fs.symlinkSync(from, path.join(userDir, 'node_modules', name), 'dir');
+  }
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials));
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,11 +5,13 @@
 import { benchMotifAction } from './motif-action';
 import { benchMotifStream } from './motif-stream';
 import { benchRemotive } from './remotive';
+import { benchSchedule } from './schedule';
 
 const benches: Record<string, () => Promise<void>> = {
   'motif-action': benchMotifAction,
   'motif-stream': benchMotifStream,
   remotive: benchRemotive,
+  schedule: benchSchedule,
 };
 
 async function main(): Promise<void> {

@@ -205,6 +205,26 @@ class FieldParser {
 const cache = new Map<string, CronSpec>();
 const CACHE_LIMIT = 2000;
 
+/**
+ * Parsed fields are immutable, and thousands of schedules repeat the same few field texts (`0`, `*`,
+ * `?`, `*\/5`): one shared instance per field text keeps 10,000 schedules small. Bounded: once full,
+ * new texts are simply not shared.
+ */
+const fieldPool = new Map<string, CronField>();
+const FIELD_POOL_LIMIT = 20_000;
+
+function shared(key: string, make: () => CronField): CronField {
+  const found = fieldPool.get(key);
+  if (found) return found;
+  const field = make();
+  if (fieldPool.size < FIELD_POOL_LIMIT) fieldPool.set(key, field);
+  return field;
+}
+
+function parseField(name: CronFieldName, index: number, text: string): CronField {
+  return shared(`${name}\u0000${text.trim()}`, () => new FieldParser({ name, index }, text).parse());
+}
+
 /** Parses an expression; throws `CronSyntaxError` pointing at the offending field. Results are cached. */
 export function parseCron(expression: string, options: ParseOptions = {}): CronSpec {
   const mode = options.wildcardUnderMonotonic ?? 'first';
@@ -230,12 +250,11 @@ function parseUncached(expression: string, mode: 'first' | 'every'): CronSpec {
   const layout = LAYOUTS[count];
   const fields = new Map<CronFieldName, CronField>();
   layout.forEach((name, index) => {
-    fields.set(name, new FieldParser({ name, index }, parts[index] ?? '').parse());
+    fields.set(name, parseField(name, index, parts[index] ?? ''));
   });
   // Absent fields: a 5-field expression fires at second 0; without a year field every year matches.
-  if (!fields.has('second'))
-    fields.set('second', new FieldParser({ name: 'second', index: -1 }, '0').parse());
-  if (!fields.has('year')) fields.set('year', new FieldParser({ name: 'year', index: -1 }, '*').parse());
+  if (!fields.has('second')) fields.set('second', parseField('second', -1, '0'));
+  if (!fields.has('year')) fields.set('year', parseField('year', -1, '*'));
   if (mode === 'first') pinWildcardsUnderMonotonic(fields);
   const get = (name: CronFieldName): CronField => fields.get(name) as CronField;
   return {
@@ -258,9 +277,14 @@ function pinWildcardsUnderMonotonic(fields: Map<CronFieldName, CronField>): void
     const name = ORDER[i] as CronFieldName;
     const field = fields.get(name) as CronField;
     if (coarserMonotonic && field.any && TIME_FIELDS.includes(name)) {
-      const flags = new Uint8Array(field.flags.length);
-      flags[0] = 1;
-      fields.set(name, { ...field, any: false, flags });
+      fields.set(
+        name,
+        shared(`${name}\u0000${field.text}\u0000pinned`, () => {
+          const flags = new Uint8Array(field.flags.length);
+          flags[0] = 1;
+          return { ...field, any: false, flags };
+        }),
+      );
     }
     if (field.monotonic.length > 0) coarserMonotonic = true;
   }

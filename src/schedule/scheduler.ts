@@ -186,6 +186,11 @@ export class Scheduler<T> {
     return this.slots.get(id)?.snapshot();
   }
 
+  /** The entry that fires next (O(1), for a status line), or undefined when none is armed. */
+  earliest(): ScheduleEntry<T> | undefined {
+    return this.heap.peek()?.snapshot();
+  }
+
   list(): ScheduleEntry<T>[] {
     return [...this.slots.values()].map((slot) => slot.snapshot());
   }

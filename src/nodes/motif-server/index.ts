@@ -21,6 +21,11 @@ export interface MotifServerNode extends Node {
   connection: ConnectionManager<MotifClient>;
   /** host:port, for msg metadata and errors (never the key). */
   address: string;
+  /**
+   * A separate client with this server's settings, for work that must finish while the shared
+   * connection is closing (a removed motif-schedule deleting its tasks). The caller closes it.
+   */
+  openClient(): MotifClient;
 }
 
 export const MOTIF_SERVER_CREDENTIALS = { apiKey: { type: 'password' } } as const;
@@ -61,8 +66,9 @@ export default function (RED: RED): void {
       }
       if (!apiKey) configProblem ??= new ConfigError(`motif-server ${server.address} has no API key`);
 
+      server.openClient = () => new MotifClient({ host, port, apiKey: apiKey || 'unset', tls, timeoutMs });
       const transport: Transport<MotifClient> = {
-        create: () => new MotifClient({ host, port, apiKey: apiKey || 'unset', tls, timeoutMs }),
+        create: () => server.openClient(),
         probe: async (client, signal) => {
           if (configProblem) throw configProblem;
           const version = await client.version({ signal });

@@ -2,6 +2,7 @@
  * The simulator's behaviour: recording, copy/export and output state machines with their timers.
  * Route handlers call these; `dispose()` cancels every timer so closing the simulator leaves nothing.
  */
+import { EventEmitter } from 'node:events';
 import { badRequest, conflict, notFound } from './http-error';
 import {
   frameNumber,
@@ -33,14 +34,24 @@ export interface RecordingArgs {
 const OUTPUT_MIN = 0;
 const OUTPUT_MAX = 1;
 
-export class SimEngine {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly cameraTimers = new Map<string, Set<NodeJS.Timeout>>();
+export interface SimEngineEvents {
+  /** A camera left "pending": its recording (and its camera-relative tasks) starts now. */
+  'recording-started': [SimCamera];
+  /** A camera's recording ended (stop, duration, disconnect) or a pending start was cancelled. */
+  'recording-stopped': [SimCamera];
+}
+
+/** Timers run on the state's clock, so a test that drives the clock drives every state machine. */
+export class SimEngine extends EventEmitter<SimEngineEvents> {
+  private readonly timers = new Set<unknown>();
+  private readonly cameraTimers = new Map<string, Set<unknown>>();
 
   constructor(
     readonly state: MotifSimState,
     readonly timing: SimTiming,
-  ) {}
+  ) {
+    super();
+  }
 
   camera(serial: string): SimCamera {
     const camera = this.state.cameras.get(serial);
@@ -74,13 +85,14 @@ export class SimEngine {
   }
 
   private beginRecording(camera: SimCamera, base: string | undefined): void {
-    const started = nowSeconds();
+    const started = nowSeconds(this.state);
     const stamp = new Date(started * 1000).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
     camera.recording.status = 'recording';
     camera.recording.started = started;
     camera.recording.filename = `${base ?? 'recording'}_${camera.serial}.${stamp}`;
     const duration = camera.recording.duration;
     if (duration !== null) this.after(camera.serial, duration * 1000, () => this.stopRecording([camera]));
+    this.emit('recording-started', camera);
   }
 
   /** Stops (or cancels a pending start); a finished recording is added to the camera's list. */
@@ -98,8 +110,8 @@ export class SimEngine {
           record_to_store: rec.record_to_store,
           metadata: rec.metadata,
           started: rec.started,
-          stopped: nowSeconds(),
-          frames: frameNumber(camera) ?? 0,
+          stopped: nowSeconds(this.state),
+          frames: frameNumber(camera, nowSeconds(this.state)) ?? 0,
           copied: false,
           exported: false,
           location: null,
@@ -108,6 +120,7 @@ export class SimEngine {
       }
       camera.recording = idleRecording();
       stopped.push(camera.serial);
+      this.emit('recording-stopped', camera);
     }
     return stopped;
   }
@@ -146,7 +159,7 @@ export class SimEngine {
       count += recordings.length;
       camera.playback = {
         status: verb === 'copy' ? 'copying' : 'exporting',
-        started: Date.now(),
+        started: this.state.clock.now(),
         durationMs: ms,
       };
       this.after(null, ms, () => {
@@ -183,7 +196,7 @@ export class SimEngine {
 
   /** Runs `fn` after `ms`; camera-bound timers are cancelled when that camera stops. */
   private after(serial: string | null, ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.state.clock.setTimeout(() => {
       this.timers.delete(timer);
       if (serial !== null) this.cameraTimers.get(serial)?.delete(timer);
       fn();
@@ -198,15 +211,16 @@ export class SimEngine {
 
   private cancelCameraTimers(serial: string): void {
     for (const timer of this.cameraTimers.get(serial) ?? []) {
-      clearTimeout(timer);
+      this.state.clock.clearTimeout(timer);
       this.timers.delete(timer);
     }
     this.cameraTimers.delete(serial);
   }
 
   dispose(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.state.clock.clearTimeout(timer);
     this.timers.clear();
     this.cameraTimers.clear();
+    this.removeAllListeners();
   }
 }

@@ -9,3 +9,4 @@ export {
   type SimStreamCounters,
   preciseNowSeconds,
 } from './streams';
+export type { SimTaskRun } from './task-runner';

@@ -86,9 +86,9 @@ function exportAll(ctx: RouteContext, cameras: SimCamera[]): Record<string, unkn
 function ioLog(ctx: RouteContext, camera: SimCamera | undefined): Record<string, unknown> {
   const recordingCamera = camera ?? all(ctx).find((c) => c.recording.started !== null);
   const entry = {
-    time: nowSeconds(),
+    time: nowSeconds(ctx.engine.state),
     serial: camera?.serial ?? null,
-    frame_number: recordingCamera ? frameNumber(recordingCamera) : null,
+    frame_number: recordingCamera ? frameNumber(recordingCamera, nowSeconds(ctx.engine.state)) : null,
     values: ctx.body,
   };
   ctx.engine.state.ioLog.push(entry);
@@ -128,7 +128,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     template: 'camera/<serial>',
-    handle: (ctx) => cameraStatus(ctx.engine.camera(ctx.params.serial), ctx.engine.state.timezone),
+    handle: (ctx) => cameraStatus(ctx.engine.camera(ctx.params.serial), ctx.engine.state),
   },
   { method: 'PATCH', template: 'camera/<serial>/configure', handle: (ctx) => configure(one(ctx), ctx.body) },
   {
@@ -286,7 +286,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     template: 'multicam/synchronize',
     handle: (ctx) => {
-      ctx.engine.state.synchronizedAt = nowSeconds();
+      ctx.engine.state.synchronizedAt = nowSeconds(ctx.engine.state);
       return { ok: true, synchronized: ctx.engine.state.synchronizedAt };
     },
   },

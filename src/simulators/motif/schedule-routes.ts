@@ -17,7 +17,7 @@ const TASK_NAME = /^[^\s/]+$/;
 const SCHEDULE_KEYS = new Set(['task_name', 'cron_expression', 'camera_relative']);
 
 export function listTasks(state: MotifSimState, options: ScheduleOptions): Record<string, unknown> {
-  return { now: nowSeconds(), [options.listKey]: state.tasks.list() };
+  return { now: nowSeconds(state), [options.listKey]: state.tasks.list() };
 }
 
 /**
@@ -54,7 +54,7 @@ export function createTask(
     operation,
     params,
     args,
-    created: nowSeconds(),
+    created: nowSeconds(state),
   };
   state.tasks.put(task);
   return { ok: true, task_name: name };

@@ -11,10 +11,12 @@ import { parseMotifJson, stringifyMotifJson } from '../../backends/motif/json';
 import { fingerprint256, sharedCertificate, type SimCertificate } from './certificate';
 import { SimEngine, type SimTiming } from './engine';
 import { SimHttpError } from './http-error';
+import { realClock, type Clock } from '../../schedule';
 import { matchRoute } from './routes';
 import type { ScheduleOptions } from './schedule-routes';
-import { createState, type MotifSimState } from './state';
+import { createState, nowSeconds, type MotifSimState } from './state';
 import { resolveStreamOptions, startStreams, type SimCameraStreams, type SimStreamOptions } from './streams';
+import { SimTaskRunner, type SimTaskRun } from './task-runner';
 
 export interface MotifSimulatorOptions {
   /** Default 127.0.0.1. */
@@ -37,6 +39,13 @@ export interface MotifSimulatorOptions {
   requestLogSize?: number;
   /** Realtime image (PUSH) and state (PUB) streams per camera; on by default. */
   streams?: SimStreamOptions;
+  /**
+   * The simulator's time: `schedule.now`, timestamps, the recording/copy/export timers and the firing
+   * of stored tasks. Default real time; tests pass a clock they drive.
+   */
+  clock?: Clock;
+  /** Execute stored tasks (default true). */
+  runTasks?: boolean;
 }
 
 export interface SimRequestRecord {
@@ -52,6 +61,7 @@ export class MotifSimulator {
   readonly requests: SimRequestRecord[] = [];
   readonly state: MotifSimState;
   private readonly engine: SimEngine;
+  private readonly runner: SimTaskRunner | undefined;
   private readonly schedule: ScheduleOptions;
   private readonly logSize: number;
   private responseDelayMs: number;
@@ -68,7 +78,11 @@ export class MotifSimulator {
     readonly fingerprint256: string,
     options: MotifSimulatorOptions,
   ) {
-    this.state = createState(options.cameras ?? ['FAKE0', 'FAKE1'], options.outputs ?? ['led']);
+    this.state = createState(
+      options.cameras ?? ['FAKE0', 'FAKE1'],
+      options.outputs ?? ['led'],
+      options.clock ?? realClock,
+    );
     this.engine = new SimEngine(this.state, {
       pendingMs: options.timing?.pendingMs ?? 500,
       copyMs: options.timing?.copyMs ?? 2000,
@@ -79,6 +93,7 @@ export class MotifSimulator {
       listKey: options.schedule?.listKey ?? 'tasks',
       fieldCounts: options.schedule?.fieldCounts ?? [5, 6, 7],
     };
+    this.runner = options.runTasks === false ? undefined : new SimTaskRunner(this.engine, this.schedule);
     this.logSize = options.requestLogSize ?? 200;
     this.responseDelayMs = options.responseDelayMs ?? 0;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
@@ -108,7 +123,9 @@ export class MotifSimulator {
       options,
     );
     try {
-      sim.streams = await startStreams(sim.state.cameras.values(), streamOptions);
+      sim.streams = await startStreams(sim.state.cameras.values(), streamOptions, () =>
+        nowSeconds(sim.state),
+      );
     } catch (err) {
       await sim.close();
       throw err;
@@ -128,12 +145,23 @@ export class MotifSimulator {
     return `https://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
+  /** Executions of stored tasks so far (the latest 200), oldest first. */
+  get taskRuns(): readonly SimTaskRun[] {
+    return this.runner?.runs ?? [];
+  }
+
+  /** When a stored task fires next (epoch ms), or null when it is not armed (relative, no recording). */
+  nextTaskFiring(name: string): number | null {
+    return this.runner?.nextAt(name) ?? null;
+  }
+
   setResponseDelay(ms: number): void {
     this.responseDelayMs = ms;
   }
 
   /** Stops listening, drops every connection at once and cancels all timers. */
   async close(): Promise<void> {
+    this.runner?.dispose();
     this.engine.dispose();
     await Promise.all([...this.streams.values()].map((s) => s.close()));
     this.streams.clear();

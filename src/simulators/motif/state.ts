@@ -2,6 +2,7 @@
  * The simulator's inspectable state and the JSON shapes it reports. Everything the reference marks
  * UNKNOWN is chosen here and written down in docs/simulators/motif.md.
  */
+import { realClock, type Clock } from '../../schedule';
 import { SimTaskStore } from './tasks';
 
 /** Camera parameter defaults from the motif documentation (reference §2.3). */
@@ -95,6 +96,8 @@ export interface MotifSimState {
   experimentMessage: string;
   synchronizedAt: number | null;
   tasks: SimTaskStore;
+  /** The simulator's time (tests may drive it): timestamps, `schedule.now`, state timers, task firings. */
+  clock: Clock;
 }
 
 export function idleRecording(): SimRecordingState {
@@ -109,7 +112,11 @@ export function idleRecording(): SimRecordingState {
   };
 }
 
-export function createState(serials: string[], outputNames: string[]): MotifSimState {
+export function createState(
+  serials: string[],
+  outputNames: string[],
+  clock: Clock = realClock,
+): MotifSimState {
   const outputs = (): Record<string, SimOutput> =>
     Object.fromEntries(outputNames.map((name) => [name, { value: 0, toggling: false }]));
   const cameras = new Map<string, SimCamera>();
@@ -135,15 +142,16 @@ export function createState(serials: string[], outputNames: string[]): MotifSimS
     experimentMessage: '',
     synchronizedAt: null,
     tasks: new SimTaskStore(),
+    clock,
   };
 }
 
-export function nowSeconds(): number {
-  return Date.now() / 1000;
+export function nowSeconds(state: MotifSimState): number {
+  return state.clock.now() / 1000;
 }
 
 /** Frames recorded so far, from the configured frame rate. */
-export function frameNumber(camera: SimCamera, now = nowSeconds()): number | null {
+export function frameNumber(camera: SimCamera, now: number): number | null {
   if (camera.recording.started === null) return null;
   const fps = Number(camera.parameters.AcquisitionFrameRate);
   return Math.floor((now - camera.recording.started) * (Number.isFinite(fps) ? fps : 0));
@@ -163,7 +171,8 @@ export function cameraSummary(camera: SimCamera): Record<string, unknown> {
 }
 
 /** GET camera/<serial>: the fields the Python client reads plus documented extras. */
-export function cameraStatus(camera: SimCamera, timezone: string): Record<string, unknown> {
+export function cameraStatus(camera: SimCamera, state: MotifSimState): Record<string, unknown> {
+  const nowMs = state.clock.now();
   const rec = camera.recording;
   const cameraInfo: Record<string, unknown> = {
     serial: camera.serial,
@@ -175,9 +184,9 @@ export function cameraStatus(camera: SimCamera, timezone: string): Record<string
     record_to_store: rec.record_to_store,
     duration: rec.duration,
     started: rec.started,
-    frame_number: frameNumber(camera),
+    frame_number: frameNumber(camera, nowMs / 1000),
     metadata: rec.metadata,
-    timezone,
+    timezone: state.timezone,
     parameters: camera.parameters,
     experiment_message: camera.experimentMessage,
   };
@@ -188,7 +197,7 @@ export function cameraStatus(camera: SimCamera, timezone: string): Record<string
       ? null
       : playback.status.endsWith('finished')
         ? 1
-        : Math.min(1, (Date.now() - playback.started) / Math.max(1, playback.durationMs));
+        : Math.min(1, (nowMs - playback.started) / Math.max(1, playback.durationMs));
   return {
     serial: camera.serial,
     camera_info: cameraInfo,

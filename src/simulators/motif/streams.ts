@@ -6,7 +6,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as zmq from 'zeromq';
-import { frameNumber, nowSeconds, type SimCamera } from './state';
+import { frameNumber, type SimCamera } from './state';
 
 export type SimStreamDtype = 'uint8' | 'uint16';
 
@@ -120,6 +120,8 @@ export class SimCameraStreams {
   constructor(
     private readonly camera: SimCamera,
     private readonly options: ResolvedStreamOptions,
+    /** The simulator's clock in seconds, so the state stream follows a driven clock in tests. */
+    private readonly nowSeconds: () => number,
   ) {
     this.push = new zmq.Push({
       linger: 0,
@@ -243,9 +245,10 @@ export class SimCameraStreams {
   private publishState(): void {
     if (this.paused || this.closed) return;
     const rec = this.camera.recording;
+    const now = this.nowSeconds();
     const state = {
-      frame_number: frameNumber(this.camera),
-      frame_time: nowSeconds(),
+      frame_number: frameNumber(this.camera, now),
+      frame_time: now,
       is_recording: rec.status === 'recording',
       status: rec.status,
       filename: rec.filename,
@@ -268,13 +271,14 @@ function portOf(endpoint: string | null): number {
 export async function startStreams(
   cameras: Iterable<SimCamera>,
   options: ResolvedStreamOptions,
+  nowSeconds: () => number,
 ): Promise<Map<string, SimCameraStreams>> {
   const streams = new Map<string, SimCameraStreams>();
   if (!options.enabled) return streams;
   let index = 0;
   try {
     for (const camera of cameras) {
-      const s = new SimCameraStreams(camera, options);
+      const s = new SimCameraStreams(camera, options, nowSeconds);
       streams.set(camera.serial, s);
       await s.start(index++);
     }

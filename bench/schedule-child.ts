@@ -1,0 +1,128 @@
+/**
+ * One measurement of the schedule benchmark, in its own process (memory and CPU are per process,
+ * and an embedded Node-RED starts once per process): an embedded Node-RED with ONE scheduler node,
+ * ours or cron-plus, holding N schedules from its configuration (cron-plus takes minutes to accept
+ * 10,000 schedules by message, so both sides get them as editor schedules). Prints one JSON line.
+ *   node --expose-gc dist/bench/schedule-child.js <ours|cronplus> <empty|idle|fire>
+ * empty: heap with a node without schedules; idle: heap and CPU with N schedules that do not fire in
+ * the window (1 January only); fire: lateness with N once-a-minute schedules spread over the seconds.
+ */
+import type { Node } from 'node-red';
+import { startNodeRed } from './embedded-node-red';
+import { summary } from './stats';
+
+const COUNT = Number(process.env.BENCH_SCHEDULES) || 10_000;
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS) || 10_000;
+const FIRE_MS = Number(process.env.BENCH_FIRE_MS) || 20_000;
+
+type Impl = 'ours' | 'cronplus';
+type Phase = 'empty' | 'idle' | 'fire';
+type Sent = Record<string, unknown>;
+
+function expressionFor(phase: Phase, i: number): string {
+  return phase === 'fire' ? `${i % 60} * * * * *` : `${i % 60} ${Math.floor(i / 60) % 60} 3 1 1 *`;
+}
+
+function nodeConfig(impl: Impl, phase: Phase): Record<string, unknown> {
+  const count = phase === 'empty' ? 0 : COUNT;
+  const names = Array.from({ length: count }, (_, i) => `s${i}`);
+  if (impl === 'ours') {
+    const schedules = names.map((name, i) => ({
+      name,
+      expression: expressionFor(phase, i),
+      timeZone: '',
+      relative: false,
+      topic: name,
+      payload: name,
+      payloadType: 'str',
+    }));
+    return {
+      id: 'n',
+      type: 'recorder-schedule',
+      z: 't',
+      schedules,
+      dst: 'auto',
+      missed: 'skip',
+      store: 'none',
+      wires: [[], []],
+    };
+  }
+  const options = names.map((name, i) => ({
+    name,
+    topic: name,
+    payloadType: 'str',
+    payload: name,
+    expressionType: 'cron',
+    expression: expressionFor(phase, i),
+  }));
+  return {
+    id: 'n',
+    type: 'cronplus',
+    z: 't',
+    outputField: 'payload',
+    timeZone: '',
+    persistDynamic: false,
+    commandResponseMsgOutput: 'output1',
+    outputs: 1,
+    options,
+    wires: [[]],
+  };
+}
+
+function gcHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const impl = process.argv[2] as Impl;
+  const phase = process.argv[3] as Phase;
+  if (!['ours', 'cronplus'].includes(impl) || !['empty', 'idle', 'fire'].includes(phase))
+    throw new Error('usage: schedule-child <ours|cronplus> <empty|idle|fire>');
+  const startedAt = Date.now();
+  const red = await startNodeRed(
+    [{ id: 't', type: 'tab' }, nodeConfig(impl, phase)],
+    {},
+    impl === 'cronplus' ? ['node-red-contrib-cron-plus'] : [],
+  );
+  const startMs = Date.now() - startedAt;
+  const target: Node = red.getNode('n');
+  const lateness: number[] = [];
+  // What the node sends, timed at the send call; firings carry their scheduled instant.
+  target.send = ((msg: Sent | Sent[]) => {
+    const now = Date.now();
+    const m = (Array.isArray(msg) ? msg[0] : msg) as Sent | null;
+    const meta = impl === 'ours' ? m?.schedule : m?.cronplus;
+    const scheduled = (meta as Sent | undefined)?.[impl === 'ours' ? 'scheduledAt' : 'triggerTimestamp'];
+    if (typeof scheduled === 'number') lateness.push(now - scheduled);
+  }) as Node['send'];
+  await sleep(3000); // settle: start-up work, first status updates
+  let result: Record<string, unknown> = { impl, phase, startMs };
+  if (phase === 'fire') {
+    lateness.length = 0;
+    await sleep(FIRE_MS);
+    const late = summary(lateness);
+    result = { ...result, firings: lateness.length, p50: late.p50, p99: late.p99 };
+  } else {
+    const heap = gcHeap();
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    await sleep(IDLE_MS);
+    const cpu = process.cpuUsage(cpu0);
+    result = { ...result, heap, cpuMsPerS: (cpu.user + cpu.system) / 1000 / ((Date.now() - t0) / 1000) };
+  }
+  await red.stop();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

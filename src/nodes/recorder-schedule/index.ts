@@ -1,0 +1,269 @@
+/**
+ * recorder-schedule: local schedules in the motif cron dialect for any backend. Several named
+ * schedules per node on one timer (`ScheduleTable`), controlled by messages (`commands.ts`),
+ * dynamic schedules and paused state kept in a context store, relative schedules anchored by a
+ * `start` message. Output 1: firings; output 2: command replies.
+ */
+import type { Disposer } from '../../common/disposer';
+import { toRecorderError } from '../../common/errors';
+import {
+  onInput,
+  registerNode,
+  StatusView,
+  translator,
+  type Msg,
+  type Node,
+  type NodeDef,
+  type RED,
+} from '../../common/node-red';
+import type { DstPolicy, MissedPolicy } from '../../schedule';
+import { registerSchedulePreview } from './admin';
+import { readCommands, type Command } from './commands';
+import { previewExpression } from './preview';
+import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
+import { shortWhen } from './when';
+
+interface StaticSchedule {
+  name: string;
+  expression: string;
+  timeZone?: string;
+  relative?: boolean;
+  topic?: string;
+  payload?: string;
+  payloadType?: string;
+}
+
+interface RecorderScheduleConfig extends NodeDef {
+  schedules?: StaticSchedule[];
+  dst?: DstPolicy;
+  missed?: MissedPolicy;
+  /** Context store for dynamic schedules and paused state: '' = Node-RED's default store, 'none' = off. */
+  store?: string;
+}
+
+/** Node-RED's node context, as far as we use it (callback forms work with every store). */
+interface NodeContextStore {
+  get(key: string, store: string | undefined, callback: (err: Error | null, value: unknown) => void): void;
+  set(key: string, value: unknown, store: string | undefined, callback: (err: Error | null) => void): void;
+}
+
+/** Where a node's dynamic schedules and paused state live in the global context of the chosen store. */
+export function persistKey(nodeId: string): string {
+  return `recorder-schedule_${nodeId}`;
+}
+const STATUS_DELAY_MS = 200;
+
+function staticDefinitions(config: RecorderScheduleConfig): ScheduleDefinition[] {
+  return (config.schedules ?? []).map((s) => ({
+    name: String(s.name ?? '').trim(),
+    expression: String(s.expression ?? '').trim(),
+    timeZone: String(s.timeZone ?? '').trim(),
+    relative: Boolean(s.relative),
+    topic: String(s.topic ?? '') || String(s.name ?? ''),
+    payload: s.payload ?? '',
+    payloadType: s.payloadType || 'str',
+    dynamic: false,
+  }));
+}
+
+function iso(at: number | null): string | null {
+  return at === null ? null : new Date(at).toISOString();
+}
+
+export default function (RED: RED): void {
+  const t = translator(RED);
+  registerSchedulePreview(RED, '/recorders/schedule/preview', 'recorder-schedule.read');
+  registerNode<RecorderScheduleConfig>(RED, 'recorder-schedule', (node: Node, config, life: Disposer) => {
+    const view = new StatusView(node, life);
+    const store = config.store === 'none' ? null : config.store?.trim() || undefined;
+    // The global context, not the node's: Node-RED deletes a node's context on every redeploy
+    // unless a context store is configured, and the key is removed when the node is deleted.
+    const context = node.context().global as unknown as NodeContextStore;
+    const key = persistKey(node.id);
+    life.add(
+      () =>
+        new Promise<void>((resolve) => {
+          if (!life.removed || store === null) return resolve();
+          context.set(key, undefined, store, () => resolve());
+        }),
+    );
+
+    const payloadOf = (definition: ScheduleDefinition, firedAt: number): unknown => {
+      if (!definition.payloadType) return structuredClone(definition.payload);
+      if (definition.payloadType === 'date') return firedAt;
+      return RED.util.evaluateNodeProperty(String(definition.payload), definition.payloadType, node, {});
+    };
+
+    const fire = (firing: Firing): void => {
+      const { definition } = firing;
+      try {
+        const msg = {
+          topic: definition.topic,
+          payload: payloadOf(definition, firing.firedAt),
+          schedule: {
+            name: definition.name,
+            expression: definition.expression,
+            relative: definition.relative,
+            scheduledAt: firing.scheduledAt,
+            firedAt: firing.firedAt,
+            lateMs: firing.firedAt - firing.scheduledAt,
+            count: firing.count,
+            nextAt: firing.nextAt,
+            next: iso(firing.nextAt),
+            triggered: firing.triggered,
+          },
+        };
+        node.send([msg, null]);
+      } catch (err) {
+        node.error(`schedule "${definition.name}": ${toRecorderError(err).message}`);
+      }
+      statusSoon();
+    };
+
+    let persistQueued = false;
+    const persist = (): void => {
+      if (store === null || persistQueued) return;
+      persistQueued = true;
+      queueMicrotask(() => {
+        persistQueued = false;
+        context.set(key, table.snapshot(), store, (err) => {
+          if (err) node.warn(`could not save the schedules: ${err.message}`);
+        });
+      });
+    };
+
+    const table = new ScheduleTable({
+      onFire: fire,
+      onChange: persist,
+      dst: config.dst ?? 'auto',
+      missed: config.missed ?? 'skip',
+      onError: (err) => node.error(toRecorderError(err).message),
+    });
+    life.add(() => table.stop());
+
+    const showStatus = (): void => {
+      const next = table.earliest();
+      if (next?.nextAt != null) {
+        const zone = next.relativeTo === null ? next.timeZone : undefined;
+        return view.set(
+          'scheduled',
+          t('recorder-schedule.status.next', { when: shortWhen(next.nextAt, Date.now(), zone) }),
+        );
+      }
+      if (table.size === 0) return view.set('idle', t('recorder-schedule.status.empty'));
+      if (table.relativeStart === null && table.list().some((s) => s.relative && !s.paused))
+        return view.set('idle', t('recorder-schedule.status.waiting'));
+      if (table.pausedCount > 0) return view.set('idle', t('recorder-schedule.status.paused'));
+      view.set('idle', t('recorder-schedule.status.done'));
+    };
+    let statusTimer: NodeJS.Timeout | undefined;
+    const statusSoon = (): void => {
+      statusTimer ??= setTimeout(() => {
+        statusTimer = undefined;
+        showStatus();
+      }, STATUS_DELAY_MS);
+    };
+    life.add(() => clearTimeout(statusTimer));
+
+    for (const definition of staticDefinitions(config)) {
+      try {
+        table.add(definition);
+      } catch (err) {
+        node.error(`schedule "${definition.name}": ${toRecorderError(err).message}`);
+      }
+    }
+
+    const ready = new Promise<void>((resolve) => {
+      if (store === null) return resolve();
+      context.get(key, store, (err, value) => {
+        if (err) node.warn(`could not read the saved schedules: ${err.message}`);
+        else for (const problem of table.restore(value)) node.warn(`saved schedule dropped: ${problem}`);
+        resolve();
+      });
+    }).then(() => {
+      if (life.isDisposed) return;
+      table.start();
+      showStatus();
+    });
+
+    const execute = (command: Command): unknown => {
+      switch (command.command) {
+        case 'add':
+          table.add(command.definition);
+          return table.info(command.definition.name);
+        case 'update':
+          table.update(command.definition);
+          return table.info(command.definition.name);
+        case 'remove':
+          return {
+            removed:
+              command.name === '*' ? table.removeDynamic() : (table.remove(command.name), [command.name]),
+          };
+        case 'pause':
+          return { paused: table.pause(command.name) };
+        case 'resume':
+          return { resumed: table.resume(command.name) };
+        case 'trigger':
+          table.trigger(command.name);
+          return table.info(command.name);
+        case 'list':
+          return command.name ? table.info(command.name) : table.list();
+        case 'next': {
+          const names = command.name ? [command.name] : table.list().map((s) => s.name);
+          const all = names.map((name) => ({
+            name,
+            next: table.next(name, command.count).map((at) => iso(at)),
+          }));
+          return command.name ? all[0] : all;
+        }
+        case 'describe': {
+          if (command.expression)
+            return previewExpression({
+              expression: command.expression,
+              relative: command.relative,
+              timeZone: command.timeZone,
+              dst: config.dst,
+            });
+          const info = table.info(command.name ?? '');
+          return {
+            ok: true,
+            description: info.description,
+            timeZone: info.timeZone,
+            next: table.next(info.name, 5).map((at) => iso(at)),
+          };
+        }
+        case 'start':
+          table.startRelative(command.at);
+          return {
+            relativeStart: iso(table.relativeStart),
+            schedules: table
+              .list()
+              .filter((s) => s.relative)
+              .map((s) => s.name),
+          };
+        case 'stop':
+          table.stopRelative();
+          return {
+            relativeStart: null,
+            schedules: table
+              .list()
+              .filter((s) => s.relative)
+              .map((s) => s.name),
+          };
+      }
+    };
+
+    onInput(
+      node,
+      async (msg: Msg, send) => {
+        await ready;
+        const commands = readCommands(msg);
+        const results = commands.map((command) => execute(command));
+        showStatus();
+        msg.payload = Array.isArray(msg.payload) ? results : results[0];
+        send([null, msg]);
+      },
+      (error) => view.set('error', error.statusText),
+    );
+  });
+}

@@ -1,0 +1,368 @@
+/**
+ * The schedules of one recorder-schedule node on ONE scheduler (one timer, whatever the count):
+ * static schedules from the editor, dynamic ones added by message, their paused state, and the
+ * anchor of the relative ("while recording") schedules. No Node-RED imports: the node feeds it
+ * commands and persists `snapshot()`.
+ */
+import { InputError } from '../../common/errors';
+import {
+  CronSchedule,
+  describe,
+  Scheduler,
+  type Clock,
+  type DstPolicy,
+  type MissedPolicy,
+  type ScheduleEntry,
+} from '../../schedule';
+
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly expression: string;
+  /** IANA zone; '' = the runtime's zone. Ignored for relative schedules. */
+  readonly timeZone: string;
+  /** Counted from the last `start` message, armed only between `start` and `stop`. */
+  readonly relative: boolean;
+  readonly topic: string;
+  readonly payload: unknown;
+  /** Editor schedules: the typed-input type of `payload`, evaluated at each firing (str, num, json, date, env…). */
+  readonly payloadType?: string;
+  /** Added by message (persisted) rather than configured in the editor. */
+  readonly dynamic: boolean;
+}
+
+/** What a firing hands to the node. */
+export interface Firing {
+  readonly definition: ScheduleDefinition;
+  readonly scheduledAt: number;
+  readonly firedAt: number;
+  readonly count: number;
+  readonly nextAt: number | null;
+  readonly triggered: boolean;
+}
+
+export interface ScheduleInfo {
+  name: string;
+  expression: string;
+  timeZone: string;
+  relative: boolean;
+  topic: string;
+  payload: unknown;
+  dynamic: boolean;
+  paused: boolean;
+  /** Present in the scheduler: absolute ones always, relative ones between start and stop. */
+  armed: boolean;
+  next: string | null;
+  count: number;
+  lastFired: string | null;
+  description: string;
+}
+
+/** What survives a restart (persisted in the chosen context store). */
+export interface PersistedSchedules {
+  version: 1;
+  dynamic: Omit<ScheduleDefinition, 'dynamic'>[];
+  paused: string[];
+}
+
+export interface ScheduleTableOptions {
+  readonly onFire: (firing: Firing) => void;
+  /** Something persisted changed (a dynamic schedule or a paused state). */
+  readonly onChange?: () => void;
+  readonly clock?: Clock;
+  readonly dst?: DstPolicy;
+  readonly missed?: MissedPolicy;
+  readonly onError?: (error: unknown) => void;
+}
+
+const NAME = /^[^\s].{0,99}$/;
+
+export class ScheduleTable {
+  private readonly scheduler: Scheduler<ScheduleDefinition>;
+  private readonly definitions = new Map<string, ScheduleDefinition>();
+  private readonly paused = new Set<string>();
+  private readonly counts = new Map<string, { count: number; last: number | null }>();
+  private readonly clock: Clock | undefined;
+  private readonly dst: DstPolicy;
+  private anchor: number | null = null;
+
+  constructor(private readonly options: ScheduleTableOptions) {
+    this.clock = options.clock;
+    this.dst = options.dst ?? 'auto';
+    this.scheduler = new Scheduler<ScheduleDefinition>({
+      clock: options.clock,
+      missed: options.missed ?? 'skip',
+      onFire: (entry, scheduledAt, firedAt) =>
+        this.emit(entry.payload, scheduledAt, firedAt, entry.nextAt, false),
+      onError: (error) => options.onError?.(error),
+    });
+  }
+
+  get size(): number {
+    return this.definitions.size;
+  }
+
+  /** Epoch ms of the last `start`, or null when relative schedules are stopped. */
+  get relativeStart(): number | null {
+    return this.anchor;
+  }
+
+  start(): void {
+    this.scheduler.start();
+  }
+
+  stop(): void {
+    this.scheduler.clear();
+  }
+
+  /** Adds a schedule; the expression and zone are checked first (InputError naming the field). */
+  add(definition: ScheduleDefinition): void {
+    checkDefinition(definition, this.dst);
+    if (this.definitions.has(definition.name))
+      throw new InputError(`a schedule named "${definition.name}" already exists`);
+    this.definitions.set(definition.name, definition);
+    this.arm(definition);
+    if (definition.dynamic) this.changed();
+  }
+
+  /** Replaces a dynamic schedule (keeps its paused state and count). Static ones belong to the editor. */
+  update(definition: ScheduleDefinition): void {
+    const old = this.require(definition.name);
+    if (!old.dynamic)
+      throw new InputError(`schedule "${old.name}" is set in the editor and cannot be changed`);
+    checkDefinition(definition, this.dst);
+    this.scheduler.remove(old.name);
+    this.definitions.set(definition.name, definition);
+    this.arm(definition);
+    this.changed();
+  }
+
+  remove(name: string): void {
+    const old = this.require(name);
+    if (!old.dynamic) throw new InputError(`schedule "${name}" is set in the editor and cannot be removed`);
+    this.definitions.delete(name);
+    this.paused.delete(name);
+    this.counts.delete(name);
+    this.scheduler.remove(name);
+    this.changed();
+  }
+
+  /** Removes every dynamic schedule; returns their names. */
+  removeDynamic(): string[] {
+    const names = [...this.definitions.values()].filter((d) => d.dynamic).map((d) => d.name);
+    for (const name of names) {
+      this.definitions.delete(name);
+      this.paused.delete(name);
+      this.counts.delete(name);
+      this.scheduler.remove(name);
+    }
+    if (names.length) this.changed();
+    return names;
+  }
+
+  /** Pauses one schedule, or all when `name` is undefined; returns the names paused. */
+  pause(name?: string): string[] {
+    const names = this.select(name);
+    for (const n of names) {
+      this.paused.add(n);
+      this.scheduler.pause(n);
+    }
+    if (names.length) this.changed();
+    return names;
+  }
+
+  /** Resumes from now (firings that fell into the pause are not replayed). */
+  resume(name?: string): string[] {
+    const names = this.select(name);
+    for (const n of names) {
+      this.paused.delete(n);
+      this.scheduler.resume(n);
+    }
+    if (names.length) this.changed();
+    return names;
+  }
+
+  /** Fires a schedule now, outside its timetable (also when paused or not armed). */
+  trigger(name: string): Firing {
+    const definition = this.require(name);
+    const now = this.now();
+    return this.emit(definition, now, now, this.scheduler.get(name)?.nextAt ?? null, true);
+  }
+
+  /** Anchors every relative schedule at `at` (default now), restarting them if already running. */
+  startRelative(at = this.now()): void {
+    this.anchor = at;
+    for (const definition of this.definitions.values()) if (definition.relative) this.arm(definition);
+  }
+
+  /** Disarms every relative schedule (they stay defined). */
+  stopRelative(): void {
+    this.anchor = null;
+    for (const definition of this.definitions.values())
+      if (definition.relative) this.scheduler.remove(definition.name);
+  }
+
+  has(name: string): boolean {
+    return this.definitions.has(name);
+  }
+
+  info(name: string): ScheduleInfo {
+    const definition = this.require(name);
+    const entry = this.scheduler.get(name);
+    const counts = this.counts.get(name);
+    return {
+      name,
+      expression: definition.expression,
+      timeZone: definition.relative ? 'relative' : definition.timeZone || (entry?.timeZone ?? ''),
+      relative: definition.relative,
+      topic: definition.topic,
+      payload: definition.payloadType === 'date' ? 'timestamp' : definition.payload,
+      dynamic: definition.dynamic,
+      paused: this.paused.has(name),
+      armed: entry !== undefined,
+      next: entry?.nextAt != null ? new Date(entry.nextAt).toISOString() : null,
+      count: counts?.count ?? 0,
+      lastFired: counts?.last != null ? new Date(counts.last).toISOString() : null,
+      description: describe(definition.expression, { relative: definition.relative }),
+    };
+  }
+
+  list(): ScheduleInfo[] {
+    return [...this.definitions.keys()].map((name) => this.info(name));
+  }
+
+  /** The next `n` firings of a schedule from now (relative ones need a `start`, else []). */
+  next(name: string, n: number): number[] {
+    this.require(name);
+    return this.scheduler.get(name) ? this.scheduler.nextFirings(name, n) : [];
+  }
+
+  /** The schedule that fires next, for the status line. */
+  earliest(): ScheduleEntry<ScheduleDefinition> | undefined {
+    return this.scheduler.earliest();
+  }
+
+  get pausedCount(): number {
+    return this.paused.size;
+  }
+
+  snapshot(): PersistedSchedules {
+    const dynamic = [...this.definitions.values()]
+      .filter((d) => d.dynamic)
+      .map((d) => ({
+        name: d.name,
+        expression: d.expression,
+        timeZone: d.timeZone,
+        relative: d.relative,
+        topic: d.topic,
+        payload: d.payload,
+      }));
+    return { version: 1, dynamic, paused: [...this.paused] };
+  }
+
+  /**
+   * Brings back a persisted state. A dynamic schedule that now clashes with an editor schedule, or
+   * whose expression no longer parses, is dropped and reported; the rest are restored.
+   */
+  restore(state: unknown): string[] {
+    const problems: string[] = [];
+    if (!isPersisted(state)) return state === undefined ? [] : ['the saved schedules were not readable'];
+    for (const saved of state.dynamic) {
+      try {
+        if (!this.definitions.has(saved.name)) this.addQuietly({ ...saved, dynamic: true });
+      } catch (err) {
+        problems.push(`${saved.name}: ${(err as Error).message}`);
+      }
+    }
+    for (const name of state.paused) {
+      if (!this.definitions.has(name)) continue;
+      this.paused.add(name);
+      this.scheduler.pause(name);
+    }
+    return problems;
+  }
+
+  private addQuietly(definition: ScheduleDefinition): void {
+    checkDefinition(definition, this.dst);
+    this.definitions.set(definition.name, definition);
+    this.arm(definition);
+  }
+
+  private arm(definition: ScheduleDefinition): void {
+    this.scheduler.remove(definition.name);
+    if (definition.relative && this.anchor === null) return;
+    this.scheduler.add(definition.name, definition.expression, {
+      payload: definition,
+      dst: this.dst,
+      ...(definition.relative
+        ? { relativeTo: this.anchor ?? 0 }
+        : definition.timeZone
+          ? { timeZone: definition.timeZone }
+          : {}),
+    });
+    if (this.paused.has(definition.name)) this.scheduler.pause(definition.name);
+  }
+
+  private emit(
+    definition: ScheduleDefinition,
+    scheduledAt: number,
+    firedAt: number,
+    nextAt: number | null,
+    triggered: boolean,
+  ): Firing {
+    let counts = this.counts.get(definition.name);
+    if (!counts) this.counts.set(definition.name, (counts = { count: 0, last: null }));
+    counts.count++;
+    counts.last = firedAt;
+    const firing = { definition, scheduledAt, firedAt, count: counts.count, nextAt, triggered };
+    this.options.onFire(firing);
+    return firing;
+  }
+
+  private select(name: string | undefined): string[] {
+    if (name === undefined) return [...this.definitions.keys()];
+    this.require(name);
+    return [name];
+  }
+
+  private require(name: string): ScheduleDefinition {
+    const definition = this.definitions.get(name);
+    if (!definition) throw new InputError(`no schedule named "${name}"`);
+    return definition;
+  }
+
+  private now(): number {
+    return this.clock ? this.clock.now() : Date.now();
+  }
+
+  private changed(): void {
+    this.options.onChange?.();
+  }
+}
+
+/** Parses the expression with the zone it will run in, so errors name the field before anything is armed. */
+export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy): void {
+  if (typeof definition.name !== 'string' || !NAME.test(definition.name))
+    throw new InputError('a schedule needs a name (1–100 characters, not starting with a space)');
+  if (typeof definition.expression !== 'string' || definition.expression.trim() === '')
+    throw new InputError(`schedule "${definition.name}" needs an expression`);
+  new CronSchedule(definition.expression, {
+    dst,
+    ...(definition.relative
+      ? { relativeTo: 0 }
+      : definition.timeZone
+        ? { timeZone: definition.timeZone }
+        : {}),
+  });
+}
+
+function isPersisted(value: unknown): value is PersistedSchedules {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<PersistedSchedules>;
+  return (
+    v.version === 1 &&
+    Array.isArray(v.dynamic) &&
+    Array.isArray(v.paused) &&
+    v.dynamic.every((d) => typeof d === 'object' && d !== null && typeof d.name === 'string') &&
+    v.paused.every((p) => typeof p === 'string')
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The schedule examples, assembled as `npm start` does (config node pointed at the simulator), run
+ * in the test runtime: server forms create their tasks on the simulator, local forms drive it.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { assembleFlows, listExamples, type FlowNode } from '../../src/devtools/flows';
+import { MotifSimulator } from '../../src/simulators/motif/server';
+import { helper, loadFlow, nodeModule, nodeRedPackageDir } from '../support/node-red';
+import { nextMessage, waitFor } from '../support/flow';
+
+function core(file: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [nodeRedPackageDir] }));
+}
+
+const MODULES = [
+  nodeModule('motif-server'),
+  nodeModule('motif-action'),
+  nodeModule('motif-schedule'),
+  nodeModule('recorder-schedule'),
+  core('common/20-inject.js'),
+  core('common/21-debug.js'),
+  core('common/90-comment.js'),
+  core('function/10-switch.js'),
+  core('function/15-change.js'),
+];
+
+const EXAMPLES = listExamples(path.join(__dirname, '..', '..', '..', 'examples', 'schedules'));
+
+describe('schedule examples against the simulator', function () {
+  let sim: MotifSimulator;
+  let flows: FlowNode[];
+
+  before(async () => {
+    sim = await MotifSimulator.start({ timing: { pendingMs: 20, copyMs: 50, exportMs: 50 } });
+    const assembled = assembleFlows(EXAMPLES, [
+      {
+        type: 'motif-server',
+        props: {
+          host: '127.0.0.1',
+          port: sim.port,
+          tlsMode: 'fingerprint',
+          fingerprint: sim.fingerprint256,
+          timeout: 5,
+        },
+        credentials: { apiKey: sim.apiKey },
+      },
+    ]);
+    flows = assembled.flows;
+    await helper.startServer();
+    await loadFlow(MODULES, flows, assembled.credentials);
+  });
+  after(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    await sim.close();
+  });
+
+  const find = (type: string, name: string, tabLabel: RegExp): FlowNode => {
+    const tab = flows.find((n) => n.type === 'tab' && tabLabel.test(String(n.label)));
+    const node = flows.find((n) => n.type === type && n.name === name && n.z === tab?.id);
+    if (!node) throw new Error(`no ${type} "${name}" in ${String(tabLabel)}`);
+    return node;
+  };
+  const press = (name: string, tab: RegExp): void => {
+    helper.getNode(find('inject', name, tab).id).receive({} as never);
+  };
+
+  it('has six examples, three protocols in both forms', () => {
+    assert.equal(EXAMPLES.length, 6);
+    assert.equal(flows.filter((n) => n.type === 'motif-schedule').length, 3);
+    assert.equal(flows.filter((n) => n.type === 'recorder-schedule').length, 3);
+  });
+
+  it('creates the server-side tasks of every server form', async () => {
+    await waitFor(() => (sim.state.tasks.list().length === 7 ? true : undefined), 5000);
+    const expressions = sim.state.tasks
+      .list()
+      .map((t) => t.cron_expression)
+      .sort();
+    assert.deepEqual(expressions, [
+      '0 */5 * ? * * *',
+      '0 0 * * * *',
+      '0 0 17 * * *',
+      '0 0 9,15 * * *',
+      '0 1 0 1 1 ?',
+      '1 */5 * ? * * *',
+      '90%30 * * ? * * *',
+    ]);
+    assert.ok(sim.state.tasks.list().every((t) => t.task_name.startsWith('nr_')));
+  });
+
+  it('copies all recordings when the local copy schedule is triggered', async () => {
+    press('copy now', /record 9 and 15, copy 17 \(local\)/);
+    await waitFor(
+      () => (sim.state.cameras.get('FAKE0')?.playback.status === 'copying' ? true : undefined),
+      3000,
+    );
+  });
+
+  it('starts the recording and arms the relative output schedules of the local output protocol', async () => {
+    const tab = /output protocol while recording \(local\)/;
+    press('start recording', tab);
+    await waitFor(
+      () => (sim.state.cameras.get('FAKE0')?.recording.status === 'recording' ? true : undefined),
+      3000,
+    );
+    const scheduleNode = helper.getNode(find('recorder-schedule', 'protocol', tab).id);
+    const replies = nextMessage(helper.getNode(find('debug', 'schedule replies', tab).id));
+    scheduleNode.receive({ payload: { command: 'next', count: 2 } } as never);
+    const next = (await replies).payload as Array<{ name: string; next: string[] }>;
+    const ledOn = Date.parse(next.find((s) => s.name === 'led_on')?.next[0] ?? '');
+    assert.ok(Math.abs(ledOn - (Date.now() + 60_000)) < 2000, 'led_on one minute after start');
+    assert.equal(next.find((s) => s.name === 'led2')?.next.length, 2);
+    press('stop recording', tab);
+    await waitFor(
+      () => (sim.state.cameras.get('FAKE0')?.recording.status === 'idle' ? true : undefined),
+      3000,
+    );
+  });
+});
