@@ -18,6 +18,7 @@ type Phase = 'empty' | 'idle' | 'fire';
 type Measured = Record<string, number>;
 
 /** cron-plus needs minutes to start with 10,000 schedules, so one round by default. */
+const COUNT = Number(process.env.BENCH_SCHEDULES) || 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 1;
 
 function runChild(impl: Impl, phase: Phase): Promise<Measured> {
@@ -53,7 +54,9 @@ export async function benchSchedule(): Promise<void> {
     for (const impl of order) {
       const empty = await runChild(impl, 'empty');
       const idle = await runChild(impl, 'idle');
+      console.log(`  ${impl} idle: ${JSON.stringify(idle)}`);
       const fire = await runChild(impl, 'fire');
+      console.log(`  ${impl} fire: ${JSON.stringify(fire)}`);
       seen[impl].start.push(idle.startMs - empty.startMs);
       seen[impl].heap.push(idle.heap - empty.heap);
       seen[impl].cpu.push(idle.cpuMsPerS);
@@ -64,14 +67,14 @@ export async function benchSchedule(): Promise<void> {
   }
   type Key = keyof (typeof seen)['ours'];
   const rows: Array<[string, Key, (n: number) => string, boolean]> = [
-    ['start-up with 10,000 schedules (s)', 'start', (n) => fmt(n / 1000, 2), true],
-    ['heap for 10,000 schedules (MB)', 'heap', (n) => fmt(n / 1e6, 1), true],
+    [`start-up with ${COUNT} schedules (s)`, 'start', (n) => fmt(n / 1000, 2), true],
+    [`heap for ${COUNT} schedules (MB)`, 'heap', (n) => fmt(n / 1e6, 1), true],
     ['CPU while idle (ms per s)', 'cpu', (n) => fmt(n, 2), true],
     ['firings measured', 'firings', (n) => String(n), false],
     ['lateness p50 (ms)', 'p50', (n) => fmt(n, 1), true],
     ['lateness p99 (ms)', 'p99', (n) => fmt(n, 1), true],
   ];
-  console.log(`\nschedule: 10,000 schedules in one node, median of ${ROUNDS} rounds (alternating order)`);
+  console.log(`\nschedule: ${COUNT} schedules in one node, median of ${ROUNDS} rounds (alternating order)`);
   console.log(
     'metric'.padEnd(34) + 'recorder-schedule'.padStart(18) + 'cron-plus'.padStart(12) + 'ratio'.padStart(9),
   );
