@@ -19,15 +19,21 @@ type Measured = Record<string, number>;
 
 /** cron-plus needs minutes to start with 10,000 schedules, so one round by default. */
 const COUNT = Number(process.env.BENCH_SCHEDULES) || 10_000;
+/**
+ * cron-plus's start-up grows with the square of its schedule count (1,000 → 7 s, 4,000 → 82 s,
+ * 10,000 → not done after 15 CPU-minutes), so the head-to-head runs at this count and ours alone
+ * runs at COUNT as well.
+ */
+const COMPARE_COUNT = Number(process.env.BENCH_COMPARE_SCHEDULES) || 2_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 1;
 
-function runChild(impl: Impl, phase: Phase): Promise<Measured> {
+function runChild(impl: Impl, phase: Phase, count: number): Promise<Measured> {
   const script = path.join(__dirname, 'schedule-child.js');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--expose-gc', script, impl, phase],
-      { maxBuffer: 1 << 20 },
+      { maxBuffer: 1 << 20, env: { ...process.env, BENCH_SCHEDULES: String(count) } },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`${impl} ${phase} failed: ${stderr || err.message}`));
         resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Measured);
@@ -42,6 +48,11 @@ function median(values: number[]): number {
 }
 
 export async function benchSchedule(): Promise<void> {
+  await compare(COMPARE_COUNT, ['ours', 'cronplus']);
+  if (COUNT !== COMPARE_COUNT) await compare(COUNT, ['ours']);
+}
+
+async function compare(count: number, impls: Impl[]): Promise<void> {
   const seen: Record<
     Impl,
     { start: number[]; heap: number[]; cpu: number[]; firings: number[]; p50: number[]; p99: number[] }
@@ -50,13 +61,11 @@ export async function benchSchedule(): Promise<void> {
     cronplus: { start: [], heap: [], cpu: [], firings: [], p50: [], p99: [] },
   };
   for (let round = 0; round < ROUNDS; round++) {
-    const order: Impl[] = round % 2 === 0 ? ['ours', 'cronplus'] : ['cronplus', 'ours'];
+    const order: Impl[] = round % 2 === 0 ? impls : [...impls].reverse();
     for (const impl of order) {
-      const empty = await runChild(impl, 'empty');
-      const idle = await runChild(impl, 'idle');
-      console.log(`  ${impl} idle: ${JSON.stringify(idle)}`);
-      const fire = await runChild(impl, 'fire');
-      console.log(`  ${impl} fire: ${JSON.stringify(fire)}`);
+      const empty = await runChild(impl, 'empty', count);
+      const idle = await runChild(impl, 'idle', count);
+      const fire = await runChild(impl, 'fire', count);
       seen[impl].start.push(idle.startMs - empty.startMs);
       seen[impl].heap.push(idle.heap - empty.heap);
       seen[impl].cpu.push(idle.cpuMsPerS);
@@ -67,25 +76,28 @@ export async function benchSchedule(): Promise<void> {
   }
   type Key = keyof (typeof seen)['ours'];
   const rows: Array<[string, Key, (n: number) => string, boolean]> = [
-    [`start-up with ${COUNT} schedules (s)`, 'start', (n) => fmt(n / 1000, 2), true],
-    [`heap for ${COUNT} schedules (MB)`, 'heap', (n) => fmt(n / 1e6, 1), true],
+    [`start-up with ${count} schedules (s)`, 'start', (n) => fmt(n / 1000, 2), true],
+    [`heap for ${count} schedules (MB)`, 'heap', (n) => fmt(n / 1e6, 1), true],
     ['CPU while idle (ms per s)', 'cpu', (n) => fmt(n, 2), true],
     ['firings measured', 'firings', (n) => String(n), false],
     ['lateness p50 (ms)', 'p50', (n) => fmt(n, 1), true],
     ['lateness p99 (ms)', 'p99', (n) => fmt(n, 1), true],
   ];
-  console.log(`\nschedule: ${COUNT} schedules in one node, median of ${ROUNDS} rounds (alternating order)`);
+  const both = impls.length > 1;
+  console.log(
+    `\nschedule: ${count} schedules in one node, median of ${ROUNDS} rounds${both ? ' (alternating order)' : ''}`,
+  );
   console.log(
     'metric'.padEnd(34) + 'recorder-schedule'.padStart(18) + 'cron-plus'.padStart(12) + 'ratio'.padStart(9),
   );
   for (const [label, key, show, ratio] of rows) {
     const ours = median(seen.ours[key]);
-    const theirs = median(seen.cronplus[key]);
+    const theirs = both ? median(seen.cronplus[key]) : NaN;
     console.log(
       label.padEnd(34) +
         show(ours).padStart(18) +
-        show(theirs).padStart(12) +
-        (ratio ? fmt(ours / theirs, 2) : '').padStart(9),
+        (both ? show(theirs) : 'not run').padStart(12) +
+        (ratio && both ? fmt(ours / theirs, 2) : '').padStart(9),
     );
   }
   const p99 = median(seen.ours.p99);
