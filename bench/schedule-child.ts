@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     const heap = gcHeap();
     // V8's memory reducer runs a series of collections some seconds after the start-up burst of
     // allocations; idle CPU is measured after it has finished, for both sides alike.
-    await sleep(Number(process.env.BENCH_SETTLE_MS) || 12_000);
+    await sleep(Number(process.env.BENCH_SETTLE_MS) || 25_000);
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     await sleep(IDLE_MS);
