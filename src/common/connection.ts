@@ -114,11 +114,13 @@ export class ConnectionManager<C> extends EventEmitter {
     return this.clientInstance;
   }
 
-  /** A call succeeded: the server is there. */
+  /**
+   * A call succeeded: the server is there. While a probe is under way it is left to finish, since it
+   * learns more than reachability (a licence, a version) and decides the state itself.
+   */
   reportSuccess(): void {
-    if (this.snap.state === 'backoff' || this.snap.state === 'connecting' || this.snap.state === 'failed') {
+    if (this.snap.state === 'backoff' || this.snap.state === 'failed') {
       this.clearRetry();
-      this.probeAbort?.abort();
       this.update({ state: 'connected', attempt: 0, error: undefined, nextRetryAt: undefined });
     }
   }

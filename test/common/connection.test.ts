@@ -109,6 +109,26 @@ describe('ConnectionManager', () => {
     assert.equal(manager.state, 'connected', 'a successful call proves the server is back');
   });
 
+  it('lets a probe under way finish when a call succeeds meanwhile, keeping what it learned', async () => {
+    let release: (() => void) | undefined;
+    const transport: Transport<FakeClient> = {
+      create: () => ({ id: 1, destroyed: false }),
+      probe: () =>
+        new Promise((resolve) => {
+          release = () => resolve({ licence: 'EXPIRED' });
+        }),
+      destroy: async () => undefined,
+    };
+    const manager = new ConnectionManager(transport);
+    manager.acquire('a');
+    manager.reportSuccess();
+    assert.equal(manager.state, 'connecting', 'the probe decides');
+    release?.();
+    await flush();
+    assert.equal(manager.state, 'connected');
+    assert.deepEqual(manager.snapshot.info, { licence: 'EXPIRED' });
+  });
+
   it('keeps the connection for a restarting user and closes when the last user is removed', async () => {
     const transport = scripted(['ok']);
     const manager = new ConnectionManager(transport);

@@ -33,14 +33,6 @@ const UNUSABLE_URL = 'http://127.0.0.1:1';
 /** How long closing the broker waits for its users to leave first. */
 const USERS_LEAVE_MS = 2500;
 
-/**
- * A call or stream reached the broker. While the licence check is still under way it is left to
- * finish (reporting success would cancel it and lose the licence state).
- */
-export function markReachable(broker: RemotiveBrokerNode): void {
-  if (broker.connection.state !== 'connecting') broker.connection.reportSuccess();
-}
-
 /** A warning when the broker's licence is not VALID (what the vendor SDK refuses to work with). */
 export function licenceWarning(broker: RemotiveBrokerNode, t: Translate): NodeStatusShape | undefined {
   const licence = broker.connection.snapshot.info?.licence;

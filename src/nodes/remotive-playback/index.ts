@@ -15,7 +15,7 @@ import {
   type RED,
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
-import { brokerStatus, markReachable, type RemotiveBrokerNode } from '../remotive-broker';
+import { brokerStatus, type RemotiveBrokerNode } from '../remotive-broker';
 import { formatOffset } from '../remotive-broker/format';
 import { currentStatuses } from './current-status';
 import { planCommand, type PlaybackConfig, type PlannedCommand } from './request';
@@ -114,7 +114,7 @@ export default function (RED: RED): void {
         view.set('busy', command.operation);
         try {
           const result = await perform(client, command, timeoutMs);
-          markReachable(broker);
+          broker.connection.reportSuccess();
           if (command.operation === 'open') opened.add(command.path);
           if (command.operation === 'close') opened.delete(command.path);
           msg.payload = result;

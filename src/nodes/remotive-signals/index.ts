@@ -14,7 +14,7 @@ import {
   type RED,
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
-import { brokerStatus, markReachable, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
+import { brokerStatus, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
 import { registerRemotiveAdmin } from './admin';
 import { LatestWins } from './latest-wins';
 import { batchMessage, signalMessage } from './messages';
@@ -81,7 +81,7 @@ export default function (RED: RED): void {
             streamOpen = state === 'open';
             if (streamOpen) {
               warned = false;
-              markReachable(broker);
+              broker.connection.reportSuccess();
               if (broker.connection.state === 'connected')
                 view.set('active', t('remotive-signals.status.subscribed', { count: names.length }));
             } else if (error) {

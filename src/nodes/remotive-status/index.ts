@@ -14,7 +14,7 @@ import {
   type RED,
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
-import { brokerStatus, markReachable, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
+import { brokerStatus, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
 import { formatOffset } from '../remotive-broker/format';
 import { StatusChanges } from './changes';
 
@@ -69,7 +69,7 @@ export default function (RED: RED): void {
         },
         (state, error) => {
           streamOpen = state === 'open';
-          if (streamOpen) markReachable(broker);
+          if (streamOpen) broker.connection.reportSuccess();
           else if (error) broker.connection.reportFailure(error);
           refresh();
         },
