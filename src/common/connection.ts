@@ -6,7 +6,7 @@
  *   idle ──acquire──▶ connecting ──probe ok──▶ connected ──failure──▶ backoff ──timer──▶ connecting
  *                         │                                              ▲
  *                         ├──probe failed (retryable)────────────────────┘
- *                         └──auth / TLS / config failure──▶ failed (no retry until reconnect())
+ *                         └──auth / TLS / config failure──▶ failed (no retry until redeployed)
  *   any ──last user leaves (removed) / close()──▶ closing ──▶ closed
  */
 import { EventEmitter } from 'node:events';
@@ -136,38 +136,6 @@ export class ConnectionManager<C> extends EventEmitter {
       return;
     }
     if (this.snap.state === 'connected') this.scheduleRetry(error);
-  }
-
-  /** Start over now (manual reconnect, or after the user fixed something outside). */
-  reconnect(): void {
-    if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
-    this.clearRetry();
-    this.probeAbort?.abort();
-    this.update({ attempt: 0 });
-    this.connect();
-  }
-
-  /** Wait until connected, or throw the reason it is not (bounded by `timeoutMs`). */
-  async whenConnected(timeoutMs: number): Promise<C> {
-    const client = this.client();
-    if (this.snap.state === 'connected') return client;
-    return new Promise<C>((resolve, reject) => {
-      const onState = (s: ConnectionSnapshot): void => {
-        if (s.state === 'connected') finish(undefined);
-        else if (s.state === 'failed' || s.state === 'closed') finish(s.error ?? new ClosedError());
-      };
-      const timer = setTimeout(
-        () => finish(this.snap.error ?? new ClosedError('not connected yet')),
-        timeoutMs,
-      );
-      const finish = (err: RecorderError | undefined): void => {
-        clearTimeout(timer);
-        this.off('state', onState);
-        if (err) reject(err);
-        else resolve(client);
-      };
-      this.on('state', onState);
-    });
   }
 
   /** Close for good, within `closeTimeoutMs`. Idempotent. */

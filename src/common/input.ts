@@ -17,13 +17,6 @@ export function override<T>(msgValue: unknown, configValue: T): unknown {
   return msgValue;
 }
 
-export function requireString(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new InputError(`${what} must be a non-empty string, got ${describe(value)}`);
-  }
-  return value.trim();
-}
-
 export function optionalString(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new InputError(`${what} must be a string, got ${describe(value)}`);
@@ -36,12 +29,6 @@ export function optionalNumber(value: unknown, what: string): number | undefined
   if (typeof value === 'number' && !Number.isNaN(value)) return value;
   if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
   throw new InputError(`${what} must be a number, got ${describe(value)}`);
-}
-
-export function requireNumber(value: unknown, what: string): number {
-  const n = optionalNumber(value, what);
-  if (n === undefined) throw new InputError(`${what} is required`);
-  return n;
 }
 
 export function optionalBoolean(value: unknown, what: string): boolean | undefined {

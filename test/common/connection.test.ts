@@ -155,12 +155,6 @@ describe('ConnectionManager', () => {
     await closing;
     assert.equal(manager.state, 'closed');
   });
-
-  it('waits for the connection or reports why it is not there', async () => {
-    const manager = new ConnectionManager(scripted([new AuthError('no')]));
-    manager.acquire('a');
-    await assert.rejects(manager.whenConnected(1000), AuthError);
-  });
 });
 
 describe('backoffDelay', () => {
