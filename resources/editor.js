@@ -75,7 +75,8 @@
     var out = {};
     var name;
     if (fallback) {
-      for (name in fallback) if (Object.prototype.hasOwnProperty.call(fallback, name)) out[name] = $.extend({}, fallback[name]);
+      for (name in fallback)
+        if (Object.prototype.hasOwnProperty.call(fallback, name)) out[name] = $.extend({}, fallback[name]);
     }
     if (base) {
       for (name in base) {
@@ -189,7 +190,11 @@
       var value = edited[key];
       if (Object.prototype.hasOwnProperty.call(original, key)) {
         if (!sameText(original[key], value)) out[key] = value;
-      } else if (!(rowDefaults && Object.prototype.hasOwnProperty.call(rowDefaults, key) && sameText(rowDefaults[key], value))) {
+      } else if (!(
+        rowDefaults &&
+        Object.prototype.hasOwnProperty.call(rowDefaults, key) &&
+        sameText(rowDefaults[key], value)
+      )) {
         out[key] = value;
       }
     }
@@ -279,7 +284,10 @@
     return function (v, opt) {
       if (isEnv(v)) return true;
       var s = String(v === undefined || v === null ? '' : v).trim();
-      var ok = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]+|[A-Za-z0-9]([A-Za-z0-9_.-]{0,252}[A-Za-z0-9])?)$/.test(s);
+      var ok =
+        /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]+|[A-Za-z0-9]([A-Za-z0-9_.-]{0,252}[A-Za-z0-9])?)$/.test(
+          s,
+        );
       if (ok || !opt) return ok;
       if (/^[a-z]+:\/\//i.test(s)) return 'the host only, without http:// or https://';
       if (/\s/.test(s)) return 'a host name or address, without spaces';
@@ -314,7 +322,10 @@
     return function (v, opt) {
       if (isEnv(v)) return true;
       var s = String(v === undefined || v === null ? '' : v).trim();
-      var m = /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(:(\d{1,5}))?\/?$/.exec(s);
+      var m =
+        /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(:(\d{1,5}))?\/?$/.exec(
+          s,
+        );
       var ok = !!m && (m[4] === undefined || (Number(m[4]) >= 1 && Number(m[4]) <= 65535));
       return ok || !opt ? ok : 'http://host[:port] or https://host[:port]';
     };
@@ -373,9 +384,12 @@
       if (s === '') return true;
       var parts = s.split('/');
       // eslint-disable-next-line no-control-regex
-      var ok = s.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(s) && parts.every(function (p) {
-        return p !== '.' && p !== '..';
-      });
+      var ok =
+        s.length <= 1024 &&
+        !/[\u0000-\u001f\u007f]/.test(s) &&
+        parts.every(function (p) {
+          return p !== '.' && p !== '..';
+        });
       return ok || !opt ? ok : 'a path such as drive/city-loop.recordingsession.yaml (no "..")';
     };
   }
@@ -468,7 +482,12 @@
         if (relative) {
           // The runtime's own anchor when it says which one it used; without it, offsets would
           // mix two clocks, so only the words are shown.
-          var anchor = typeof answer.from === 'number' ? answer.from : typeof answer.anchor === 'number' ? answer.anchor : null;
+          var anchor =
+            typeof answer.from === 'number'
+              ? answer.from
+              : typeof answer.anchor === 'number'
+                ? answer.anchor
+                : null;
           var offsets =
             anchor === null
               ? []

@@ -23,7 +23,8 @@ function runtimeDefaults(type) {
   const table = path.join(root, 'dist', 'src', 'nodes', type, 'fields.js');
   const common = path.join(root, 'dist', 'src', 'common', 'fields.js');
   if (!fs.existsSync(table)) return undefined;
-  if (!fs.existsSync(common)) throw new Error(`${type} has a field table but dist/src/common/fields.js is missing`);
+  if (!fs.existsSync(common))
+    throw new Error(`${type} has a field table but dist/src/common/fields.js is missing`);
   const { FIELDS } = require(table);
   const { editorDefaults } = require(common);
   if (!FIELDS || typeof editorDefaults !== 'function')
