@@ -353,7 +353,7 @@
       var s = String(v === undefined || v === null ? '' : v).trim();
       if (s === '') return true;
       // eslint-disable-next-line no-control-regex
-      var ok = s.length <= 200 && s !== '.' && s !== '..' && !/[\/\s\u0000-\u001f\u007f]/.test(s);
+      var ok = s.length <= 200 && s !== '.' && s !== '..' && !/[/\s\u0000-\u001f\u007f]/.test(s);
       return ok || !opt ? ok : 'one name: no "/", no spaces, not "." or ".."';
     };
   }
@@ -383,9 +383,9 @@
       var s = String(v === undefined || v === null ? '' : v).trim();
       if (s === '') return true;
       var parts = s.split('/');
-      // eslint-disable-next-line no-control-regex
       var ok =
         s.length <= 1024 &&
+        // eslint-disable-next-line no-control-regex
         !/[\u0000-\u001f\u007f]/.test(s) &&
         parts.every(function (p) {
           return p !== '.' && p !== '..';
