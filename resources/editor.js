@@ -90,9 +90,24 @@
       for (name in editorOnly) {
         if (!Object.prototype.hasOwnProperty.call(editorOnly, name)) continue;
         out[name] = $.extend({}, out[name] || { value: '' }, editorOnly[name]);
+        if (typeof editorOnly[name].validate === 'function')
+          out[name].validate = named(name, editorOnly[name].validate);
       }
     }
     return out;
+  }
+
+  /**
+   * A validator whose reasons say which field they are about ("port: a whole number …"), and which
+   * accepts a missing property.
+   */
+  function named(field, check) {
+    return function (v, opt) {
+      // A property missing from a saved flow means its default to the runtime: nothing to check.
+      if (v === undefined) return true;
+      var result = check.call(this, v, opt);
+      return typeof result === 'string' ? field + ': ' + result : result;
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
