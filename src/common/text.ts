@@ -11,7 +11,6 @@ export const MAX_ERROR_TEXT = 400;
 /** Secrets shorter than this are not searched for: "a" would redact every word. */
 const MIN_SECRET_LENGTH = 4;
 
-// eslint-disable-next-line no-control-regex -- the point is to find control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** `\n` → `\\n`, ESC → `\\x1b`: the text stays readable and stays on one line. */
