@@ -55,23 +55,60 @@
   // ---------------------------------------------------------------------------------------------
 
   var generated = {};
+  var specs = {};
 
-  /** Called by the build's generated script in each node's HTML with the runtime's defaults. */
-  function registerFields(type, table) {
+  /**
+   * Called by the build's generated script in each node's HTML with the runtime's defaults
+   * (`editorDefaults` of the node's field table) and the table's rules (type, range, choices).
+   */
+  function registerFields(type, table, rules) {
     generated[type] = table;
+    specs[type] = rules || {};
   }
 
   function copy(value) {
     return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   }
 
+  /** The runtime's rule for one field of a table, as an editor validator. */
+  function fromSpec(spec) {
+    var fromMsg = typeof spec.msg === 'string' && spec.msg !== '';
+    return function (v, opt) {
+      if (isEnv(v)) return true;
+      var reason = null;
+      var text = v === undefined || v === null ? '' : String(v).trim();
+      if (spec.type === 'number') {
+        if (text !== '') {
+          var result = number({ min: spec.min, max: spec.max, integer: spec.integer })(v, opt || {});
+          if (result !== true) reason = result;
+        } else if (spec.required && !fromMsg && spec.default === undefined) reason = 'required';
+      } else if (spec.type === 'string') {
+        var max = spec.maxLength || 1000;
+        if (text.length > max) reason = 'at most ' + max + ' characters';
+        else if (text === '' && spec.required && !fromMsg) reason = 'required';
+        else if (spec.choices && !(text === '' && fromMsg) && spec.choices.indexOf(text) < 0)
+          reason = 'one of ' + spec.choices.join(', ');
+      } else if (spec.type === 'json') {
+        var json = jsonObject()(v, opt || {});
+        if (json !== true) reason = json;
+        else if (text.length > 100000) reason = 'at most 100000 characters';
+      } else if (spec.type === 'boolean') {
+        if (!(v === true || v === false || v === 'true' || v === 'false')) reason = 'true or false';
+      }
+      if (reason === null) return true;
+      return opt ? reason : false;
+    };
+  }
+
   /**
    * The `defaults` of a node type: the runtime's table when the build injected one (else
    * `fallback`, the node's own HTML defaults), each field merged with its editor-only additions
-   * (`validate`, `label`) from `editorOnly`.
+   * (`validate`, `label`) from `editorOnly`. A field of the table without an editor-only validator
+   * is checked by the table's own rule.
    */
   function defaults(type, editorOnly, fallback) {
     var base = generated[type];
+    var rules = specs[type] || {};
     var out = {};
     var name;
     if (fallback) {
@@ -84,6 +121,8 @@
         out[name] = $.extend({}, out[name] || {}, base[name]);
         // The runtime table decides the value; the fallback's value must not linger.
         out[name].value = copy(base[name].value);
+        if (rules[name] && !(editorOnly && editorOnly[name] && editorOnly[name].validate))
+          out[name].validate = named(name, fromSpec(rules[name]));
       }
     }
     if (editorOnly) {
@@ -95,6 +134,14 @@
       }
     }
     return out;
+  }
+
+  /** Older property names a field was saved under (the runtime reads them when it is missing). */
+  function legacyValue(type, node, field) {
+    var spec = (specs[type] || {})[field];
+    var names = (spec && spec.legacy) || [];
+    for (var i = 0; i < names.length; i++) if (node[names[i]] !== undefined) return node[names[i]];
+    return undefined;
   }
 
   /**
@@ -164,21 +211,24 @@
     def.oneditprepare = function () {
       var node = this;
       var missing = missingFields(node, def);
-      if (opened) opened.set(node, missing);
+      var shown = {};
       missing.forEach(function (field) {
         var input = inputOf(def, field);
-        if (input.length) setForm(input, copy(def.defaults[field].value));
+        var legacy = legacyValue(type, node, field);
+        shown[field] = legacy !== undefined ? legacy : copy(def.defaults[field].value);
+        if (input.length) setForm(input, shown[field]);
       });
+      if (opened) opened.set(node, { missing: missing, shown: shown });
       if (prepare) return prepare.apply(node, arguments);
     };
     def.oneditsave = function () {
       var node = this;
       var result = save ? save.apply(node, arguments) : undefined;
-      var missing = (opened && opened.get(node)) || [];
-      missing.forEach(function (field) {
+      var state = (opened && opened.get(node)) || { missing: [], shown: {} };
+      state.missing.forEach(function (field) {
         var input = inputOf(def, field);
         if (!input.length || node[field] !== undefined) return;
-        if (same(formValue(input), def.defaults[field].value)) {
+        if (same(formValue(input), state.shown[field])) {
           // Node-RED reads every field by its id after oneditsave: without one, the property is
           // left as it was (missing), which means the same value to the runtime.
           input.removeAttr('id');
