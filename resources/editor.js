@@ -136,6 +136,17 @@
     return out;
   }
 
+  /**
+   * The runtime table's rule for `field` of `type` when the build provided one, else `fallback`:
+   * editor-only validators (a field checked only while shown) use it for the check itself.
+   */
+  function rule(type, field, fallback) {
+    return function (v, opt) {
+      var spec = (specs[type] || {})[field];
+      return (spec ? fromSpec(spec) : fallback).call(this, v, opt);
+    };
+  }
+
   /** Older property names a field was saved under (the runtime reads them when it is missing). */
   function legacyValue(type, node, field) {
     var spec = (specs[type] || {})[field];
@@ -219,6 +230,11 @@
         if (input.length) setForm(input, shown[field]);
       });
       if (opened) opened.set(node, { missing: missing, shown: shown });
+      // Rows for fields this runtime does not know (yet) are not shown: they would do nothing.
+      $('[data-recorders-field]').each(function () {
+        var name = $(this).attr('data-recorders-field');
+        if (!Object.prototype.hasOwnProperty.call(def.defaults, name)) $(this).hide();
+      });
       if (prepare) return prepare.apply(node, arguments);
     };
     def.oneditsave = function () {
@@ -365,7 +381,8 @@
     return function (v, opt) {
       if (isEnv(v)) return true;
       var s = String(v === undefined || v === null ? '' : v).trim();
-      var ok = s === '' || /^([0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$/.test(s) || /^[0-9a-fA-F]{64}$/.test(s);
+      // As the runtime reads it: separators (colons, spaces) and case do not matter.
+      var ok = s === '' || /^[0-9a-fA-F]{64}$/.test(s.replace(/[\s:]/g, ''));
       return ok || !opt ? ok : 'a SHA-256 fingerprint: 32 hex bytes such as C5:0C:…:10';
     };
   }
@@ -601,6 +618,7 @@
     current: current,
     valid: {
       when: when,
+      rule: rule,
       number: number,
       host: host,
       fingerprint: fingerprint,
