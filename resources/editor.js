@@ -522,26 +522,10 @@
   // Schedule previews (motif-schedule, recorder-schedule)
   // ---------------------------------------------------------------------------------------------
 
-  /** A duration after the start, e.g. "1 h 2 min 30 s". */
-  function after(ms) {
-    var total = Math.round(ms / 1000);
-    if (total <= 0) return '0 s';
-    var parts = [];
-    var d = Math.floor(total / 86400);
-    var h = Math.floor((total % 86400) / 3600);
-    var m = Math.floor((total % 3600) / 60);
-    var sec = total % 60;
-    if (d) parts.push(d + ' d');
-    if (h) parts.push(h + ' h');
-    if (m) parts.push(m + ' min');
-    if (sec) parts.push(sec + ' s');
-    return parts.join(' ');
-  }
-
   /**
    * Asks `url` to describe an expression and writes the answer (server text) into `out`, as text.
-   * A relative expression is shown relative to its start ("after start: 1 min, 1 min 30 s"), never
-   * as wall-clock times: it fires relative to a start that has not happened yet.
+   * A relative expression is shown relative to its start ("30 minutes after start — first: +0:30:00"),
+   * never as wall-clock times: it fires relative to a start that has not happened yet.
    */
   function schedulePreview(url, query, out) {
     var target = $(out);
@@ -550,8 +534,7 @@
       return;
     }
     var relative = query.relative === true || query.relative === 'true';
-    var from = Date.now();
-    var request = $.extend({}, query, { relative: relative, from: from });
+    var request = $.extend({}, query, { relative: relative });
     $.getJSON(url, request)
       .done(function (answer) {
         if (!answer || !answer.ok) {
@@ -561,22 +544,18 @@
         var next = (Array.isArray(answer.next) ? answer.next : []).slice(0, 5);
         var description = plain(answer.description, 500);
         var text;
-        if (relative) {
-          // The runtime's own anchor when it says which one it used; without it, offsets would
-          // mix two clocks, so only the words are shown.
-          var anchor =
-            typeof answer.from === 'number'
-              ? answer.from
-              : typeof answer.anchor === 'number'
-                ? answer.anchor
-                : null;
-          var offsets =
-            anchor === null
-              ? []
-              : next.map(function (iso) {
-                  return after(new Date(iso).getTime() - anchor);
-                });
-          text = description + (offsets.length ? ' — after start: ' + offsets.join(', ') : '');
+        if (relative || answer.relative === true) {
+          // The runtime answers offsets after the start (`afterStart`, or its own `summary`); an
+          // older runtime answers wall-clock instants, which mean nothing before a start: words only.
+          var offsets = Array.isArray(answer.afterStart)
+            ? answer.afterStart.slice(0, 5).map(function (o) {
+                return plain(o, 40);
+              })
+            : [];
+          text =
+            typeof answer.summary === 'string' && answer.summary !== ''
+              ? plain(answer.summary, 700)
+              : description + (offsets.length ? ' — first: ' + offsets.join(' · ') : '');
         } else {
           var when = next
             .map(function (iso) {
