@@ -123,6 +123,9 @@
         out[name].value = copy(base[name].value);
         if (rules[name] && !(editorOnly && editorOnly[name] && editorOnly[name].validate))
           out[name].validate = named(name, fromSpec(rules[name]));
+        // A field that must be filled in (and no message can fill) is required in the editor too.
+        if (rules[name] && rules[name].required && !rules[name].msg && rules[name].type !== 'boolean')
+          out[name].required = true;
       }
     }
     if (editorOnly) {
