@@ -45,6 +45,7 @@ const TABLE: FieldTable = {
   camera: field.text({ label: 'camera', msg: 'camera', maxLength: 20 }),
   args: field.json({ label: 'arguments' }),
   note: field.text({ label: 'note', default: '</script><img src=x>' }),
+  namespace: field.text({ label: 'namespace', required: true }),
 };
 
 describe('editor defaults from the runtime field table', () => {
@@ -88,6 +89,8 @@ describe('editor defaults from the runtime field table', () => {
       { value: '', type: 'motif-server', required: true },
     );
     assert.equal(defaults.name.value, '');
+    assert.equal(defaults.namespace.required, true, 'a field the runtime requires is required');
+    assert.equal(defaults.camera.required, undefined, 'a field a message may fill is not');
 
     // The table's rules check the fields that have no editor-only validator.
     const check = (name: string, v: unknown): unknown => defaults[name].validate?.call({}, v, {});
