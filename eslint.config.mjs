@@ -48,6 +48,17 @@ const editorRules = {
     { property: 'outerHTML', message: 'use .text() or build elements with jQuery' },
     { object: 'document', property: 'write', message: 'build elements with jQuery' },
   ],
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: "CallExpression[callee.property.name='html'][arguments.length>0]",
+      message: 'use .text() or build elements with jQuery',
+    },
+    {
+      selector: "CallExpression[callee.object.name='RED'][callee.property.name='notify']",
+      message: 'RED.notify renders HTML: use RecordersEditor.notify, which escapes',
+    },
+  ],
 };
 
 export default tseslint.config(

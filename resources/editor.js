@@ -40,6 +40,7 @@
 
   /** RED.notify renders HTML: every message passes through here, escaped. */
   function notify(message, type) {
+    // eslint-disable-next-line no-restricted-syntax -- the one call, with escaped text
     return RED.notify(escape(message), { type: type || 'warning', timeout: 6000 });
   }
 
