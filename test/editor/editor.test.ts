@@ -215,6 +215,17 @@ describe('editor in a browser', function () {
       assert.ok(id, `an example uses ${type}`);
       await openDialog(page, id);
       await page.screenshot({ path: path.join(os.tmpdir(), `recorders-editor-${type}.png`) });
+      // Lists (schedules, tasks) scroll inside their box instead of running over the form.
+      const overflowing = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.red-ui-tray .red-ui-editableList-container'))
+          .filter((box) => {
+            const style = getComputedStyle(box);
+            const scrolls = style.overflowY === 'auto' || style.overflowY === 'scroll';
+            return !scrolls && box.scrollHeight > box.clientHeight + 1;
+          })
+          .map((box) => box.parentElement?.className ?? ''),
+      );
+      assert.deepEqual(overflowing, [], `no list of the ${type} dialog runs over the form`);
       await closeDialogs(page);
       await page.evaluate(
         (t) => (globalThis as unknown as { RED: EditorApi }).RED.sidebar.help.show(t),
