@@ -100,6 +100,16 @@ const REQUIRED: Record<string, Record<string, string>> = {
   'remotive-signals': { broker: 'sim-remotive-broker', namespace: 'chassis', signals: 'Speed' },
 };
 
+/** The config node a saved user node points at. */
+const REFERENCE: Record<string, Record<string, string>> = {
+  'motif-action': { server: 'sim-motif-server' },
+  'motif-schedule': { server: 'sim-motif-server' },
+  'motif-stream': { server: 'sim-motif-server' },
+  'remotive-playback': { broker: 'sim-remotive-broker' },
+  'remotive-status': { broker: 'sim-remotive-broker' },
+  'remotive-signals': { broker: 'sim-remotive-broker' },
+};
+
 describe('editor round trip: open + Done changes nothing', function () {
   this.timeout(STARTUP_MS * 3);
   let session: EditorSession;
@@ -137,6 +147,28 @@ describe('editor round trip: open + Done changes nothing', function () {
       assertUnchanged(`deployed ${type}`, before, after);
     }
   });
+
+  for (const type of TYPES) {
+    it(`a ${type} saved with no properties at all (an older version) stays as it was`, async () => {
+      const { page } = session;
+      const id = await page.evaluate(
+        ([t, fill]) => {
+          const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+          const config = (RED.nodes.getType(t) as { category?: string }).category === 'config';
+          const nodeId = RED.nodes.id();
+          const bare: Record<string, unknown> = config
+            ? { id: nodeId, type: t }
+            : { id: nodeId, type: t, z: RED.workspaces.active(), x: 300, y: 300, wires: [], ...fill };
+          RED.nodes.import([bare]);
+          return nodeId;
+        },
+        [type, REFERENCE[type] ?? {}] as [string, Record<string, string>],
+      );
+      const { before, after } = await roundTrip(page, id);
+      assert.deepEqual(after.node, before.node, `${type}: open + Done changed the node`);
+      assert.ok(after.flow === before.flow, `${type}: open + Done changed the exported flow`);
+    });
+  }
 
   for (const type of TYPES) {
     it(`a freshly dropped ${type} is valid, and open + Done changes nothing`, async () => {
