@@ -31,6 +31,7 @@ interface SessionRow {
 
 const INT_MAX = 2147483647;
 const MB = 1_000_000;
+const NO_END = Date.UTC(9999, 0, 1);
 
 /** Epoch ms as a `timestamp without time zone` literal in UTC (the reference's convention). */
 export function toTimestamp(ms: number): string {
@@ -171,9 +172,10 @@ export class DeviceModel {
       const rate = s.bitsPerSecond / 8;
       let remainingS = 0;
       if (state === 'Started') {
-        const limits = [(s.end - now) / 1000];
+        // datetime.max (year 9999, the Standby script's "always") is no end.
+        const limits = s.end < NO_END ? [(s.end - now) / 1000] : [];
         if (s.maxTimeSeconds > 0) limits.push(s.maxTimeSeconds - recordedMs / 1000);
-        remainingS = Math.max(0, Math.min(...limits));
+        remainingS = limits.length ? Math.max(0, Math.min(...limits)) : 0;
       }
       let estimated = Math.floor((bytes + rate * remainingS) / MB);
       if (s.maxSizeMegabytes > 0) estimated = Math.min(estimated, s.maxSizeMegabytes);
