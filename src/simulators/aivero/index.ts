@@ -55,6 +55,8 @@ export class AiveroSimulator {
   readonly ca: string | undefined;
   /** Milliseconds the embedded Postgres took to start. */
   readonly databaseStartMs: number;
+  /** Where the database came from: the process's template, the disk cache, or initdb. */
+  readonly databaseSource: 'memory' | 'disk' | 'initdb';
   private readonly sockets = new Set<Socket>();
   private listening = false;
   private closed = false;
@@ -75,7 +77,9 @@ export class AiveroSimulator {
     private readonly options: AiveroSimulatorOptions,
     certificate: SimCertificate | undefined,
     databaseStartMs: number,
+    databaseSource: 'memory' | 'disk' | 'initdb',
   ) {
+    this.databaseSource = databaseSource;
     const tls = certificate !== undefined;
     const h = host.includes(':') ? `[${host}]` : host;
     this.url = `${tls ? 'https' : 'http'}://${h}:${port}/v1/graphql`;
@@ -138,6 +142,7 @@ export class AiveroSimulator {
       options,
       certificate,
       opened.startMs,
+      opened.source,
     );
     if (options.certOut && certificate) {
       const { writeFile } = await import('node:fs/promises');
