@@ -71,9 +71,10 @@ export class Executor {
   constructor(
     private readonly db: PGlite,
     private readonly options: { lenientInts: boolean },
-    /** Told after every committed mutation (the device model reacts at once). */
-    private readonly onCommit: () => void = () => undefined,
   ) {}
+
+  /** Parsed and validated documents by role and text: clients send the same few operations again and again. */
+  private readonly documents = new Map<string, Omit<Prepared, 'request'>>();
 
   schemaFor(role: string): GraphQLSchema {
     let s = this.schemas.get(role);
@@ -87,6 +88,25 @@ export class Executor {
   }
 
   prepare(role: string, request: GraphQLRequest): Prepared {
+    const key = `${role}\u0000${request.operationName ?? ''}\u0000${request.query}`;
+    const cached = this.documents.get(key);
+    if (cached) {
+      // Refresh its place: the map's order is the least recently used first.
+      this.documents.delete(key);
+      this.documents.set(key, cached);
+      return { ...cached, request };
+    }
+    const prepared = this.prepareUncached(role, request);
+    this.documents.set(key, {
+      schema: prepared.schema,
+      document: prepared.document,
+      operation: prepared.operation,
+    });
+    if (this.documents.size > 256) this.documents.delete(this.documents.keys().next().value as string);
+    return prepared;
+  }
+
+  private prepareUncached(role: string, request: GraphQLRequest): Prepared {
     const schema = this.schemaFor(role);
     let document: DocumentNode;
     try {
@@ -138,7 +158,6 @@ export class Executor {
   }
 
   private async execute(p: Prepared): Promise<{ data: Record<string, unknown> }> {
-    const isMutation = p.operation.operation === 'mutation';
     let data: Record<string, unknown>;
     try {
       data = await this.db.transaction(async (tx) => {
@@ -160,7 +179,6 @@ export class Executor {
     } catch (err) {
       throw err instanceof Rollback ? err.error : toHasuraError(err);
     }
-    if (isMutation) this.onCommit();
     return { data };
   }
 }

@@ -45,7 +45,7 @@ export interface AiveroSimulatorOptions {
   certificate?: SimCertificate;
   /** The device model's clock (epoch ms); tests pass one they drive. Default Date.now. */
   now?: () => number;
-  /** How often the device model looks at the sessions, ms (default 100). */
+  /** How often the device model looks at the sessions, ms (default 100): its reaction time. */
   deviceTickMs?: number;
 }
 
@@ -94,9 +94,7 @@ export class AiveroSimulator {
       tickMs: options.deviceTickMs ?? 100,
       armingLatencyMs: options.armingLatencyMs ?? 500,
     });
-    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false }, () => {
-      void this.device.tick();
-    });
+    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
     this.refetch = options.refetchMs ?? 1000;
     this.websockets = new WebSockets(
       server,
