@@ -62,6 +62,35 @@ describe('aivero simulator: errors', function () {
     assert.equal(lit.code, 'validation-failed');
   });
 
+  it('validation-failed inside an input-object variable points at the field', async () => {
+    const e = await gqlError(
+      sim,
+      'mutation($o: [Stream_insert_input!]!) { insertStreams(objects: $o) { affected_rows } }',
+      { o: [{ width: 1280 }, { width: '720' }] },
+    );
+    assert.deepEqual(e, {
+      code: 'validation-failed',
+      message: 'expected a 32-bit integer for type "Int", but found a string',
+      path: '$.selectionSet.insertStreams.args.objects[1].width',
+    });
+  });
+
+  it('lenient mode accepts decimal strings only, within 32 bits', async () => {
+    const lenient = await startSim({ lenientInts: true, tls: false });
+    try {
+      const q = 'query($n: Int!) { cameras(limit: $n) { id } }';
+      const ok = await gql<{ cameras: unknown[] }>(lenient, q, { n: '2' });
+      assert.equal(ok.cameras.length, 2);
+      for (const n of ['1.5', 'two', '', '2147483648', ' 2'])
+        assert.equal((await gqlError(lenient, q, { n })).code, 'validation-failed', `"${n}"`);
+      const lit = await gql<{ cameras: unknown[] }>(lenient, '{ cameras(limit: "1") { id } }');
+      assert.equal(lit.cameras.length, 1);
+    } finally {
+      await closeAgent(lenient);
+      await lenient.close();
+    }
+  });
+
   it('validation-failed: a required variable missing, a malformed query, an unknown operation', async () => {
     const missing = await gqlError(sim, 'query($id: uuid!) { recordingSession(id: $id) { id } }', {});
     assert.deepEqual(missing, {

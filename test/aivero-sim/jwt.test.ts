@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { AiveroSimulator } from '../../src/simulators/aivero';
-import { closeAgent, gql, gqlError, startSim } from './helpers';
+import { closeAgent, eventually, gql, gqlError, startSim } from './helpers';
+import { LegacySocket, collect, transportClient } from './ws-helpers';
 
 const bearer = (t: string, role?: string): Record<string, string> => ({
   authorization: `Bearer ${t}`,
@@ -109,6 +110,36 @@ describe('aivero simulator: JWT', function () {
     await gql(sim, '{ recordingSessions { id } }');
     const d = await gql<{ cameras: unknown[] }>(sim, '{ cameras { id } }', {}, {});
     assert.ok(d.cameras.length >= 5);
+  });
+
+  it('reads the token from connection_init on both WebSocket protocols', async () => {
+    const good = transportClient(sim, { Authorization: `Bearer ${sim.signJwt({ role: 'user' })}` });
+    let closed: { code: number; reason: string } | undefined;
+    const expired = transportClient(
+      sim,
+      { Authorization: `Bearer ${sim.signJwt({ expiresInS: -1 })}` },
+      { onClose: (code, reason) => (closed = { code, reason }) },
+    );
+    const legacy = new LegacySocket(sim, undefined);
+    try {
+      const sub = collect<{ data: { recordingSessions: unknown[] } }>(
+        good,
+        'subscription { recordingSessions { id } }',
+      );
+      await eventually(async () => (sub.values.length ? true : undefined), 5000, 'data');
+      assert.ok(Array.isArray(sub.values[0].data.recordingSessions));
+      collect(expired, 'subscription { cameras { id } }');
+      await eventually(async () => closed, 5000, 'close');
+      assert.deepEqual(closed, { code: 4400, reason: 'Could not verify JWT: JWTExpired' });
+      await legacy.opened();
+      legacy.send({ type: 'connection_init', payload: { headers: { Authorization: 'Bearer junk' } } });
+      await eventually(async () => legacy.closed, 5000, 'legacy close');
+      assert.match(String(legacy.of('connection_error')[0].payload), /^Could not verify JWT/);
+    } finally {
+      legacy.close();
+      await good.dispose();
+      await expired.dispose();
+    }
   });
 
   it('signJwt needs a jwtSecret', async () => {

@@ -97,6 +97,8 @@ export class Executor {
       return { ...cached, request };
     }
     const prepared = this.prepareUncached(role, request);
+    // Only ordinary-sized documents are kept, so the cache stays small whatever clients send.
+    if (request.query.length > 16 * 1024) return prepared;
     this.documents.set(key, {
       schema: prepared.schema,
       document: prepared.document,
