@@ -175,6 +175,47 @@ describe('aivero simulator: errors', function () {
     assert.match(blocked.message, /^Foreign key violation\. update or delete on table "recording_sessions"/);
   });
 
+  it('unexpected "database query error" for other Postgres errors (a trigger raising), rolled back', async () => {
+    await sim.query(`CREATE FUNCTION refuse_999() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW."totalSize" = 999 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`);
+    await sim.query(
+      'CREATE TRIGGER refuse_999 BEFORE INSERT ON storage FOR EACH ROW EXECUTE FUNCTION refuse_999()',
+    );
+    const e = await gqlError(
+      sim,
+      'mutation { insertRecordingSession(object: {name: "t", startDate: "2030-01-01T00:00:00", endDate: "2030-01-01T01:00:00", storage: {data: {totalSize: 999, estimatedSize: 0}}}) { id } }',
+    );
+    assert.deepEqual(e, {
+      code: 'unexpected',
+      message: 'database query error',
+      path: '$.selectionSet.insertRecordingSession.args.object',
+    });
+    const rows = (await sim.query(
+      "SELECT count(*)::int AS n FROM recording_sessions WHERE name = 't'",
+    )) as Array<{ n: number }>;
+    assert.equal(rows[0].n, 0);
+  });
+
+  it('validation-failed for requests too big to be fair: 500+ fields, values nested deeper than 32', async () => {
+    const aliases = '{ ' + Array.from({ length: 501 }, (_, i) => `a${i}: cameras { id }`).join(' ') + ' }';
+    const many = await gqlError(sim, aliases);
+    assert.equal(many.code, 'validation-failed');
+    assert.match(many.message, /too complex/);
+    const deep = '{_not: '.repeat(40) + '{name: {_eq: "x"}}' + '}'.repeat(40);
+    assert.equal(
+      (await gqlError(sim, `{ recordingSessions(where: ${deep}) { id } }`)).code,
+      'validation-failed',
+    );
+    let w: Record<string, unknown> = { name: { _eq: 'x' } };
+    for (let i = 0; i < 40; i++) w = { _not: w };
+    const v = await gqlError(
+      sim,
+      'query($w: RecordingSession_bool_exp) { recordingSessions(where: $w) { id } }',
+      { w },
+    );
+    assert.equal(v.code, 'validation-failed');
+  });
+
   it('rolls back every root field of a failed mutation request', async () => {
     const before = (await sim.query('SELECT count(*)::int AS n FROM recording_sessions')) as Array<{
       n: number;
