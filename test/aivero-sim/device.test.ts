@@ -175,13 +175,13 @@ describe('aivero simulator: device model', function () {
         `mutation($s: timestamp!, $e: timestamp!) { insertRecordingSession(object: {name: "t", startDate: $s, endDate: $e,
            state: Scheduled, storage: {data: {totalSize: 0, estimatedSize: 0}}, records: {data: [{cameraId: "${cam}"}]}}) { id } }`,
         {
-          s: new Date(Date.now() + 150).toISOString().slice(0, 23),
-          e: new Date(Date.now() + 1500).toISOString().slice(0, 23),
+          s: new Date(Date.now() + 1500).toISOString().slice(0, 23),
+          e: new Date(Date.now() + 3000).toISOString().slice(0, 23),
         },
       );
       const id = d.insertRecordingSession.id;
       const states: string[] = [];
-      const until = Date.now() + 8000;
+      const until = Date.now() + 15000;
       while (Date.now() < until && states.at(-1) !== 'Stopped') {
         const r = (await live.query('SELECT state FROM recording_sessions WHERE id = $1', [id])) as Array<{
           state: string;

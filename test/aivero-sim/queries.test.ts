@@ -116,6 +116,35 @@ describe('aivero simulator: queries and mutations', function () {
     assert.deepEqual(d.streams, [{ record: { recordingSession: { name: 'a' } } }]);
   });
 
+  it('returns nested rows in insertion order when no order_by is given', async () => {
+    const cam = (await sim.cameras())[1];
+    const types = ['depth', 'color', 'infra2', 'infra1'];
+    const d = await gql<{ insertRecord: { streams: Array<{ type: string }> } }>(
+      sim,
+      `mutation($r: uuid!, $c: uuid!, $s: [Stream_insert_input!]!) {
+         insertRecord(object: {recordingId: $r, cameraId: $c, streams: {data: $s}}) { streams { type } } }`,
+      {
+        r: ids.c,
+        c: cam.id,
+        s: types.map((type) => ({
+          type,
+          alignTo: 'color',
+          encoder: 'Classic',
+          width: 640,
+          height: 480,
+          nearCut: 0,
+          farCut: 65535,
+          bitrate: 1,
+          frameRate: 30,
+        })),
+      },
+    );
+    assert.deepEqual(
+      d.insertRecord.streams.map((s) => s.type),
+      types,
+    );
+  });
+
   it('updates many with updateRecordingSessions(where, _set) and one with _inc', async () => {
     const d = await gql<{ updateRecordingSessions: { affected_rows: number; returning: S[] } }>(
       sim,

@@ -158,7 +158,7 @@ export class AiveroSimulator {
   /** The seeded cameras. */
   async cameras(): Promise<Array<{ id: string; model: string; serial: string }>> {
     const res = await this.db.query<{ id: string; model: string; serial: string }>(
-      'SELECT id::text AS id, model, serial FROM cameras ORDER BY "createdAt", model, serial',
+      'SELECT id::text AS id, model, serial FROM cameras ORDER BY "_seq"',
     );
     return res.rows;
   }
