@@ -20,7 +20,7 @@ import { handleHttp } from './http';
 import { signJwt as sign } from './jwt';
 import { DeviceModel } from './device';
 import type { LiveQuery } from './live-query';
-import { WebSockets } from './websockets';
+import { WebSockets, type WebSocketMode } from './websockets';
 
 export interface AiveroSimulatorOptions {
   /** Default 0 (any free port). */
@@ -45,6 +45,12 @@ export interface AiveroSimulatorOptions {
   certificate?: SimCertificate;
   /** The device model's clock (epoch ms); tests pass one they drive. Default Date.now. */
   now?: () => number;
+  /**
+   * WebSocket protocols served: both (default, as Hasura v2.28), only the legacy one (Hasura before
+   * v2.1), only graphql-transport-ws, or none (a proxy that blocks WebSockets). `setWebSocketMode`
+   * changes it for new connections.
+   */
+  websocket?: WebSocketMode;
   /** How often the device model looks at the sessions, ms (default 100): its reaction time. */
   deviceTickMs?: number;
 }
@@ -66,6 +72,7 @@ export class AiveroSimulator {
   private readonly websockets: WebSockets;
   private readonly liveQueries = new Set<LiveQuery>();
   private refetch: number;
+  private wsMode: WebSocketMode;
 
   private constructor(
     private readonly server: Server,
@@ -96,6 +103,7 @@ export class AiveroSimulator {
     });
     this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
     this.refetch = options.refetchMs ?? 1000;
+    this.wsMode = options.websocket ?? 'both';
     this.websockets = new WebSockets(
       server,
       {
@@ -106,6 +114,7 @@ export class AiveroSimulator {
         keepAliveMs: 5000,
       },
       () => this.listening,
+      () => this.wsMode,
     );
     this.device.start();
     server.on('request', (req: IncomingMessage, res: ServerResponse) =>
@@ -184,6 +193,11 @@ export class AiveroSimulator {
     this.refetch = ms;
   }
 
+  /** Which WebSocket protocols new connections may use (open ones are left alone). */
+  setWebSocketMode(mode: WebSocketMode): void {
+    this.wsMode = mode;
+  }
+
   /**
    * Stops listening and drops every connection, WebSockets included; the data stays (the server is
    * "down"). The device model keeps running: the recorders keep recording while the API is away.
@@ -236,3 +250,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 export { HasuraError } from './errors';
 export type { SimCertificate } from './certificate';
+export type { WebSocketMode } from './websockets';

@@ -14,6 +14,13 @@ import { serveTransportWs } from './ws-transport';
 const TRANSPORT = 'graphql-transport-ws';
 const LEGACY = 'graphql-ws';
 
+/** Which protocols the server speaks (tests of a client's fallbacks use the narrower ones). */
+export type WebSocketMode = 'both' | 'legacy' | 'transport' | 'off';
+
+function refuse(socket: Duplex): void {
+  socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+}
+
 export class WebSockets {
   private readonly modern = new WebSocketServer({
     noServer: true,
@@ -31,6 +38,7 @@ export class WebSockets {
     server: Server,
     private readonly env: WsEnvironment,
     isUp: () => boolean,
+    private readonly mode: () => WebSocketMode = () => 'both',
   ) {
     this.disposable = serveTransportWs(this.modern, env);
     this.legacy.on('connection', (socket, request: IncomingMessage) => serveLegacy(socket, request, env));
@@ -42,7 +50,12 @@ export class WebSockets {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((s) => s.trim());
-      const target = offered.includes(TRANSPORT) ? this.modern : this.legacy;
+      const mode = this.mode();
+      if (mode === 'off') return refuse(socket);
+      // A legacy-only server (Hasura before v2.1) speaks the old protocol whatever is offered.
+      const target =
+        mode === 'legacy' ? this.legacy : offered.includes(TRANSPORT) ? this.modern : this.legacy;
+      if (mode === 'transport' && target !== this.modern) return refuse(socket);
       target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
     });
   }
