@@ -4,6 +4,7 @@
  * the reference says UNKNOWN is documented in docs/simulators/aivero.md. No Node-RED imports.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -152,8 +153,12 @@ export class AiveroSimulator {
       opened.source,
     );
     if (options.certOut && certificate) {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(options.certOut, certificate.cert);
+      try {
+        await writeFile(options.certOut, certificate.cert);
+      } catch (err) {
+        await sim.close();
+        throw err;
+      }
     }
     return sim;
   }
