@@ -43,6 +43,7 @@ export const simulator: SimulatorModule = {
       description: 'WebSocket protocols: both, legacy (Hasura < 2.1), transport or off',
       default: 'both',
     },
+    { name: 'basic-auth', description: 'user:password a basic-auth proxy in front requires' },
     { name: 'tls', description: 'HTTPS (true) or plain HTTP (false)', default: 'true' },
   ],
   async start(options) {
@@ -55,7 +56,11 @@ export const simulator: SimulatorModule = {
     const websocket = options.websocket ?? 'both';
     if (!['both', 'legacy', 'transport', 'off'].includes(websocket))
       throw new Error(`invalid --websocket "${websocket}" (both, legacy, transport or off)`);
+    const basic = options['basic-auth'];
+    const colon = basic?.indexOf(':') ?? -1;
+    if (basic !== undefined && colon < 1) throw new Error('invalid --basic-auth (user:password)');
     const sim = await AiveroSimulator.start({
+      basicAuth: basic ? { username: basic.slice(0, colon), password: basic.slice(colon + 1) } : undefined,
       websocket: websocket as WebSocketMode,
       port,
       host: options.host,

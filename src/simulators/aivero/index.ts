@@ -17,6 +17,7 @@ import type { AuthConfig } from './auth';
 import { sharedCertificate, type SimCertificate } from './certificate';
 import { openDatabase, type PGlite } from './database';
 import { Executor } from './execute';
+import type { FrontConfig } from './front';
 import { handleHttp } from './http';
 import { signJwt as sign } from './jwt';
 import { DeviceModel } from './device';
@@ -52,6 +53,11 @@ export interface AiveroSimulatorOptions {
    * changes it for new connections.
    */
   websocket?: WebSocketMode;
+  /**
+   * A basic-auth middleware in front (Traefik, when the chart sets a dashboard password): requests
+   * without these credentials get HTTP 401 text/plain. The header is removed before Hasura.
+   */
+  basicAuth?: { username: string; password: string };
   /** How often the device model looks at the sessions, ms (default 100): its reaction time. */
   deviceTickMs?: number;
 }
@@ -74,6 +80,7 @@ export class AiveroSimulator {
   private readonly liveQueries = new Set<LiveQuery>();
   private refetch: number;
   private wsMode: WebSocketMode;
+  private readonly frontConfig: FrontConfig;
 
   private constructor(
     private readonly server: Server,
@@ -105,6 +112,7 @@ export class AiveroSimulator {
     this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
     this.refetch = options.refetchMs ?? 1000;
     this.wsMode = options.websocket ?? 'both';
+    this.frontConfig = { basicAuth: options.basicAuth };
     this.websockets = new WebSockets(
       server,
       {
@@ -116,10 +124,11 @@ export class AiveroSimulator {
       },
       () => this.listening,
       () => this.wsMode,
+      this.frontConfig,
     );
     this.device.start();
     server.on('request', (req: IncomingMessage, res: ServerResponse) =>
-      handleHttp(req, res, this.executor, this.auth, () => this.listening),
+      handleHttp(req, res, this.executor, this.auth, () => this.listening, this.frontConfig),
     );
     server.on('connection', (s: Socket) => this.track(s));
     server.on('secureConnection', (s: Socket) => this.track(s));
@@ -196,6 +205,16 @@ export class AiveroSimulator {
   setRefetchMs(ms: number): void {
     if (!(ms >= 1)) throw new Error('refetchMs must be at least 1');
     this.refetch = ms;
+  }
+
+  /**
+   * Makes the proxy in front answer every request (HTTP and WebSocket upgrades) with this status and
+   * a plain-text body, e.g. 502 or 503 while the engine restarts; undefined passes requests on again.
+   */
+  setProxyError(status: number | undefined): void {
+    if (status !== undefined && !(Number.isInteger(status) && status >= 400 && status <= 599))
+      throw new Error('proxy error status must be 400-599');
+    this.frontConfig.proxyError = status;
   }
 
   /** Which WebSocket protocols new connections may use (open ones are left alone). */

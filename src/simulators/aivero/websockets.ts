@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
+import { front, rawAnswer, type FrontConfig } from './front';
 import { GRAPHQL_PATHS, pathOf } from './http';
 import { serveLegacy } from './ws-legacy';
 import type { WsEnvironment } from './ws-common';
@@ -39,6 +40,7 @@ export class WebSockets {
     private readonly env: WsEnvironment,
     isUp: () => boolean,
     private readonly mode: () => WebSocketMode = () => 'both',
+    private readonly frontConfig: FrontConfig = {},
   ) {
     this.disposable = serveTransportWs(this.modern, env);
     this.legacy.on('connection', (socket, request: IncomingMessage) => serveLegacy(socket, request, env));
@@ -50,6 +52,11 @@ export class WebSockets {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((s) => s.trim());
+      const proxy = front(this.frontConfig, req);
+      if (proxy) {
+        socket.end(rawAnswer(proxy));
+        return;
+      }
       const mode = this.mode();
       if (mode === 'off') return refuse(socket);
       // A legacy-only server (Hasura before v2.1) speaks the old protocol whatever is offered.
