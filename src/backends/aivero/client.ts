@@ -9,7 +9,7 @@ import { resolveConfig, type AiveroClientOptions, type AiveroEndpoint, type Reso
 import {
   CAMERA_WITH_MODEL_AND_SERIAL,
   DELETE_RECORDING_SESSION,
-  DELETE_SESSION_CHILDREN,
+  DELETE_SESSION_TREE,
   getSessionDocument,
   HEALTH,
   INSERT_RECORD,
@@ -17,6 +17,7 @@ import {
   INSERT_STREAM,
   listCamerasDocument,
   listSessionsDocument,
+  RECORDS_OF_SESSION,
   STREAMS_OF_RECORDS,
   UPDATE_RECORDING_SESSION_STATE,
 } from './documents';
@@ -389,37 +390,37 @@ export class AiveroClient {
   /** Deletes a session with its records and streams. */
   async deleteSession(id: string, options?: CallOptions): Promise<{ id: string }> {
     const sessionId = checkUuid(id, 'session id');
-    const remove = async (): Promise<void> => {
+    const what = `deleting session ${sessionId}`;
+    const gone = (): never => {
+      throw new AiveroNotFoundError(`no recording session with id ${sessionId}`);
+    };
+    try {
       const data = await this.http.request<{ deleteRecordingSession?: { id?: string } | null }>(
         DELETE_RECORDING_SESSION,
         { id: sessionId },
-        `deleting session ${sessionId}`,
+        what,
         options,
       );
-      if (!data?.deleteRecordingSession)
-        throw new AiveroNotFoundError(`no recording session with id ${sessionId}`);
-    };
-    try {
-      await remove();
+      if (!data?.deleteRecordingSession) gone();
+      return { id: sessionId };
     } catch (err) {
-      // Foreign keys without ON DELETE CASCADE: remove the streams and records, then the session.
-      const hasura = (err as { hasura?: { code?: string } }).hasura;
-      if (hasura?.code !== 'constraint-violation') throw err;
-      const data = await this.http.request<{ records?: { id: string }[] }>(
-        `query RecordsOfSession($id: uuid!) { records(where: {recordingId: {_eq: $id}}) { id } }`,
-        { id: sessionId },
-        `deleting session ${sessionId}`,
-        options,
-      );
-      const recordIds = this.expectList(data?.records, 'records').map((r) => r.id);
-      await this.http.request(
-        DELETE_SESSION_CHILDREN,
-        { id: sessionId, recordIds },
-        `deleting session ${sessionId}`,
-        options,
-      );
-      await remove();
+      // Foreign keys without ON DELETE CASCADE (Hasura's default): the session has records.
+      if ((err as { hasura?: { code?: string } }).hasura?.code !== 'constraint-violation') throw err;
     }
+    const records = await this.http.request<{ records?: { id: string }[] }>(
+      RECORDS_OF_SESSION,
+      { id: sessionId },
+      what,
+      options,
+    );
+    const recordIds = this.expectList(records?.records, 'records').map((r) => r.id);
+    const data = await this.http.request<{ deleteRecordingSession?: { id?: string } | null }>(
+      DELETE_SESSION_TREE,
+      { id: sessionId, recordIds },
+      what,
+      options,
+    );
+    if (!data?.deleteRecordingSession) gone();
     return { id: sessionId };
   }
 

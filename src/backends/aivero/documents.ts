@@ -82,13 +82,25 @@ export const DELETE_RECORDING_SESSION = `mutation DeleteRecordingSession($id: uu
   }
 }`;
 
-/** Children first, for a server whose foreign keys do not cascade. */
-export const DELETE_SESSION_CHILDREN = `mutation DeleteRecordingSessionChildren($id: uuid!, $recordIds: [uuid!]!) {
+/**
+ * For a server whose foreign keys do not cascade: streams, records and the session in one
+ * mutation, which Hasura runs as one transaction (all or nothing).
+ */
+export const DELETE_SESSION_TREE = `mutation DeleteRecordingSessionTree($id: uuid!, $recordIds: [uuid!]!) {
   deleteStreams(where: {recordId: {_in: $recordIds}}) {
     affected_rows
   }
   deleteRecords(where: {recordingId: {_eq: $id}}) {
     affected_rows
+  }
+  deleteRecordingSession(id: $id) {
+    id
+  }
+}`;
+
+export const RECORDS_OF_SESSION = `query RecordsOfSession($id: uuid!) {
+  records(where: {recordingId: {_eq: $id}}) {
+    id
   }
 }`;
 
