@@ -226,7 +226,22 @@ export function fromTransportError(err: unknown, server: string): RecorderError 
     return new TimeoutError(`Aivero at ${server} did not accept the connection in time`);
   if (CONNECTION_CODES.has(code))
     return new ConnectionError(`Aivero at ${server} is not reachable (${code})`, { cause: err });
-  return new ConnectionError(`the request to Aivero at ${server} failed (${code})`, { cause: err });
+  return new ConnectionError(
+    `the request to Aivero at ${server} failed (${code === 'unknown error' ? innermostMessage(err) : code})`,
+    {
+      cause: err,
+    },
+  );
+}
+
+/** The deepest cause's message (socket-level text such as "bad port"; never a header). */
+function innermostMessage(err: unknown): string {
+  let message = 'unknown error';
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof Error && e.message) message = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 100);
 }
 
 /** Whether a call failing with this error may succeed if repeated later. */
