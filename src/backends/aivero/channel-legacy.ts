@@ -119,10 +119,14 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
         return;
       case 'connection_error': {
         const text = errorText(message.payload);
-        const hasura = { code: AUTH_TEXT.test(text) ? 'access-denied' : 'connection-error', httpStatus: 200 };
+        const auth = AUTH_TEXT.test(text);
+        const hasura = {
+          code: auth ? (/jwt/i.test(text) ? 'invalid-jwt' : 'access-denied') : 'connection-error',
+          httpStatus: 200,
+        };
         const shown = ctx.redactor.text(text);
         fail(
-          AUTH_TEXT.test(text)
+          auth
             ? new AiveroAuthError(`Aivero refused the WebSocket credentials: ${shown}`, hasura)
             : new AiveroApiError(`Aivero refused the WebSocket connection: ${shown}`, hasura, false),
         );

@@ -78,6 +78,7 @@ export class SessionWatch extends EventEmitter {
   private readonly backoff: BackoffOptions;
   private readonly known = new Map<string, { name: string; state: string }>();
   private seenFirst = false;
+  private results = 0;
   private level = 0;
   private attempt = 0;
   private channel: Channel | undefined;
@@ -107,6 +108,11 @@ export class SessionWatch extends EventEmitter {
   /** The protocol in use or being tried. */
   get protocol(): WatchProtocol {
     return this.protocols[this.level];
+  }
+
+  /** Complete results received so far (live-query pushes or polls). */
+  get resultCount(): number {
+    return this.results;
   }
 
   get healthy(): boolean {
@@ -245,6 +251,7 @@ export class SessionWatch extends EventEmitter {
   }
 
   private deliver(rawRows: WatchedRow[], protocol: WatchProtocol): void {
+    this.results++;
     if (!this.isHealthy) {
       this.isHealthy = true;
       this.attempt = 0;
