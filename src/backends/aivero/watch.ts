@@ -95,9 +95,9 @@ export class SessionWatch extends EventEmitter {
     this.sessionId = deps.sessionId;
     this.protocols = [...(options.protocols ?? WATCH_PROTOCOLS)];
     if (this.protocols.length === 0 || this.protocols.some((p) => !WATCH_PROTOCOLS.includes(p)))
-      throw new ConfigError(`protocols: choose from ${WATCH_PROTOCOLS.join(', ')}`);
+      throw new ConfigError(`protocols: choose from ${WATCH_PROTOCOLS.join(', ')}`, 'protocols');
     this.pollMs = options.pollMs ?? 2000;
-    if (!(this.pollMs >= 10)) throw new ConfigError('pollMs: at least 10 ms');
+    if (!(this.pollMs >= 10)) throw new ConfigError('pollMs: at least 10 ms', 'pollMs');
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.emitInitial = options.emitInitial ?? true;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
