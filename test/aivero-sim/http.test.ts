@@ -32,12 +32,14 @@ describe('aivero simulator: HTTP', function () {
     }
   });
 
-  it('answers GET /healthz with 200 OK', async () => {
+  it("answers GET /healthz with 200 OK and /v1/version with the chart's engine version", async () => {
     const agent = new Agent({ connect: { ca: sim.ca } });
     try {
       const res = await fetch(sim.url.replace('/v1/graphql', '/healthz'), { dispatcher: agent });
       assert.equal(res.status, 200);
       assert.equal(await res.text(), 'OK');
+      const version = await fetch(sim.url.replace('/v1/graphql', '/v1/version'), { dispatcher: agent });
+      assert.deepEqual(await version.json(), { version: 'v2.28.0-ce' });
     } finally {
       await agent.close();
     }

@@ -162,6 +162,38 @@ describe('aivero simulator: subscriptions', function () {
         }
       });
 
+      it('refuses start before connection_init and a second start with a running id', async () => {
+        const s = new LegacySocket(sim, protocol);
+        try {
+          await s.opened();
+          s.send({ type: 'start', id: 'early', payload: { query: '{ cameras { id } }' } });
+          await eventually(
+            async () => (s.of('error', 'early').length ? true : undefined),
+            5000,
+            'early error',
+          );
+          assert.equal(
+            (s.of('error', 'early')[0].payload as { extensions: { code: string } }).extensions.code,
+            'start-failed',
+          );
+          s.send({ type: 'connection_init', payload: {} }); // no headers: role public
+          s.send({ type: 'start', id: 'x', payload: { query: 'subscription { cameras { serial } }' } });
+          s.send({ type: 'start', id: 'x', payload: { query: 'subscription { cameras { serial } }' } });
+          await eventually(
+            async () => (s.of('error', 'x').length && s.of('data', 'x').length ? true : undefined),
+            5000,
+            'answers',
+          );
+          assert.match((s.of('error', 'x')[0].payload as { message: string }).message, /already exists/);
+          s.send({ type: 'connection_terminate' });
+          await eventually(async () => s.closed, 5000, 'closed');
+          assert.equal(s.closed?.code, 1000);
+          await eventually(async () => (sim.liveQueryCount === 0 ? true : undefined), 2000, 'no live query');
+        } finally {
+          s.close();
+        }
+      });
+
       it('answers a bad operation with error (one Hasura error) and a query with data + complete', async () => {
         const s = new LegacySocket(sim, protocol);
         try {

@@ -1,4 +1,5 @@
 /** `recorders-sim aivero`: the Aivero (Hasura GraphQL) simulator in the foreground. */
+import { X509Certificate } from 'node:crypto';
 import type { SimulatorModule } from '../types';
 import { AiveroSimulator } from './index';
 
@@ -58,12 +59,16 @@ export const simulator: SimulatorModule = {
       tls: options.tls === undefined ? true : !['false', 'off', 'no'].includes(options.tls),
     });
     const info: Record<string, string> = {
-      'admin secret': options['admin-secret'] ? 'the value you passed with --admin-secret' : sim.adminSecret,
+      'admin secret': sim.adminSecret,
       ints: flag(options, 'lenient-ints') ? 'lenient (numeric strings accepted)' : 'strict (as Hasura)',
-      'database start': `${sim.databaseStartMs} ms`,
+      'database start': `${sim.databaseStartMs} ms (${sim.databaseSource})`,
     };
     if (options['jwt-secret']) info.jwt = 'HS256 (the key you passed with --jwt-secret)';
-    if (options['cert-out']) info.certificate = options['cert-out'];
+    if (sim.ca) {
+      info['certificate sha-256 fingerprint'] = new X509Certificate(sim.ca).fingerprint256;
+      // The PEM to paste into a client's CA field (it is the public certificate, no secret).
+      info['ca certificate'] = options['cert-out'] ?? `\n${sim.ca.trim()}`;
+    }
     return {
       name: 'aivero',
       endpoints: {

@@ -10,6 +10,8 @@ import { readRequest, type Executor } from './execute';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 export const GRAPHQL_PATHS = new Set(['/v1/graphql', '/hasura/v1/graphql']);
+/** The engine version of the Aivero chart (nhost-helm values.yaml). */
+export const HASURA_VERSION = 'v2.28.0-ce';
 const HEALTH_PATHS = new Set(['/healthz', '/hasura/healthz']);
 
 export function pathOf(req: IncomingMessage): string {
@@ -47,6 +49,8 @@ export function handleHttp(
     res.end(isUp() ? 'OK' : 'ERROR');
     return;
   }
+  if (path === '/v1/version' || path === '/hasura/v1/version')
+    return sendJson(res, 200, { version: HASURA_VERSION });
   if (!GRAPHQL_PATHS.has(path)) return flat(res, 404, 'not-found', 'resource does not exist');
   if (req.method !== 'POST') return flat(res, 405, 'method-not-allowed', 'only POST requests are allowed');
   const chunks: Buffer[] = [];

@@ -45,7 +45,7 @@ export interface AiveroSimulatorOptions {
   certificate?: SimCertificate;
   /** The device model's clock (epoch ms); tests pass one they drive. Default Date.now. */
   now?: () => number;
-  /** How often the device model looks at the sessions, ms (default 100). */
+  /** How often the device model looks at the sessions, ms (default 100): its reaction time. */
   deviceTickMs?: number;
 }
 
@@ -55,6 +55,8 @@ export class AiveroSimulator {
   readonly ca: string | undefined;
   /** Milliseconds the embedded Postgres took to start. */
   readonly databaseStartMs: number;
+  /** Where the database came from: the process's template, the disk cache, or initdb. */
+  readonly databaseSource: 'memory' | 'disk' | 'initdb';
   private readonly sockets = new Set<Socket>();
   private listening = false;
   private closed = false;
@@ -75,7 +77,9 @@ export class AiveroSimulator {
     private readonly options: AiveroSimulatorOptions,
     certificate: SimCertificate | undefined,
     databaseStartMs: number,
+    databaseSource: 'memory' | 'disk' | 'initdb',
   ) {
+    this.databaseSource = databaseSource;
     const tls = certificate !== undefined;
     const h = host.includes(':') ? `[${host}]` : host;
     this.url = `${tls ? 'https' : 'http'}://${h}:${port}/v1/graphql`;
@@ -90,9 +94,7 @@ export class AiveroSimulator {
       tickMs: options.deviceTickMs ?? 100,
       armingLatencyMs: options.armingLatencyMs ?? 500,
     });
-    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false }, () => {
-      void this.device.tick();
-    });
+    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
     this.refetch = options.refetchMs ?? 1000;
     this.websockets = new WebSockets(
       server,
@@ -138,6 +140,7 @@ export class AiveroSimulator {
       options,
       certificate,
       opened.startMs,
+      opened.source,
     );
     if (options.certOut && certificate) {
       const { writeFile } = await import('node:fs/promises');
@@ -155,7 +158,7 @@ export class AiveroSimulator {
   /** The seeded cameras. */
   async cameras(): Promise<Array<{ id: string; model: string; serial: string }>> {
     const res = await this.db.query<{ id: string; model: string; serial: string }>(
-      'SELECT id::text AS id, model, serial FROM cameras ORDER BY "createdAt", model, serial',
+      'SELECT id::text AS id, model, serial FROM cameras ORDER BY "_seq"',
     );
     return res.rows;
   }

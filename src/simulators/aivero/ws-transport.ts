@@ -12,6 +12,9 @@ import type { Prepared } from './execute';
 import { LiveQuery, type LiveResult } from './live-query';
 import { sessionFor, type WsEnvironment } from './ws-common';
 
+/** Operations one socket may run at once (each live query costs a query per interval). */
+const MAX_OPERATIONS = 200;
+
 interface OpContext {
   prepared: Prepared;
 }
@@ -93,6 +96,10 @@ export function serveTransportWs(wss: WebSocketServer, env: WsEnvironment): Disp
         const session = sessions.get(ctx.extra.socket);
         if (!session)
           return [new GraphQLError('not initialised', { extensions: { code: 'start-failed', path: '$' } })];
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS)
+          return [
+            new GraphQLError('too many operations', { extensions: { code: 'start-failed', path: '$' } }),
+          ];
         try {
           const prepared = env.executor.prepare(session.role, {
             query: payload.query,
