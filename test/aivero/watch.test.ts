@@ -224,6 +224,21 @@ describe('aivero: watching session states', function () {
     });
   }
 
+  it('refuses a bad id or option before opening anything', () => {
+    assert.throws(
+      () => client.watchSession('not-a-uuid'),
+      (e: unknown) => (e as RecorderError).code === 'INPUT',
+    );
+    assert.throws(
+      () => client.watchSession(undefined, { protocols: ['carrier-pigeon' as WatchProtocol] }),
+      (e: unknown) => (e as RecorderError).code === 'CONFIG',
+    );
+    assert.throws(
+      () => client.watchSession(undefined, { pollMs: 0 }),
+      (e: unknown) => (e as RecorderError).code === 'CONFIG',
+    );
+  });
+
   it('trusts the certificate in insecure mode (with a warning) and refuses it without a CA', async () => {
     const insecure = make({ tls: { insecure: true } });
     assert.ok(insecure.warning);
@@ -253,4 +268,44 @@ describe('aivero: watching session states', function () {
       counts,
     );
   });
+});
+
+describe('aivero: watching with a JWT', function () {
+  this.timeout(30_000);
+  let sim: AiveroSimulator;
+  const clients: AiveroClient[] = [];
+  const watches: SessionWatch[] = [];
+  before(async () => {
+    sim = await AiveroSimulator.start({ refetchMs: 40, jwtSecret: 'watch-jwt-key-0123456789abcdef0123' });
+  });
+  after(async () => {
+    await Promise.all(watches.map((w) => w.close()));
+    await Promise.all(clients.map((c) => c.close()));
+    await sim?.close();
+  });
+
+  for (const protocol of ['graphql-transport-ws', 'graphql-ws'] as const) {
+    it(`sends the bearer token in connection_init over ${protocol}; an expired one is an AuthError`, async () => {
+      const valid = new AiveroClient({
+        endpoint: sim.url,
+        jwt: sim.signJwt({ role: 'user', allowedRoles: ['user'], expiresInS: 600 }),
+        tls: { ca: sim.ca },
+      });
+      const expired = new AiveroClient({
+        endpoint: sim.url,
+        jwt: sim.signJwt({ role: 'user', allowedRoles: ['user'], expiresInS: -60 }),
+        tls: { ca: sim.ca },
+      });
+      clients.push(valid, expired);
+      const good = valid.watchSession(undefined, { protocols: [protocol], backoff: FAST_BACKOFF });
+      const bad = expired.watchSession(undefined, { protocols: [protocol], backoff: FAST_BACKOFF });
+      watches.push(good, bad);
+      const goodLog = record(good);
+      const badLog = record(bad);
+      await waitFor('healthy with the valid token', () => goodLog.healthy.length > 0);
+      await waitFor('refused with the expired token', () => badLog.failures.length > 0);
+      assert.equal(badLog.failures[0].code, 'AUTH', badLog.failures[0].message);
+      assert.deepEqual(badLog.healthy, []);
+    });
+  }
 });
