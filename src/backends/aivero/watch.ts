@@ -245,8 +245,10 @@ export class SessionWatch extends EventEmitter {
     }
     this.emitSafe('failure', error);
     if (this.stopped) return;
-    // Credentials refused: ask again only at the longest interval; the owner may halt().
-    const delay = error.code === 'AUTH' ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
+    // Credentials refused, or the role may not see the sessions: repeating soon would change
+    // nothing, so ask again only at the longest interval; the owner may halt().
+    const permanent = error.code === 'AUTH' || error.code === 'INPUT';
+    const delay = permanent ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 
