@@ -90,25 +90,33 @@ async function importExample(page: Page, file: string): Promise<Array<{ id: stri
   );
 }
 
-/** What a user has to fill in on a new node (the deployed config nodes of the session). */
-const REQUIRED: Record<string, Record<string, string>> = {
-  'motif-action': { server: 'sim-motif-server' },
-  'motif-schedule': { server: 'sim-motif-server' },
-  'motif-stream': { server: 'sim-motif-server' },
-  'remotive-playback': { broker: 'sim-remotive-broker' },
-  'remotive-status': { broker: 'sim-remotive-broker' },
-  'remotive-signals': { broker: 'sim-remotive-broker', namespace: 'chassis', signals: 'Speed' },
+/** What a user types into a new node besides choosing its config node (which has no default). */
+const TYPED: Record<string, Record<string, string>> = {
+  'remotive-signals': { namespace: 'chassis', signals: 'Speed' },
 };
 
-/** The config node a saved user node points at. */
-const REFERENCE: Record<string, Record<string, string>> = {
-  'motif-action': { server: 'sim-motif-server' },
-  'motif-schedule': { server: 'sim-motif-server' },
-  'motif-stream': { server: 'sim-motif-server' },
-  'remotive-playback': { broker: 'sim-remotive-broker' },
-  'remotive-status': { broker: 'sim-remotive-broker' },
-  'remotive-signals': { broker: 'sim-remotive-broker' },
-};
+/**
+ * The config node each reference of a node points at: the session's deployed one of that type
+ * (`sim-<type>`), as a user picks it in the dialog.
+ */
+function references(page: Page, type: string): Promise<Record<string, string>> {
+  return page.evaluate((t) => {
+    const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+    const def = RED.nodes.getType(t) as { defaults?: Record<string, { type?: string }> };
+    const out: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(def.defaults ?? {})) {
+      if (!spec.type) continue;
+      const preferred = RED.nodes.node(`sim-${spec.type}`);
+      let found = preferred ? preferred.id : '';
+      if (!found)
+        RED.nodes.eachConfig((n) => {
+          if (!found && n.type === spec.type) found = n.id;
+        });
+      if (found) out[name] = found;
+    }
+    return out;
+  }, type);
+}
 
 describe('editor round trip: open + Done changes nothing', function () {
   this.timeout(STARTUP_MS * 3);
@@ -162,7 +170,7 @@ describe('editor round trip: open + Done changes nothing', function () {
           RED.nodes.import([bare]);
           return nodeId;
         },
-        [type, REFERENCE[type] ?? {}] as [string, Record<string, string>],
+        [type, await references(page, type)] as [string, Record<string, string>],
       );
       const { before, after } = await roundTrip(page, id);
       assert.deepEqual(after.node, before.node, `${type}: open + Done changed the node`);
@@ -207,7 +215,7 @@ describe('editor round trip: open + Done changes nothing', function () {
       } else {
         // Dropped from the palette onto the active tab: its defaults, nothing else; then the user
         // fills in what has no default (which server; for signals, which ones).
-        const required = REQUIRED[type] ?? {};
+        const required = { ...(await references(page, type)), ...(TYPED[type] ?? {}) };
         id = await page.evaluate(
           ([t, fill]) => {
             const RED = (globalThis as unknown as { RED: EditorApi }).RED;
