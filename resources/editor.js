@@ -241,9 +241,11 @@
         var name = $(this).attr('data-recorders-field');
         if (!Object.prototype.hasOwnProperty.call(def.defaults, name)) $(this).hide();
       });
-      var result = prepare ? prepare.apply(node, arguments) : undefined;
-      prepared = { id: node.id, count: prepared.count + 1 };
-      return result;
+      try {
+        return prepare ? prepare.apply(node, arguments) : undefined;
+      } finally {
+        prepared = { id: node.id, count: prepared.count + 1 };
+      }
     };
     def.oneditsave = function () {
       var node = this;

@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { prepareUserDir, writeFlows } from '../../src/devtools/start';
 import { simulatorTargets } from '../../src/devtools/targets';
 import { startSimulators } from '../../src/simulators/cli';
+import { simulators } from '../../src/simulators/registry';
 import type { SimulatorHandle } from '../../src/simulators/types';
 import { nodeRedPackageDir } from '../support/node-red';
 
@@ -84,10 +85,13 @@ export async function startEditorSession(options: SessionOptions = {}): Promise<
     fs.existsSync(CHROMIUM),
     `Chromium is needed for the editor test (${CHROMIUM}); .ci/run installs it`,
   );
-  const handles: SimulatorHandle[] = await startSimulators(['all'], {
-    'motif-port': '0',
-    'remotive-port': '0',
-  });
+  // Every simulator on a free port, so sessions (and suites) can run side by side.
+  const ports = Object.fromEntries(
+    Object.entries(simulators)
+      .filter(([, load]) => load().options.some((o) => o.name === 'port'))
+      .map(([name]) => [`${name}-port`, '0']),
+  );
+  const handles: SimulatorHandle[] = await startSimulators(['all'], ports);
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-editor-'));
   let red: ChildProcess | undefined;
   let browser: Browser | undefined;
