@@ -55,7 +55,11 @@ export function schemaDdl(): string {
     if (t.key === 'recordingSessions') {
       cols.push('  CHECK ("maxTimeSeconds" >= 0)', '  CHECK ("maxSizeMegabytes" >= 0)');
       // Hidden from GraphQL: when the device armed / started the session, and bytes recorded.
-      cols.push('  "armedAt" timestamp', '  "recordingSince" timestamp');
+      cols.push(
+        '  "armedAt" timestamp',
+        '  "recordingSince" timestamp',
+        '  "recordedMs" double precision NOT NULL DEFAULT 0',
+      );
     }
     if (t.key === 'storage') cols.push('  "recordedBytes" double precision NOT NULL DEFAULT 0');
     out.push(`CREATE TABLE ${q(t.sqlTable)} (\n${cols.join(',\n')}\n);`);

@@ -65,6 +65,8 @@ class Rollback extends Error {
 
 export class Executor {
   private readonly schemas = new Map<string, GraphQLSchema>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
 
   constructor(
     private readonly db: PGlite,
@@ -117,8 +119,25 @@ export class Executor {
     }
   }
 
+  /** Waits for every operation under way and refuses new ones (before the database closes). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
   /** Executes a prepared operation in one transaction; throws a HasuraError on any error. */
-  async runOnce(p: Prepared): Promise<{ data: Record<string, unknown> }> {
+  runOnce(p: Prepared): Promise<{ data: Record<string, unknown> }> {
+    if (this.closed) return Promise.reject(new HasuraError('unexpected', 'the server is shutting down'));
+    const run = this.execute(p);
+    this.inflight.add(run);
+    void run.then(
+      () => this.inflight.delete(run),
+      () => this.inflight.delete(run),
+    );
+    return run;
+  }
+
+  private async execute(p: Prepared): Promise<{ data: Record<string, unknown> }> {
     const isMutation = p.operation.operation === 'mutation';
     let data: Record<string, unknown>;
     try {

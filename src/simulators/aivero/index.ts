@@ -18,6 +18,9 @@ import { openDatabase, type PGlite } from './database';
 import { Executor } from './execute';
 import { handleHttp } from './http';
 import { signJwt as sign } from './jwt';
+import { DeviceModel } from './device';
+import type { LiveQuery } from './live-query';
+import { WebSockets } from './websockets';
 
 export interface AiveroSimulatorOptions {
   /** Default 0 (any free port). */
@@ -57,6 +60,10 @@ export class AiveroSimulator {
   private closed = false;
   private readonly executor: Executor;
   private readonly auth: AuthConfig;
+  private readonly device: DeviceModel;
+  private readonly websockets: WebSockets;
+  private readonly liveQueries = new Set<LiveQuery>();
+  private refetch: number;
 
   private constructor(
     private readonly server: Server,
@@ -78,7 +85,27 @@ export class AiveroSimulator {
     this.listening = true;
     const now = options.now ?? Date.now;
     this.auth = { adminSecret, jwtSecret, unauthorizedRole: 'public', now };
-    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
+    this.device = new DeviceModel(db, {
+      now,
+      tickMs: options.deviceTickMs ?? 100,
+      armingLatencyMs: options.armingLatencyMs ?? 500,
+    });
+    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false }, () => {
+      void this.device.tick();
+    });
+    this.refetch = options.refetchMs ?? 1000;
+    this.websockets = new WebSockets(
+      server,
+      {
+        executor: this.executor,
+        auth: this.auth,
+        refetchMs: () => this.refetch,
+        liveQueries: this.liveQueries,
+        keepAliveMs: 5000,
+      },
+      () => this.listening,
+    );
+    this.device.start();
     server.on('request', (req: IncomingMessage, res: ServerResponse) =>
       handleHttp(req, res, this.executor, this.auth, () => this.listening),
     );
@@ -138,10 +165,30 @@ export class AiveroSimulator {
     return (await this.db.query(sql, params)).rows;
   }
 
-  /** Stops listening and drops every connection; the data stays (the server is "down"). */
+  /** Runs the device model once now (tests that drive `now` call it instead of waiting a tick). */
+  deviceTick(): Promise<void> {
+    return this.device.tick();
+  }
+
+  /** Live queries running now (both protocols). */
+  get liveQueryCount(): number {
+    return this.liveQueries.size;
+  }
+
+  /** Changes the live-query refetch interval from the next refetch on. */
+  setRefetchMs(ms: number): void {
+    if (!(ms >= 1)) throw new Error('refetchMs must be at least 1');
+    this.refetch = ms;
+  }
+
+  /**
+   * Stops listening and drops every connection, WebSockets included; the data stays (the server is
+   * "down"). The device model keeps running: the recorders keep recording while the API is away.
+   */
   async stop(): Promise<void> {
     if (!this.listening) return;
     this.listening = false;
+    this.websockets.terminateAll();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
@@ -161,6 +208,9 @@ export class AiveroSimulator {
     if (this.closed) return;
     this.closed = true;
     await this.stop();
+    await this.websockets.dispose();
+    await this.executor.drain();
+    await this.device.dispose();
     await this.db.close();
   }
 
