@@ -81,7 +81,8 @@ export default function (RED: RED): void {
       };
       w.on('change', (change: StateChange) => {
         send({ ...change }, change.name);
-        status.set('active', `${change.state} · ${describeProtocol(w.protocol)}`);
+        // The protocol first: the state is in every message, how it arrives only here.
+        status.set('active', `${describeProtocol(w.protocol)} · ${change.state}`);
       });
       w.on('removed', (gone: SessionRemoved) => {
         send(
