@@ -114,3 +114,55 @@ export function lastStatus(node: Node): { fill?: string; shape?: string; text?: 
   const all = statusesOf(node);
   return all[all.length - 1];
 }
+
+/** A simulator in its own process, so its embedded Postgres (synchronous WASM) never blocks ours. */
+export interface ChildSim {
+  url: string;
+  ca: string;
+  adminSecret: string;
+  close(): Promise<void>;
+}
+
+export async function startChildSim(extra: string[] = []): Promise<ChildSim> {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync, mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aivero-sim-'));
+  const certOut = path.join(dir, 'ca.pem');
+  const adminSecret = randomBytes(16).toString('hex');
+  const cli = path.join(__dirname, '..', '..', '..', 'bin', 'recorders-sim.js');
+  const child = spawn(
+    process.execPath,
+    [cli, 'aivero', '--port', '0', '--admin-secret', adminSecret, '--cert-out', certOut, ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the simulator did not start: ${out}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /aivero graphql: (\S+)/.exec(out);
+      if (m && out.includes('aivero database start')) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the simulator exited (${code}): ${out}`));
+    });
+  });
+  return {
+    url,
+    ca: readFileSync(certOut, 'utf8'),
+    adminSecret,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
