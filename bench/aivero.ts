@@ -86,7 +86,11 @@ async function rawRound(sim: Sim, session: string, concurrency: number, total = 
   return { rps: total / seconds, p50: s.p50, p99: s.p99 };
 }
 
-function nodeTask(red: EmbeddedNodeRed, actId: string, outId: string): { task: () => Promise<void>; done(): void } {
+function nodeTask(
+  red: EmbeddedNodeRed,
+  actId: string,
+  outId: string,
+): { task: () => Promise<void>; done(): void } {
   const act = red.getNode(actId);
   const out = red.getNode(outId) as unknown as NodeJS.EventEmitter;
   const pending = new Map<string, () => void>();
@@ -191,7 +195,13 @@ export async function benchAivero(): Promise<void> {
       y,
       wires: [],
     });
-    const watch = (id: string, srv: string, sessionId: string, y: number, out: string): Record<string, unknown> => ({
+    const watch = (
+      id: string,
+      srv: string,
+      sessionId: string,
+      y: number,
+      out: string,
+    ): Record<string, unknown> => ({
       id,
       type: 'aivero-watch',
       z: 'tab',
@@ -238,7 +248,9 @@ export async function benchAivero(): Promise<void> {
     console.log(
       `\naivero-action set state vs raw graphql-request (${TOTAL} mutations per round, ${ROUNDS} alternating rounds each, HTTPS on loopback, simulator in its own process)`,
     );
-    console.log('concurrency | raw req/s median (spread) | node req/s median (spread) | ratio | raw p50/p99 ms | node p50/p99 ms');
+    console.log(
+      'concurrency | raw req/s median (spread) | node req/s median (spread) | ratio | raw p50/p99 ms | node p50/p99 ms',
+    );
     for (const concurrency of [1, 16]) {
       const raws: Round[] = [];
       const nodes: Round[] = [];
@@ -256,7 +268,11 @@ export async function benchAivero(): Promise<void> {
 
     const { task, done } = nodeTask(red, 'act', 'out');
     let flip = 0;
-    const rawTrigger = await triggers(() => fast.raw.request(UPDATE, { id: session, state: STATES[flip++ % 2] }).then(() => undefined), 200, 10);
+    const rawTrigger = await triggers(
+      () => fast.raw.request(UPDATE, { id: session, state: STATES[flip++ % 2] }).then(() => undefined),
+      200,
+      10,
+    );
     const nodeTrigger = await triggers(task, 200, 10);
     done();
     const rt = summary(rawTrigger);
@@ -278,9 +294,11 @@ export async function benchAivero(): Promise<void> {
     }
   } finally {
     await red?.stop();
-    await Promise.all([slow, fast].map(async (s) => {
-      await s.agent.close();
-      await s.child.stop();
-    }));
+    await Promise.all(
+      [slow, fast].map(async (s) => {
+        await s.agent.close();
+        await s.child.stop();
+      }),
+    );
   }
 }

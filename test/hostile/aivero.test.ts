@@ -57,13 +57,19 @@ describe('hostile input: aivero nodes', function () {
     ca: sim.ca,
     timeout: 3,
   });
-  const credentials = (): Record<string, Record<string, string>> => ({ srv: { adminSecret: sim.adminSecret } });
+  const credentials = (): Record<string, Record<string, string>> => ({
+    srv: { adminSecret: sim.adminSecret },
+  });
 
   async function assertNothingHostileStored(): Promise<void> {
     const rows = await client.listSessions({ limit: 1000 });
     for (const { name } of rows) {
       assert.ok(name.length <= 200, `a ${name.length}-character name was stored`);
-      assert.equal(/[\u0000-\u001f\u007f]/.test(name), false, `control characters stored: ${JSON.stringify(name.slice(0, 60))}`);
+      assert.equal(
+        /[\u0000-\u001f\u007f]/.test(name),
+        false,
+        `control characters stored: ${JSON.stringify(name.slice(0, 60))}`,
+      );
     }
     assert.equal((await client.listCameras()).length, 6, 'the cameras are untouched');
   }
@@ -84,7 +90,12 @@ describe('hostile input: aivero nodes', function () {
           session: '',
           cameraModel: '',
           cameraSerial: '',
-          sessionSpec: JSON.stringify({ name: 'hostile', always: true, state: 'Stopped', records: [{ camera: {}, streams: [COLOR] }] }),
+          sessionSpec: JSON.stringify({
+            name: 'hostile',
+            always: true,
+            state: 'Stopped',
+            records: [{ camera: {}, streams: [COLOR] }],
+          }),
           wait: false,
         },
       ],
@@ -115,10 +126,18 @@ describe('hostile input: aivero nodes', function () {
             operation,
             state: 'Standby',
             session: '',
-            sessionSpec: JSON.stringify({ name: 'hostile-op', always: true, state: 'Stopped', records: [{ camera: {}, streams: [COLOR] }] }),
+            sessionSpec: JSON.stringify({
+              name: 'hostile-op',
+              always: true,
+              state: 'Stopped',
+              records: [{ camera: {}, streams: [COLOR] }],
+            }),
           },
         ],
-        messages: hostileMessages(['payload', 'camera', 'session'], 80, 20 + i, { camera: D435, session: NO_SUCH }),
+        messages: hostileMessages(['payload', 'camera', 'session'], 80, 20 + i, {
+          camera: D435,
+          session: NO_SUCH,
+        }),
       });
       await helper.unload();
     }

@@ -124,7 +124,10 @@ describe('aivero examples', function () {
     );
     assert.equal((results[0].payload as { state: string }).state, 'Started');
     node(2, 'try-stop').receive({});
-    await waitFor(() => (results.some((r) => (r.payload as { state: string }).state === 'Standby') ? true : undefined), 10_000);
+    await waitFor(
+      () => (results.some((r) => (r.payload as { state: string }).state === 'Standby') ? true : undefined),
+      10_000,
+    );
     assert.deepEqual(errors, []);
   });
 
@@ -134,7 +137,13 @@ describe('aivero examples', function () {
     node(3, 'demo').receive({});
     // With a 1 s refetch the live query may see the session only once the device has started it
     // (Scheduled lasts less than a refetch when the start date is now): the line says so either way.
-    await waitFor(() => (lines.some((l) => /^\S+ demo \([0-9a-f-]{36}\): \S+ → Started$/.test(String(l.payload))) ? true : undefined), 15_000).catch(() => {
+    await waitFor(
+      () =>
+        lines.some((l) => /^\S+ demo \([0-9a-f-]{36}\): \S+ → Started$/.test(String(l.payload)))
+          ? true
+          : undefined,
+      15_000,
+    ).catch(() => {
       throw new Error(`log lines: ${JSON.stringify(lines.map((l) => l.payload))}`);
     });
     assert.deepEqual(errors, []);

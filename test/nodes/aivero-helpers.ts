@@ -37,7 +37,10 @@ export function serverNode(sim: AiveroSimulator, extra: Partial<FlowNode> = {}):
   };
 }
 
-export function credentials(sim: AiveroSimulator, secret = sim.adminSecret): Record<string, Record<string, string>> {
+export function credentials(
+  sim: AiveroSimulator,
+  secret = sim.adminSecret,
+): Record<string, Record<string, string>> {
   return { srv: { adminSecret: secret } };
 }
 

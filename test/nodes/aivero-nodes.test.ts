@@ -44,9 +44,10 @@ describe('aivero nodes', function () {
   });
 
   async function sessionRow(id: string): Promise<Session | undefined> {
-    const rows = (await sim.query('SELECT id::text AS id, state::text AS state, name FROM recording_sessions WHERE id = $1', [
-      id,
-    ])) as Session[];
+    const rows = (await sim.query(
+      'SELECT id::text AS id, state::text AS state, name FROM recording_sessions WHERE id = $1',
+      [id],
+    )) as Session[];
     return rows[0];
   }
 
@@ -62,7 +63,10 @@ describe('aivero nodes', function () {
   }
 
   it('finds a camera by the configured model and serial; msg.camera fills what is left empty', async () => {
-    const { act, out } = await load(serverNode(sim), actionNode({ operation: 'findCamera', ...{ cameraModel: D435.model, cameraSerial: D435.serial } }));
+    const { act, out } = await load(
+      serverNode(sim),
+      actionNode({ operation: 'findCamera', ...{ cameraModel: D435.model, cameraSerial: D435.serial } }),
+    );
     const cams = await sim.cameras();
     const expected = cams.find((c) => c.serial === D435.serial)?.id;
     let got = nextMessage(out);
@@ -114,7 +118,10 @@ describe('aivero nodes', function () {
 
   it('a builder record without a camera takes msg.camera', async () => {
     const spec = { ...SPEC, state: 'Stopped', records: [{ camera: {}, streams: [COLOR] }] };
-    const { act, out } = await load(serverNode(sim), actionNode({ operation: 'createSession', sessionSpec: JSON.stringify(spec) }));
+    const { act, out } = await load(
+      serverNode(sim),
+      actionNode({ operation: 'createSession', sessionSpec: JSON.stringify(spec) }),
+    );
     const got = nextMessage(out);
     act.receive({ camera: D435 });
     const msg = await got;
@@ -128,7 +135,18 @@ describe('aivero nodes', function () {
   it('sets the state from msg.session, gets, lists and deletes the session', async () => {
     const { act, out } = await load(
       serverNode(sim),
-      actionNode({ id: 'mk', operation: 'createSession', sessionSpec: JSON.stringify({ ...SPEC, name: 'crud', state: 'Stopped', always: true, endDate: undefined }), wires: [['act']] }),
+      actionNode({
+        id: 'mk',
+        operation: 'createSession',
+        sessionSpec: JSON.stringify({
+          ...SPEC,
+          name: 'crud',
+          state: 'Stopped',
+          always: true,
+          endDate: undefined,
+        }),
+        wires: [['act']],
+      }),
       actionNode({ operation: 'setState', state: 'Standby', wires: [['get']] }),
       actionNode({ id: 'get', operation: 'getSession', wires: [['list']] }),
       actionNode({ id: 'list', operation: 'listSessions', listName: 'crud', wires: [['del']] }),
@@ -147,12 +165,24 @@ describe('aivero nodes', function () {
       ['del', 'deleted'],
     ])
       await waitFor(() => (lastStatus(helper.getNode(node))?.text === text ? true : undefined)).catch(() => {
-        throw new Error(`${node}: status ${JSON.stringify(lastStatus(helper.getNode(node)))}, expected ${text}`);
+        throw new Error(
+          `${node}: status ${JSON.stringify(lastStatus(helper.getNode(node)))}, expected ${text}`,
+        );
       });
   });
 
   it('a configured state wins over msg.state; "from msg" takes msg.state', async () => {
-    const { act, out } = await load(serverNode(sim), actionNode({ id: 'mk', operation: 'createSession', sessionSpec: JSON.stringify({ ...SPEC, state: 'Stopped' }), wires: [['out']] }), actionNode({ state: 'Standby', wires: [['out']] }), actionNode({ id: 'free', state: '', wires: [['out']] }));
+    const { act, out } = await load(
+      serverNode(sim),
+      actionNode({
+        id: 'mk',
+        operation: 'createSession',
+        sessionSpec: JSON.stringify({ ...SPEC, state: 'Stopped' }),
+        wires: [['out']],
+      }),
+      actionNode({ state: 'Standby', wires: [['out']] }),
+      actionNode({ id: 'free', state: '', wires: [['out']] }),
+    );
     let got = nextMessage(out);
     helper.getNode('mk').receive({});
     const id = (await got).session as string;
@@ -169,7 +199,13 @@ describe('aivero nodes', function () {
   it('waits until a Scheduled session is Started (the device starts it at startDate)', async () => {
     const { act, out } = await load(
       serverNode(sim),
-      actionNode({ operation: 'createSession', sessionSpec: JSON.stringify(SPEC), wait: true, waitState: 'Started', waitTimeout: 10 }),
+      actionNode({
+        operation: 'createSession',
+        sessionSpec: JSON.stringify(SPEC),
+        wait: true,
+        waitState: 'Started',
+        waitTimeout: 10,
+      }),
     );
     const msg = await create(act, out);
     const meta = msg.aivero as { reached: string; waitedMs: number };
@@ -180,13 +216,22 @@ describe('aivero nodes', function () {
   it('a wait that times out is a catchable error with the original msg', async () => {
     const { act, caught } = await load(
       serverNode(sim),
-      actionNode({ operation: 'createSession', sessionSpec: JSON.stringify({ ...SPEC, state: 'Stopped' }), wait: true, waitState: 'Started', waitTimeout: 0.3 }),
+      actionNode({
+        operation: 'createSession',
+        sessionSpec: JSON.stringify({ ...SPEC, state: 'Stopped' }),
+        wait: true,
+        waitState: 'Started',
+        waitTimeout: 0.3,
+      }),
     );
     const got = nextMessage(caught);
     act.receive({ payload: {}, marker: 'mine' });
     const msg = await got;
     assert.equal(msg.marker, 'mine');
-    assert.match((msg.error as { message: string }).message, /did not reach Started within 0.3 s \(it is Stopped\)/);
+    assert.match(
+      (msg.error as { message: string }).message,
+      /did not reach Started within 0.3 s \(it is Stopped\)/,
+    );
   });
 
   it('an unknown session is a catchable error: status "no such session", the original msg', async () => {
@@ -223,19 +268,35 @@ describe('aivero nodes', function () {
 
   describe('bad configuration', () => {
     const cases: Array<{ what: string; server: Record<string, unknown>; secret?: string; field: RegExp }> = [
-      { what: 'an endpoint that is not a URL', server: { endpoint: 'not a url' }, field: /aivero-server: endpoint/ },
+      {
+        what: 'an endpoint that is not a URL',
+        server: { endpoint: 'not a url' },
+        field: /aivero-server: endpoint/,
+      },
       { what: 'no admin secret', server: {}, secret: '', field: /aivero-server: admin secret is missing/ },
       { what: 'CA text that is not PEM', server: { ca: 'nope' }, field: /aivero-server: CA certificate/ },
       { what: 'an unknown TLS mode', server: { tlsMode: 'maybe' }, field: /aivero-server: TLS trust/ },
-      { what: 'extra headers that are not JSON', server: { headers: '{oops' }, field: /aivero-server: extra headers/ },
-      { what: 'a header with a line break', server: { headers: '{"X-A": "a\\r\\nb: c"}' }, field: /aivero-server: headers\.x-a/ },
+      {
+        what: 'extra headers that are not JSON',
+        server: { headers: '{oops' },
+        field: /aivero-server: extra headers/,
+      },
+      {
+        what: 'a header with a line break',
+        server: { headers: '{"X-A": "a\\r\\nb: c"}' },
+        field: /aivero-server: headers\.x-a/,
+      },
       { what: 'a timeout of 0', server: { timeout: 0 }, field: /aivero-server: timeout/ },
     ];
     for (const c of cases) {
       it(`${c.what}: every message gets a ConfigError naming the field, every user node is red`, async () => {
         await loadFlow(
           AIVERO,
-          flow(serverNode(sim, c.server), actionNode({ state: 'Stopped', session: '00000000-0000-4000-8000-000000000000' }), watchNode({ scope: 'all' })),
+          flow(
+            serverNode(sim, c.server),
+            actionNode({ state: 'Stopped', session: '00000000-0000-4000-8000-000000000000' }),
+            watchNode({ scope: 'all' }),
+          ),
           credentials(sim, c.secret ?? sim.adminSecret),
         );
         const caught = collect(helper.getNode('caught'));
@@ -264,7 +325,12 @@ describe('aivero nodes', function () {
         res.setHeader('content-type', 'application/json');
         res.end(
           JSON.stringify({
-            errors: [{ message: `invalid x-hasura-admin-secret "${sent}"`, extensions: { code: 'access-denied', path: '$' } }],
+            errors: [
+              {
+                message: `invalid x-hasura-admin-secret "${sent}"`,
+                extensions: { code: 'access-denied', path: '$' },
+              },
+            ],
           }),
         );
       });
@@ -279,7 +345,18 @@ describe('aivero nodes', function () {
     it('a server echoing the secret: it appears in no msg, status or log', async () => {
       await loadFlow(
         AIVERO,
-        flow({ id: 'srv', type: 'aivero-server', endpoint: echoUrl, auth: 'admin', tlsMode: 'verify', timeout: 2 }, actionNode({ state: 'Stopped', session: '00000000-0000-4000-8000-000000000000' }), watchNode({ scope: 'all' })),
+        flow(
+          {
+            id: 'srv',
+            type: 'aivero-server',
+            endpoint: echoUrl,
+            auth: 'admin',
+            tlsMode: 'verify',
+            timeout: 2,
+          },
+          actionNode({ state: 'Stopped', session: '00000000-0000-4000-8000-000000000000' }),
+          watchNode({ scope: 'all' }),
+        ),
         { srv: { adminSecret: SECRET } },
       );
       const caught = collect(helper.getNode('caught'));
@@ -288,12 +365,7 @@ describe('aivero nodes', function () {
       const act = helper.getNode('act');
       const watch = helper.getNode('watch');
       await waitFor(() => (lastStatus(watch)?.fill === 'red' ? true : undefined));
-      const seen = JSON.stringify([
-        caught,
-        statusesOf(act),
-        statusesOf(watch),
-        helper.log().args,
-      ]);
+      const seen = JSON.stringify([caught, statusesOf(act), statusesOf(watch), helper.log().args]);
       assert.match(JSON.stringify(caught), /invalid x-hasura-admin-secret/);
       assert.equal(seen.includes(SECRET), false, 'the secret leaked');
       assert.equal(caught[0].error && (caught[0].error as { source?: unknown }).source !== undefined, true);
@@ -301,7 +373,15 @@ describe('aivero nodes', function () {
 
     it('a wrong secret against the simulator: auth failed on every node, the secret nowhere', async () => {
       const wrong = 'wrong-secret-for-test-77';
-      await loadFlow(AIVERO, flow(serverNode(sim), actionNode({ state: 'Stopped', session: '00000000-0000-4000-8000-000000000000' }), watchNode({ scope: 'all' })), credentials(sim, wrong));
+      await loadFlow(
+        AIVERO,
+        flow(
+          serverNode(sim),
+          actionNode({ state: 'Stopped', session: '00000000-0000-4000-8000-000000000000' }),
+          watchNode({ scope: 'all' }),
+        ),
+        credentials(sim, wrong),
+      );
       const caught = collect(helper.getNode('caught'));
       helper.getNode('act').receive({});
       await waitFor(() => (caught.length >= 1 ? true : undefined));
@@ -315,7 +395,23 @@ describe('aivero nodes', function () {
 
   describe('aivero-watch', () => {
     async function newSession(name: string): Promise<string> {
-      await loadFlow(AIVERO, flow(serverNode(sim), actionNode({ operation: 'createSession', sessionSpec: JSON.stringify({ ...SPEC, name, state: 'Stopped', always: true, endDate: undefined }) })), credentials(sim));
+      await loadFlow(
+        AIVERO,
+        flow(
+          serverNode(sim),
+          actionNode({
+            operation: 'createSession',
+            sessionSpec: JSON.stringify({
+              ...SPEC,
+              name,
+              state: 'Stopped',
+              always: true,
+              endDate: undefined,
+            }),
+          }),
+        ),
+        credentials(sim),
+      );
       const got = nextMessage(helper.getNode('out'));
       helper.getNode('act').receive({});
       const id = (await got).session as string;
@@ -326,7 +422,15 @@ describe('aivero nodes', function () {
     for (const protocol of ['graphql-transport-ws', 'graphql-ws', 'poll']) {
       it(`${protocol}: one message per transition, each exactly once`, async () => {
         const id = await newSession(`watch-${protocol}`);
-        await loadFlow(AIVERO, flow(serverNode(sim), watchNode({ session: id, protocol }), actionNode({ state: '', session: id, wires: [['out']] })), credentials(sim));
+        await loadFlow(
+          AIVERO,
+          flow(
+            serverNode(sim),
+            watchNode({ session: id, protocol }),
+            actionNode({ state: '', session: id, wires: [['out']] }),
+          ),
+          credentials(sim),
+        );
         const seen = collect(helper.getNode('wout'));
         await waitFor(() => (seen.length >= 1 ? true : undefined));
         const expected = ['Standby', 'Started', 'Standby', 'Started', 'Stopped'];
@@ -335,9 +439,12 @@ describe('aivero nodes', function () {
           helper.getNode('act').receive({ state });
           await got;
           // Each write is seen before the next (a live query sends the latest result only).
-          await waitFor(() => ((seen[seen.length - 1].payload as Session).state === state ? true : undefined), 5000);
+          await waitFor(
+            () => ((seen[seen.length - 1].payload as Session).state === state ? true : undefined),
+            5000,
+          );
         }
-        const states = seen.map((m) => (m.payload as { state: string; previous: string | null }));
+        const states = seen.map((m) => m.payload as { state: string; previous: string | null });
         assert.deepEqual(
           states.map((s) => s.state),
           ['Stopped', ...expected],
@@ -351,17 +458,32 @@ describe('aivero nodes', function () {
         assert.equal(first.id, id);
         assert.equal((seen[0].aivero as { protocol: string }).protocol, protocol);
         // Under the test helper the catalog is not loaded: the key and its values show.
-        const pattern = protocol === 'poll' ? /status\.polling 0\.1/ : new RegExp(`status\\.subscribed ${protocol.slice(0, 10)}`);
-        await waitFor(() => (pattern.test(lastStatus(helper.getNode('watch'))?.text ?? '') ? true : undefined));
+        const pattern =
+          protocol === 'poll'
+            ? /status\.polling 0\.1/
+            : new RegExp(`status\\.subscribed ${protocol.slice(0, 10)}`);
+        await waitFor(() =>
+          pattern.test(lastStatus(helper.getNode('watch'))?.text ?? '') ? true : undefined,
+        );
       });
     }
 
     it('all sessions; msg.action stop ends the messages, start (with msg.session) begins again', async () => {
       const id = await newSession('watch-all');
-      await loadFlow(AIVERO, flow(serverNode(sim), watchNode({ scope: 'session', session: '', autoStart: false }), actionNode({ state: '', session: id })), credentials(sim));
+      await loadFlow(
+        AIVERO,
+        flow(
+          serverNode(sim),
+          watchNode({ scope: 'session', session: '', autoStart: false }),
+          actionNode({ state: '', session: id }),
+        ),
+        credentials(sim),
+      );
       const watch = helper.getNode('watch');
       const seen = collect(helper.getNode('wout'));
-      await waitFor(() => (lastStatus(watch)?.text === 'aivero-watch.status.stopped' ? true : undefined)).catch(() => {
+      await waitFor(() =>
+        lastStatus(watch)?.text === 'aivero-watch.status.stopped' ? true : undefined,
+      ).catch(() => {
         throw new Error(JSON.stringify(statusesOf(watch)));
       });
       watch.receive({ action: 'start', session: id });

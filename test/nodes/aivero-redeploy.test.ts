@@ -8,7 +8,16 @@ import type { AiveroSimulator } from '../../src/simulators/aivero';
 import { nextMessage } from '../support/flow';
 import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { helper, loadFlow, redeploy } from '../support/node-red';
-import { actionNode, AIVERO, credentials, flow, serverNode, SPEC, startSim, watchNode } from './aivero-helpers';
+import {
+  actionNode,
+  AIVERO,
+  credentials,
+  flow,
+  serverNode,
+  SPEC,
+  startSim,
+  watchNode,
+} from './aivero-helpers';
 
 describe('aivero nodes: redeploys', function () {
   this.timeout(180_000);
@@ -25,7 +34,11 @@ describe('aivero nodes: redeploys', function () {
   it('100 redeploys leave no socket, timer or listener behind', async () => {
     const nodes = flow(
       serverNode(sim),
-      actionNode({ operation: 'createSession', sessionSpec: JSON.stringify({ ...SPEC, state: 'Standby', always: true, endDate: undefined }), wait: true }),
+      actionNode({
+        operation: 'createSession',
+        sessionSpec: JSON.stringify({ ...SPEC, state: 'Standby', always: true, endDate: undefined }),
+        wait: true,
+      }),
       watchNode({ id: 'w1', scope: 'all', protocol: 'graphql-transport-ws' }),
       watchNode({ id: 'w2', scope: 'all', protocol: 'graphql-ws' }),
       watchNode({ id: 'w3', scope: 'all', protocol: 'poll' }),
@@ -35,7 +48,10 @@ describe('aivero nodes: redeploys', function () {
     let round = 0;
     await assertNoLeakAfterRedeploys(async () => {
       round++;
-      await redeploy(nodes.map((n) => (n.id === 'act' ? { ...n, name: `round ${round}` } : n)), credentials(sim));
+      await redeploy(
+        nodes.map((n) => (n.id === 'act' ? { ...n, name: `round ${round}` } : n)),
+        credentials(sim),
+      );
       // Every few rounds a real call (and a wait on the session) is under way when the next deploy comes.
       if (round % 10 === 1) {
         const got = nextMessage(helper.getNode('out'), 10_000);
@@ -43,7 +59,9 @@ describe('aivero nodes: redeploys', function () {
         await got;
       }
     });
-    assert.ok(process.listenerCount('exit') + process.listenerCount('uncaughtException') <= listenersBefore + 2);
+    assert.ok(
+      process.listenerCount('exit') + process.listenerCount('uncaughtException') <= listenersBefore + 2,
+    );
     // The simulator saw every live query end: nothing subscribed is left but the current flow's.
     assert.ok(sim.liveQueryCount <= 2, `live queries left: ${sim.liveQueryCount}`);
   });

@@ -14,17 +14,21 @@ import {
 import type { RED } from '../../common/node-red';
 
 export function registerAiveroAdmin(RED: RED): void {
-  RED.httpAdmin.get('/recorders/aivero/values', RED.auth.needsPermission('aivero-action.read'), (_req, res) => {
-    res.json({
-      cameraModels: DOC_ENUMS.cameraModel,
-      states: DOC_ENUMS.state,
-      streamTypes: DOC_ENUMS.streamType,
-      encoders: DOC_ENUMS.encoder,
-      alignTargets: REALSENSE_ALIGN_TARGETS,
-      colorResolutions: REALSENSE_COLOR_RESOLUTIONS.map(([w, h]) => `${w}x${h}`),
-      depthResolutions: REALSENSE_DEPTH_RESOLUTIONS.map(([w, h]) => `${w}x${h}`),
-      frameRates: REALSENSE_FRAME_RATES,
-      cutMax: CUT_MAX,
-    });
-  });
+  RED.httpAdmin.get(
+    '/recorders/aivero/values',
+    RED.auth.needsPermission('aivero-action.read'),
+    (_req, res) => {
+      res.json({
+        cameraModels: DOC_ENUMS.cameraModel,
+        states: DOC_ENUMS.state,
+        streamTypes: DOC_ENUMS.streamType,
+        encoders: DOC_ENUMS.encoder,
+        alignTargets: REALSENSE_ALIGN_TARGETS,
+        colorResolutions: REALSENSE_COLOR_RESOLUTIONS.map(([w, h]) => `${w}x${h}`),
+        depthResolutions: REALSENSE_DEPTH_RESOLUTIONS.map(([w, h]) => `${w}x${h}`),
+        frameRates: REALSENSE_FRAME_RATES,
+        cutMax: CUT_MAX,
+      });
+    },
+  );
 }

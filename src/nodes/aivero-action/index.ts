@@ -55,10 +55,20 @@ async function perform(client: AiveroClient, plan: Plan, options: CallOptions): 
     }
     case 'getSession': {
       const session = await client.getSession(plan.session, options);
-      return { result: session, session: session.id, state: String(session.state), status: String(session.state) };
+      return {
+        result: session,
+        session: session.id,
+        state: String(session.state),
+        status: String(session.state),
+      };
     }
     case 'listSessions': {
-      const sessions = await client.listSessions({ ...options, state: plan.state, name: plan.name, limit: plan.limit });
+      const sessions = await client.listSessions({
+        ...options,
+        state: plan.state,
+        name: plan.name,
+        limit: plan.limit,
+      });
       return { result: sessions, status: `${sessions.length} sessions` };
     }
     case 'deleteSession': {
@@ -130,7 +140,8 @@ export default function (RED: RED): void {
             ...(outcome.warnings && outcome.warnings.length ? { warnings: outcome.warnings } : {}),
             ...(reached ? { reached: reached.state, waitedMs: reached.waitedMs } : {}),
           };
-          if (outcome.warnings?.length) status.set('warning', t('aivero-action.status.warnings', { count: outcome.warnings.length }));
+          if (outcome.warnings?.length)
+            status.set('warning', t('aivero-action.status.warnings', { count: outcome.warnings.length }));
           else status.set('connected', reached ? reached.state : outcome.status);
           send(msg);
         } catch (err) {

@@ -82,7 +82,10 @@ function specFrom(values: ActionValues, msg: Msg): JsonObject {
   } else if (payload !== undefined && payload !== null && payload !== '' && typeof payload !== 'number') {
     // A timestamp or a button's payload is not a session; anything else structured is a mistake.
     if (typeof payload !== 'string' && typeof payload !== 'boolean')
-      throw new InputError(`msg.payload must be an object (session fields), got ${describe(payload)}`, 'msg.payload');
+      throw new InputError(
+        `msg.payload must be an object (session fields), got ${describe(payload)}`,
+        'msg.payload',
+      );
   }
   if (Array.isArray(spec.records)) {
     let fallback: CameraRefInput | undefined;
@@ -94,7 +97,10 @@ function specFrom(values: ActionValues, msg: Msg): JsonObject {
       if (ref.id !== undefined && ref.id !== '') return record;
       if (ref.model && ref.serial) return record;
       fallback ??= cameraFrom(values, msg);
-      return { ...record, camera: { model: ref.model || fallback.model, serial: ref.serial || fallback.serial } };
+      return {
+        ...record,
+        camera: { model: ref.model || fallback.model, serial: ref.serial || fallback.serial },
+      };
     });
   }
   return spec;
@@ -110,7 +116,10 @@ export function planCall(configured: ActionValues, msg: Msg): { plan: Plan; valu
   };
   switch (operation) {
     case '':
-      throw new InputError('the operation is needed: set it in the node or in msg.operation', 'msg.operation');
+      throw new InputError(
+        'the operation is needed: set it in the node or in msg.operation',
+        'msg.operation',
+      );
     case 'findCamera':
       return { values, plan: { operation, camera: cameraFrom(values, msg) } };
     case 'listCameras':
@@ -126,13 +135,20 @@ export function planCall(configured: ActionValues, msg: Msg): { plan: Plan; valu
       return { values, plan: { operation, session: sessionId(), state: values.state } };
     case 'listSessions': {
       const payload = isPlainObject(msg.payload) ? msg.payload : {};
-      const state = values.listState || (payload.state === undefined ? undefined : text(payload.state, 'msg.payload.state', 40));
-      const name = values.listName || (payload.name === undefined ? undefined : text(payload.name, 'msg.payload.name', 200));
+      const state =
+        values.listState ||
+        (payload.state === undefined ? undefined : text(payload.state, 'msg.payload.state', 40));
+      const name =
+        values.listName ||
+        (payload.name === undefined ? undefined : text(payload.name, 'msg.payload.name', 200));
       let limit = values.limit;
       if (limit === undefined && payload.limit !== undefined) {
         const n = Number(payload.limit);
         if (!Number.isInteger(n) || n < 1 || n > 1000)
-          throw new InputError(`msg.payload.limit must be a whole number from 1 to 1000, got ${describe(payload.limit)}`, 'msg.payload');
+          throw new InputError(
+            `msg.payload.limit must be a whole number from 1 to 1000, got ${describe(payload.limit)}`,
+            'msg.payload',
+          );
         limit = n;
       }
       return { values, plan: { operation, state: state || undefined, name: name || undefined, limit } };

@@ -44,7 +44,14 @@ export function waitForState(
       if (change.state === target) finish(undefined, { state: target, waitedMs: Date.now() - started });
     });
     watch.on('removed', () =>
-      finish(new ApiError(404, 'no such session', `session ${sessionId} was deleted while waiting for ${target}`, 'no such session')),
+      finish(
+        new ApiError(
+          404,
+          'no such session',
+          `session ${sessionId} was deleted while waiting for ${target}`,
+          'no such session',
+        ),
+      ),
     );
     watch.on('failure', (err: unknown) => {
       // A refused credential will not get better by waiting; anything else is retried by the watch.

@@ -51,11 +51,7 @@ export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCre
     role: values.role || undefined,
     headers,
     tls:
-      values.tlsMode === 'ca'
-        ? { ca: values.ca }
-        : values.tlsMode === 'insecure'
-          ? { insecure: true }
-          : {},
+      values.tlsMode === 'ca' ? { ca: values.ca } : values.tlsMode === 'insecure' ? { insecure: true } : {},
     timeoutMs: (values.timeout ?? 10) * 1000,
   };
   try {

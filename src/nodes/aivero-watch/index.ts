@@ -5,7 +5,13 @@
  * its outcomes go through the connection's `watch`, so a refused credential stops the retries and
  * shows on every node of that server. `msg.action` "start" / "stop" controls it.
  */
-import type { AiveroClient, SessionRemoved, SessionWatch, StateChange, WatchProtocol } from '../../backends/aivero';
+import type {
+  AiveroClient,
+  SessionRemoved,
+  SessionWatch,
+  StateChange,
+  WatchProtocol,
+} from '../../backends/aivero';
 import { checkUuid, WATCH_PROTOCOLS } from '../../backends/aivero';
 import { InputError, toRecorderError } from '../../common/errors';
 import { readConfig, resolveInput } from '../../common/fields';
@@ -64,7 +70,9 @@ export default function (RED: RED): void {
       // or a bad configuration); its outcomes then go through the connection's `watch`.
       let w: SessionWatch;
       try {
-        w = server.connection.client().watchSession(sessionId, { protocols, pollMs, emitInitial: configured.initial });
+        w = server.connection
+          .client()
+          .watchSession(sessionId, { protocols, pollMs, emitInitial: configured.initial });
       } catch (err) {
         throw server.connection.redact(toRecorderError(err));
       }
@@ -131,7 +139,10 @@ export default function (RED: RED): void {
         const values = resolveInput(FIELDS, configured, msg);
         const id = target(values);
         if (id === null)
-          throw new InputError('the session id is needed: set it in the node or in msg.session', 'msg.session');
+          throw new InputError(
+            'the session id is needed: set it in the node or in msg.session',
+            'msg.session',
+          );
         // The id is checked (a uuid) before any socket is opened.
         const checked = id === undefined ? undefined : checkUuid(id, 'msg.session');
         if (watch && watching === (checked ?? '')) return; // already watching this
