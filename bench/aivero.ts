@@ -7,7 +7,7 @@
  * The simulators run in their own processes (their embedded Postgres is synchronous WebAssembly).
  */
 import { Agent, fetch as undiciFetch } from 'undici';
-import { startChildSimulator, type ChildSimulator } from './child-simulator';
+import { spawn } from 'node:child_process';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
 import { fmt, runConcurrent, summary } from './stats';
 
@@ -30,8 +30,49 @@ const CREATE = `mutation InsertRecordingSession($name: String!) {
     storage: {data: {totalSize: 0, estimatedSize: 0}}}) { id }
 }`;
 
+interface ChildSim {
+  lines: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `recorders-sim aivero` in its own process. Like child-simulator.ts, but with a longer start
+ * bound: the embedded Postgres takes seconds to boot on a busy machine.
+ */
+function startChild(args: string[]): Promise<ChildSim> {
+  const cli = require.resolve('../../bin/recorders-sim.js');
+  const child = spawn(process.execPath, [cli, 'aivero', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const lines: Record<string, string> = {};
+    const timer = setTimeout(() => reject(new Error(`the aivero simulator did not start:\n${text}`)), 90_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const line of text.split('\n')) {
+        const m = /^aivero ([^:]+): (.*)$/.exec(line.trim());
+        if (m) lines[m[1]] = m[2];
+      }
+      if ('graphql' in lines && 'database start' in lines) {
+        clearTimeout(timer);
+        resolve({
+          lines,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGINT');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the aivero simulator exited (${code}):\n${text}`)));
+  });
+}
+
 interface Sim {
-  child: ChildSimulator;
+  child: ChildSim;
   url: string;
   ca: string;
   raw: InstanceType<typeof GraphQLClient>;
@@ -43,11 +84,14 @@ async function startSim(refetchMs: number): Promise<Sim> {
   const os = await import('node:os');
   const path = await import('node:path');
   const certOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'aivero-bench-')), 'ca.pem');
-  const child = await startChildSimulator(
-    'aivero',
-    ['graphql', 'database start'],
-    ['--admin-secret', SECRET, '--cert-out', certOut, '--refetch-ms', String(refetchMs)],
-  );
+  const child = await startChild([
+    '--admin-secret',
+    SECRET,
+    '--cert-out',
+    certOut,
+    '--refetch-ms',
+    String(refetchMs),
+  ]);
   const ca = readFileSync(certOut, 'utf8');
   // The same pairing as the node's client: undici fetch with a keep-alive Agent holding the CA.
   const agent = new Agent({ connections: 16, connect: { ca } });
