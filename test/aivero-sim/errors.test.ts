@@ -196,6 +196,23 @@ describe('aivero simulator: errors', function () {
     assert.equal(rows[0].n, 0);
   });
 
+  it('postgres-error when the database itself is in trouble (SQLSTATE class 53)', async () => {
+    await sim.query(`CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.name = 'full' THEN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END IF; RETURN NEW; END $$`);
+    await sim.query(
+      'CREATE TRIGGER full_disk BEFORE INSERT ON recording_sessions FOR EACH ROW EXECUTE FUNCTION full_disk()',
+    );
+    const e = await gqlError(
+      sim,
+      'mutation { insertRecordingSession(object: {name: "full", startDate: "2030-01-01T00:00:00", endDate: "2030-01-01T01:00:00"}) { id } }',
+    );
+    assert.deepEqual(e, {
+      code: 'postgres-error',
+      message: 'database connection error',
+      path: '$.selectionSet.insertRecordingSession.args.object',
+    });
+  });
+
   it('validation-failed for requests too big to be fair: 500+ fields, values nested deeper than 32', async () => {
     const aliases = '{ ' + Array.from({ length: 501 }, (_, i) => `a${i}: cameras { id }`).join(' ') + ' }';
     const many = await gqlError(sim, aliases);

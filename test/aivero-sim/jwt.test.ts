@@ -142,6 +142,36 @@ describe('aivero simulator: JWT', function () {
     }
   });
 
+  it('closes a WebSocket when the JWT that authorised it expires (both protocols)', async () => {
+    let closed: { code: number; reason: string } | undefined;
+    const client = transportClient(
+      sim,
+      { Authorization: `Bearer ${sim.signJwt({ role: 'user', expiresInS: 3 })}` },
+      { onClose: (code, reason) => (closed = { code, reason }) },
+    );
+    const legacy = new LegacySocket(sim, 'graphql-ws');
+    try {
+      const sub = collect(client, 'subscription { recordingSessions { id } }');
+      await legacy.opened();
+      legacy.send({
+        type: 'connection_init',
+        payload: { headers: { Authorization: `Bearer ${sim.signJwt({ role: 'user', expiresInS: 3 })}` } },
+      });
+      await eventually(
+        async () => (sub.values.length && legacy.of('connection_ack').length ? true : undefined),
+        5000,
+        'open',
+      );
+      await eventually(async () => (closed && legacy.closed ? true : undefined), 8000, 'both closed');
+      assert.deepEqual(closed, { code: 4400, reason: 'Could not verify JWT: JWTExpired' });
+      assert.equal(legacy.of('connection_error')[0].payload, 'Could not verify JWT: JWTExpired');
+      await eventually(async () => (sim.liveQueryCount === 0 ? true : undefined), 2000, 'no live query');
+    } finally {
+      legacy.close();
+      await client.dispose();
+    }
+  });
+
   it('signJwt needs a jwtSecret', async () => {
     const plain = await startSim({ tls: false });
     try {

@@ -1,5 +1,6 @@
 /** Hasura's query language on the simulator: where operators, order_by, limit/offset, relationships, mutations. */
 import assert from 'node:assert/strict';
+import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import type { AiveroSimulator } from '../../src/simulators/aivero';
 import { closeAgent, gql, startSim } from './helpers';
 
@@ -224,6 +225,25 @@ describe('aivero simulator: queries and mutations', function () {
       'cameras',
       'camerasAggregate',
     ]);
+  });
+
+  it('answers the full introspection query with a schema graphql-js can rebuild', async () => {
+    const d = await gql<IntrospectionQuery>(sim, getIntrospectionQuery());
+    const schema = buildClientSchema(d);
+    const mutations = Object.keys(schema.getMutationType()!.getFields());
+    for (const name of [
+      'insertRecordingSession',
+      'insertRecord',
+      'insertStream',
+      'updateRecordingSession',
+      'deleteRecordingSession',
+      'insertRecordingSessions',
+      'updateRecordingSessions',
+    ])
+      assert.ok(mutations.includes(name), name);
+    const subs = Object.keys(schema.getSubscriptionType()!.getFields());
+    assert.ok(subs.includes('recordingSessions') && subs.includes('recordingSession'));
+    assert.equal(String(schema.getQueryType()!.getFields().cameras.type), '[Camera!]!');
   });
 
   it('seeds cameras for every documented model', async () => {

@@ -222,6 +222,47 @@ describe('aivero simulator: subscriptions', function () {
     });
   }
 
+  it('narrows the protocols for fallback tests: legacy only, transport only, none', async () => {
+    const legacyWorks = async (): Promise<boolean> => {
+      const s = new LegacySocket(sim, 'graphql-ws');
+      try {
+        await s.opened();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        s.close();
+      }
+    };
+    const transportWorks = async (): Promise<boolean> => {
+      let closed = false;
+      const client = transportClient(sim, undefined, { onClose: () => (closed = true) });
+      try {
+        const q = collect(client, '{ cameras { id } }');
+        await eventually(
+          async () => (q.completed || q.errors.length || closed ? true : undefined),
+          5000,
+          'answer',
+        );
+        return q.values.length === 1;
+      } finally {
+        await client.dispose();
+      }
+    };
+    try {
+      sim.setWebSocketMode('legacy');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [true, false]);
+      sim.setWebSocketMode('transport');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [false, true]);
+      sim.setWebSocketMode('off');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [false, false]);
+      sim.setWebSocketMode('both');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [true, true]);
+    } finally {
+      sim.setWebSocketMode('both');
+    }
+  });
+
   it('server stop cuts every socket and ends every live query; restart serves subscriptions again', async () => {
     const id = await newSession(sim, 'restart');
     const s = new LegacySocket(sim, 'graphql-ws');

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, type AuthConfig } from './auth';
 import { HasuraError, errorBody } from './errors';
 import { readRequest, type Executor } from './execute';
+import { front, type FrontConfig } from './front';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 export const GRAPHQL_PATHS = new Set(['/v1/graphql', '/hasura/v1/graphql']);
@@ -40,7 +41,14 @@ export function handleHttp(
   executor: Executor,
   auth: AuthConfig,
   isUp: () => boolean,
+  frontConfig: FrontConfig = {},
 ): void {
+  const proxy = front(frontConfig, req);
+  if (proxy) {
+    res.writeHead(proxy.status, proxy.headers);
+    res.end(proxy.body);
+    return;
+  }
   const path = pathOf(req);
   if (HEALTH_PATHS.has(path)) {
     if (req.method !== 'GET' && req.method !== 'HEAD')

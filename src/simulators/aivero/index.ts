@@ -4,6 +4,7 @@
  * the reference says UNKNOWN is documented in docs/simulators/aivero.md. No Node-RED imports.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -16,11 +17,12 @@ import type { AuthConfig } from './auth';
 import { sharedCertificate, type SimCertificate } from './certificate';
 import { openDatabase, type PGlite } from './database';
 import { Executor } from './execute';
+import type { FrontConfig } from './front';
 import { handleHttp } from './http';
 import { signJwt as sign } from './jwt';
 import { DeviceModel } from './device';
 import type { LiveQuery } from './live-query';
-import { WebSockets } from './websockets';
+import { WebSockets, type WebSocketMode } from './websockets';
 
 export interface AiveroSimulatorOptions {
   /** Default 0 (any free port). */
@@ -45,6 +47,17 @@ export interface AiveroSimulatorOptions {
   certificate?: SimCertificate;
   /** The device model's clock (epoch ms); tests pass one they drive. Default Date.now. */
   now?: () => number;
+  /**
+   * WebSocket protocols served: both (default, as Hasura v2.28), only the legacy one (Hasura before
+   * v2.1), only graphql-transport-ws, or none (a proxy that blocks WebSockets). `setWebSocketMode`
+   * changes it for new connections.
+   */
+  websocket?: WebSocketMode;
+  /**
+   * A basic-auth middleware in front (Traefik, when the chart sets a dashboard password): requests
+   * without these credentials get HTTP 401 text/plain. The header is removed before Hasura.
+   */
+  basicAuth?: { username: string; password: string };
   /** How often the device model looks at the sessions, ms (default 100): its reaction time. */
   deviceTickMs?: number;
 }
@@ -66,6 +79,8 @@ export class AiveroSimulator {
   private readonly websockets: WebSockets;
   private readonly liveQueries = new Set<LiveQuery>();
   private refetch: number;
+  private wsMode: WebSocketMode;
+  private readonly frontConfig: FrontConfig;
 
   private constructor(
     private readonly server: Server,
@@ -96,6 +111,8 @@ export class AiveroSimulator {
     });
     this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
     this.refetch = options.refetchMs ?? 1000;
+    this.wsMode = options.websocket ?? 'both';
+    this.frontConfig = { basicAuth: options.basicAuth };
     this.websockets = new WebSockets(
       server,
       {
@@ -106,10 +123,12 @@ export class AiveroSimulator {
         keepAliveMs: 5000,
       },
       () => this.listening,
+      () => this.wsMode,
+      this.frontConfig,
     );
     this.device.start();
     server.on('request', (req: IncomingMessage, res: ServerResponse) =>
-      handleHttp(req, res, this.executor, this.auth, () => this.listening),
+      handleHttp(req, res, this.executor, this.auth, () => this.listening, this.frontConfig),
     );
     server.on('connection', (s: Socket) => this.track(s));
     server.on('secureConnection', (s: Socket) => this.track(s));
@@ -143,8 +162,12 @@ export class AiveroSimulator {
       opened.source,
     );
     if (options.certOut && certificate) {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(options.certOut, certificate.cert);
+      try {
+        await writeFile(options.certOut, certificate.cert);
+      } catch (err) {
+        await sim.close();
+        throw err;
+      }
     }
     return sim;
   }
@@ -182,6 +205,21 @@ export class AiveroSimulator {
   setRefetchMs(ms: number): void {
     if (!(ms >= 1)) throw new Error('refetchMs must be at least 1');
     this.refetch = ms;
+  }
+
+  /**
+   * Makes the proxy in front answer every request (HTTP and WebSocket upgrades) with this status and
+   * a plain-text body, e.g. 502 or 503 while the engine restarts; undefined passes requests on again.
+   */
+  setProxyError(status: number | undefined): void {
+    if (status !== undefined && !(Number.isInteger(status) && status >= 400 && status <= 599))
+      throw new Error('proxy error status must be 400-599');
+    this.frontConfig.proxyError = status;
+  }
+
+  /** Which WebSocket protocols new connections may use (open ones are left alone). */
+  setWebSocketMode(mode: WebSocketMode): void {
+    this.wsMode = mode;
   }
 
   /**
@@ -236,3 +274,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 export { HasuraError } from './errors';
 export type { SimCertificate } from './certificate';
+export type { WebSocketMode } from './websockets';
