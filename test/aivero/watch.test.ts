@@ -308,4 +308,22 @@ describe('aivero: watching with a JWT', function () {
       assert.deepEqual(badLog.healthy, []);
     });
   }
+
+  for (const protocol of ['graphql-transport-ws', 'graphql-ws'] as const) {
+    it(`reports a JWT expiring during a ${protocol} subscription as an AuthError`, async () => {
+      const c = new AiveroClient({
+        endpoint: sim.url,
+        jwt: sim.signJwt({ role: 'user', allowedRoles: ['user'], expiresInS: 1 }),
+        tls: { ca: sim.ca },
+      });
+      clients.push(c);
+      const w = c.watchSession(undefined, { protocols: [protocol], backoff: FAST_BACKOFF });
+      watches.push(w);
+      const log = record(w);
+      await waitFor('healthy', () => log.healthy.length > 0);
+      await waitFor('the token expired', () => log.failures.length > 0, 10_000);
+      assert.equal(log.failures[0].code, 'AUTH', log.failures[0].message);
+      assert.match(log.failures[0].message, /JWT/i);
+    });
+  }
 });
