@@ -189,6 +189,28 @@ describe('aivero: watching session states', function () {
     });
   }
 
+  it('follows a Scheduled session through the device: Scheduled → Started → Stopped', async () => {
+    const created = await client.createSession({
+      name: 'scheduled-run',
+      startDate: 'now',
+      endDate: '+2s',
+      records: [{ camera: { id: cameraId }, streams: [COLOR] }],
+    });
+    const w = watch(created.sessionId, ['graphql-transport-ws']);
+    const log = record(w);
+    await waitFor(
+      'stopped by the device at endDate',
+      () => log.changes.some((c) => c.state === 'Stopped'),
+      10_000,
+    );
+    const seen = states(log);
+    // The first result may already show Started (the device is quick); what follows is exact.
+    assert.ok(
+      ['->Scheduled,Scheduled>Started,Started>Stopped', '->Started,Started>Stopped'].includes(seen.join(',')),
+      seen.join(','),
+    );
+  });
+
   it('watches all sessions: new ones, changes and removals', async () => {
     const w = client.watchSession(undefined, { emitInitial: false, backoff: FAST_BACKOFF });
     watches.push(w);
