@@ -11,7 +11,7 @@ import { closeAgent, gql, post, startSim } from './helpers';
 import { LegacySocket, collect, transportClient } from './ws-helpers';
 
 describe('aivero simulator: lifecycle', function () {
-  this.timeout(30000);
+  this.timeout(60000);
 
   it('stop makes the server unreachable, restart serves the same data on the same port', async () => {
     const sim = await startSim();
