@@ -247,6 +247,78 @@ describe('motif nodes in Node-RED', function () {
     });
   });
 
+  describe('editor look-ups', () => {
+    interface Operation {
+      id: string;
+      fields: Array<{ param: string; field: string }>;
+      waitable: boolean;
+      wait: string | null;
+    }
+
+    it('serve the operation table with the node field of every path parameter and waitability', async () => {
+      await load([serverNode(sim), actionNode({})]);
+      const res = await helper.request().get('/recorders/motif/operations').expect(200);
+      const ops = res.body as Operation[];
+      assert.equal(ops.length, 44);
+      const byId = new Map(ops.map((o) => [o.id, o]));
+      assert.deepEqual(
+        byId.get('schedule/camera/<serial>/io/<name>/set')?.fields.map((f) => [f.param, f.field]),
+        [
+          ['serial', 'camera'],
+          ['name', 'output'],
+        ],
+      );
+      assert.deepEqual(
+        byId.get('camera/<serial>/read/<name>')?.fields.map((f) => f.field),
+        ['camera', 'parameter'],
+      );
+      assert.deepEqual(
+        byId.get('schedule/<task_name>/clear')?.fields.map((f) => f.field),
+        ['task'],
+      );
+      assert.deepEqual(
+        byId.get('io/<io_serial>/<io_port>/set')?.fields.map((f) => f.field),
+        ['ioSerial', 'ioPort'],
+      );
+      assert.equal(byId.get('recording/start')?.wait, 'stopped');
+      assert.equal(byId.get('camera/<serial>/recordings/export_all')?.wait, 'exported');
+      assert.equal(byId.get('schedule/recording/start')?.waitable, false);
+      assert.equal(byId.get('version')?.waitable, false);
+    });
+
+    it('list the cameras of a deployed server', async () => {
+      await load([serverNode(sim), actionNode({})]);
+      const res = await helper.request().get('/recorders/motif/srv/cameras').expect(200);
+      assert.deepEqual(res.body, ['FAKE0', 'FAKE1']);
+    });
+
+    it('answer JSON errors for a node of another type, an unknown id and an unreachable server', async () => {
+      await loadFlow(
+        [...MOTIF, nodeModule('remotive-broker')],
+        [
+          serverNode(sim, { port: 1 }),
+          actionNode({}),
+          // A config node of another backend that also has a connection: not a motif-server.
+          { id: 'rb', type: 'remotive-broker', url: 'http://127.0.0.1:1', ca: '', timeout: 2 },
+          ...tail,
+        ],
+        { srv: { apiKey: sim.apiKey } },
+      );
+      for (const [id, code] of [
+        ['act', 404],
+        ['rb', 404],
+        ['nope', 404],
+        ['srv', 502],
+      ] as const) {
+        const res = await helper.request().get(`/recorders/motif/${id}/cameras`).expect(code);
+        assert.match(String(res.headers['content-type']), /json/, id);
+        const body = res.body as { error?: unknown };
+        assert.equal(typeof body.error, 'string', id);
+        assert.doesNotMatch(String(body.error), /\n\s+at /, 'no stack trace');
+      }
+    });
+  });
+
   it('warns in the status when TLS is not verified', async () => {
     await load([serverNode(sim, { tlsMode: 'insecure' }), actionNode({})]);
     const status = await waitFor(() => {

@@ -4,8 +4,7 @@
  * motif-server config node) performs it, and this file routes results, errors and status.
  */
 import { setMaxListeners } from 'node:events';
-import type { MotifClient } from '../../backends/motif/client';
-import { endpointPath, type MotifEndpoint } from '../../backends/motif/endpoints';
+import { ALL_CAMERAS, callForCameras, describePath, waitForCameras } from '../../backends/motif';
 import type { Disposer } from '../../common/disposer';
 import {
   configNode,
@@ -20,48 +19,12 @@ import {
 import { status } from '../../common/status';
 import type { MotifServerNode } from '../motif-server';
 import { registerMotifAdmin } from './admin';
-import {
-  ALL_CAMERAS,
-  planCall,
-  waitKindFor,
-  type MotifActionConfig,
-  type MotifActionMsg,
-  type PlannedCall,
-} from './request';
+import { planCall, waitKindFor, type MotifActionConfig, type MotifActionMsg } from './request';
 
 interface MotifActionNodeConfig extends NodeDef, MotifActionConfig {
   server: string;
   wait: boolean;
   waitTimeout: string | number;
-}
-
-async function camerasFor(client: MotifClient, call: PlannedCall, signal: AbortSignal): Promise<string[]> {
-  if (call.camera !== ALL_CAMERAS) return call.camera ? [call.camera] : [];
-  const cameras = await client.cameras({ signal });
-  return cameras.map((c) => c.serial);
-}
-
-async function perform(client: MotifClient, call: PlannedCall, signal: AbortSignal): Promise<unknown> {
-  if (call.camera !== ALL_CAMERAS) {
-    const params = call.camera ? { ...call.params, serial: call.camera } : call.params;
-    return client.call(call.endpoint.id, params, call.body, { signal });
-  }
-  // No all-cameras form of this operation: run it on each camera, results keyed by serial.
-  const results: Record<string, unknown> = {};
-  for (const serial of await camerasFor(client, call, signal)) {
-    results[serial] = await client.call(call.endpoint.id, { ...call.params, serial }, call.body, { signal });
-  }
-  return results;
-}
-
-function describeCall(endpoint: MotifEndpoint, call: PlannedCall): string {
-  const params =
-    call.camera && call.camera !== ALL_CAMERAS ? { ...call.params, serial: call.camera } : call.params;
-  try {
-    return endpointPath(endpoint, call.camera === ALL_CAMERAS ? { ...params, serial: '*' } : params);
-  } catch {
-    return endpoint.id;
-  }
 }
 
 export default function (RED: RED): void {
@@ -88,22 +51,24 @@ export default function (RED: RED): void {
         busy++;
         view.set('busy', call.endpoint.label);
         try {
-          const result = await perform(client, call, abort.signal);
+          const result = await callForCameras(client, call.endpoint, call.camera, call.params, call.body, {
+            signal: abort.signal,
+          });
           server.connection.reportSuccess();
           const waitKind = config.wait ? waitKindFor(call.endpoint) : undefined;
           if (waitKind) {
             view.set('busy', t(`motif-action.status.wait-${waitKind}`));
             // An all-cameras operation (no camera in its path) waits for every camera.
-            const waitOn = call.camera ? call : { ...call, camera: ALL_CAMERAS };
-            for (const serial of await camerasFor(client, waitOn, abort.signal)) {
-              await client.waitUntil(waitKind, serial, { timeoutMs: waitTimeoutMs, signal: abort.signal });
-            }
+            await waitForCameras(client, waitKind, call.camera, {
+              timeoutMs: waitTimeoutMs,
+              signal: abort.signal,
+            });
           }
           msg.payload = result;
           msg.motif = {
             operation: call.endpoint.id,
             method: call.endpoint.method,
-            path: describeCall(call.endpoint, call),
+            path: describePath(call.endpoint, call.camera, call.params),
             camera: call.camera === ALL_CAMERAS ? 'all' : call.camera,
             server: server.address,
             durationMs: Date.now() - started,

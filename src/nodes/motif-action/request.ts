@@ -3,12 +3,17 @@
  * parameters, which JSON body, which cameras. Pure (no network): every check here happens before
  * anything reaches the server.
  */
-import { findEndpoint, type MotifArgSpec, type MotifEndpoint } from '../../backends/motif/endpoints';
+import {
+  ALL_CAMERAS,
+  endpointForCamera,
+  findEndpoint,
+  type MotifArgSpec,
+  type MotifEndpoint,
+} from '../../backends/motif';
 import { InputError } from '../../common/errors';
 import { describe, isPlainObject, optionalObject, type JsonObject } from '../../common/input';
 
-/** Camera value meaning "every camera". */
-export const ALL_CAMERAS = '__all';
+export { ALL_CAMERAS, waitKindFor } from '../../backends/motif';
 
 export interface MotifActionConfig {
   operation: string;
@@ -152,20 +157,17 @@ export function resolveBody(
 export function planCall(config: MotifActionConfig, msg: MotifActionMsg): PlannedCall {
   const operation = pick(msg.operation, config.operation, 'operation');
   if (!operation) throw new InputError('no operation: choose one in the node or set msg.operation');
-  let endpoint = findEndpoint(operation);
-  if (!endpoint) throw new InputError(`unknown motif operation "${operation}"`);
+  const configured = findEndpoint(operation);
+  if (!configured) throw new InputError(`unknown motif operation "${operation}"`);
 
-  let camera: string | undefined;
-  if (endpoint.pathParams.includes('serial')) {
-    let chosen = pick(msg.camera, config.camera, 'camera');
+  let chosen: string | undefined;
+  if (configured.pathParams.includes('serial')) {
+    chosen = pick(msg.camera, config.camera, 'camera');
     if (chosen === 'all' || chosen === '*') chosen = ALL_CAMERAS;
     if (!chosen)
-      throw new InputError(`"${endpoint.label}" needs a camera: set one in the node or msg.camera`);
-    if (chosen === ALL_CAMERAS && endpoint.allCameras) {
-      endpoint = findEndpoint(endpoint.allCameras) ?? endpoint;
-    }
-    camera = endpoint.pathParams.includes('serial') ? chosen : undefined;
+      throw new InputError(`"${configured.label}" needs a camera: set one in the node or msg.camera`);
   }
+  const { endpoint, camera } = endpointForCamera(configured, chosen);
 
   const params: Record<string, string> = {};
   for (const param of endpoint.pathParams) {
@@ -188,13 +190,4 @@ export function planCall(config: MotifActionConfig, msg: MotifActionMsg): Planne
     body: resolveBody(endpoint, config.args, usePayload ? msg.payload : undefined, hint),
     camera,
   };
-}
-
-/** What "wait until done" waits for after a successful call, if anything. */
-export function waitKindFor(endpoint: MotifEndpoint): 'stopped' | 'copied' | 'exported' | undefined {
-  if (endpoint.group === 'schedule') return undefined;
-  if (endpoint.id.endsWith('recording/start') || endpoint.id.endsWith('recording/stop')) return 'stopped';
-  if (endpoint.id.endsWith('recordings/copy_all')) return 'copied';
-  if (endpoint.id.endsWith('recordings/export_all')) return 'exported';
-  return undefined;
 }

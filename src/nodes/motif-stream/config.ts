@@ -18,6 +18,8 @@ export interface MotifStreamConfig {
   encoding?: string;
   quality?: string | number;
   stallTimeout?: string | number;
+  /** Largest accepted frame in MB (ZeroMQ maxMessageSize). */
+  maxFrameMB?: string | number;
   autoStart?: boolean | string;
 }
 
@@ -30,6 +32,7 @@ export interface StreamSettings {
   encoding: FrameEncoding;
   quality: number;
   stallMs: number;
+  maxMessageBytes: number;
   autoStart: boolean;
 }
 
@@ -59,6 +62,9 @@ export function streamSettings(config: MotifStreamConfig): StreamSettings {
   if (!(quality >= 1 && quality <= 100)) throw new ConfigError('the JPEG quality must be from 1 to 100');
   const stall = numberField(config.stallTimeout, 5);
   if (!(stall >= 0)) throw new ConfigError('the stall timeout must be a number of seconds ≥ 0');
+  const maxFrameMB = numberField(config.maxFrameMB, 64);
+  if (!(maxFrameMB >= 1 && maxFrameMB <= 1024))
+    throw new ConfigError('the largest frame must be from 1 to 1024 MB');
   return {
     kind,
     camera: (config.camera ?? '').trim(),
@@ -67,6 +73,7 @@ export function streamSettings(config: MotifStreamConfig): StreamSettings {
     encoding,
     quality,
     stallMs: Math.round(stall * 1000),
+    maxMessageBytes: Math.round(maxFrameMB * 1024 * 1024),
     autoStart: config.autoStart === undefined || config.autoStart === true || config.autoStart === 'true',
   };
 }

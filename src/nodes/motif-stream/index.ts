@@ -63,6 +63,7 @@ export default function (RED: RED): void {
       kind: settings.kind,
       flow: settings.flow,
       stallMs: settings.stallMs,
+      maxMessageBytes: settings.maxMessageBytes,
       resolve: async (signal) => {
         try {
           const endpoint = await resolveStreamEndpoint(server.connection.client(), {
@@ -119,6 +120,10 @@ export default function (RED: RED): void {
           return view.set('connecting', t('motif-stream.status.waiting'));
         case 'stalled':
           return view.set('warning', t('motif-stream.status.stalled'));
+        case 'halted': {
+          const reason = s.error?.statusText ?? t('recorders.status.error');
+          return view.set('error', t('motif-stream.status.halted', { reason }));
+        }
         case 'retrying': {
           const reason = s.error?.statusText ?? t('recorders.status.error');
           const kind = s.error && CONNECTION_CODES.has(s.error.code) ? 'disconnected' : 'error';
@@ -128,9 +133,15 @@ export default function (RED: RED): void {
           reported = undefined;
           const stats = stream.stats;
           const rate = stats.rate.toFixed(1);
-          return settings.kind === 'image'
-            ? view.set('active', t('motif-stream.status.rate', { rate, dropped: stats.dropped }))
-            : view.set('active', t('motif-stream.status.stateRate', { rate }));
+          const text =
+            settings.kind === 'image'
+              ? t('motif-stream.status.rate', { rate, dropped: stats.dropped })
+              : t('motif-stream.status.stateRate', { rate });
+          // Undecodable messages are counted where the user looks, not only warned about once.
+          return view.set(
+            stats.bad > 0 ? 'warning' : 'active',
+            stats.bad > 0 ? `${text}, ${t('motif-stream.status.bad', { bad: stats.bad })}` : text,
+          );
         }
       }
     };
