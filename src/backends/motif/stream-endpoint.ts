@@ -60,7 +60,7 @@ export async function resolveStreamEndpoint(
     const cameras = await client.cameras(call);
     if (cameras.length === 0)
       // Server state, not our configuration: a camera may come up later, so this is retried.
-    throw new RecorderError('API', 'motif reports no cameras connected or running', 'no cameras');
+      throw new RecorderError('API', 'motif reports no cameras connected or running', 'no cameras');
     serial = cameras[0].serial;
   }
   let status: Record<string, unknown>;
