@@ -400,7 +400,7 @@ describe('motif stream liveness', () => {
     assert.equal(stream.status.phase, 'halted');
   });
 
-  it("emits 'healthy' when frames flow and 'failure' when the stream stalls", async () => {
+  it("emits 'healthy' when frames flow, again after a stall, and 'failure' when the server is gone", async () => {
     r = await rig({ streams: { fps: 100, width: 16, height: 16 } });
     const events: string[] = [];
     const stream = new MotifStream({
@@ -409,6 +409,7 @@ describe('motif stream liveness', () => {
         resolveStreamEndpoint(r!.client, { kind: 'image', serial: 'FAKE0', apiHost: r!.sim.host, signal }),
       deliver: () => undefined,
       stallMs: 300,
+      backoff: { initialMs: 50, maxMs: 100 },
     });
     r.streams.push(stream);
     stream.on('healthy', () => events.push('healthy'));
@@ -416,9 +417,12 @@ describe('motif stream liveness', () => {
     stream.start();
     await until(() => events.includes('healthy'));
     r.sim.stream('FAKE0').pause();
-    await until(() => events.includes('failure TIMEOUT'));
+    await nextStatus(stream, 'stalled');
+    assert.deepEqual(events, ['healthy'], 'a stall alone is not a server failure');
     r.sim.stream('FAKE0').resume();
     await until(() => events.filter((e) => e === 'healthy').length === 2);
+    await r.sim.close();
+    await until(() => events.includes('failure CONNECTION'), 5000);
   });
 
   it('refuses frames above the size limit without buffering them', async () => {

@@ -104,10 +104,10 @@ describe('motif nodes in Node-RED', function () {
     assert.equal(status.shape, 'dot');
   });
 
-  it('lets msg.camera, msg.parameter and msg.payload override the node', async () => {
+  it('takes msg.camera where the node is set to "from msg", and msg.payload as arguments', async () => {
     await load([
       serverNode(sim),
-      actionNode({ operation: 'camera/<serial>/configure', camera: 'FAKE0', args: '{"Gain": 1}' }),
+      actionNode({ operation: 'camera/<serial>/configure', camera: '', args: '{"Gain": 1}' }),
     ]);
     const out = helper.getNode('out');
     const received = nextMessage(out);
@@ -118,6 +118,23 @@ describe('motif nodes in Node-RED', function () {
     assert.equal(last.method, 'PATCH');
     assert.equal(last.path, '/api/1/camera/FAKE1/configure');
     assert.deepEqual(JSON.parse(last.body), { Gain: 7, ExposureTime: 1234 });
+  });
+
+  it('keeps configured operation, camera and parameter whatever the message says', async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/read/<name>', camera: 'FAKE0', parameter: 'Gain' }),
+    ]);
+    const received = nextMessage(helper.getNode('out'));
+    helper.getNode('act').receive({
+      operation: 'schedule/clear',
+      camera: 'FAKE1',
+      parameter: 'ExposureTime',
+      payload: null,
+    });
+    const msg = await received;
+    assert.equal((msg.motif as { path: string }).path, '/api/1/camera/FAKE0/read/Gain');
+    assert.equal(sim.requests[sim.requests.length - 1].path, '/api/1/camera/FAKE0/read/Gain');
   });
 
   it('takes a scalar payload as the value of an output and sends +inf as a toggle', async () => {

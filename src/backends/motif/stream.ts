@@ -14,14 +14,16 @@
  *                        └─not retryable (or halt())─▶ halted ─start─▶ resolving
  *
  * Outcome events for a connection supervisor: 'healthy' when messages flow (once per session),
- * 'failure' (RecorderError) when the endpoint cannot be resolved or a session stalls.
+ * 'failure' (RecorderError) when the endpoint can not be resolved. A stall alone is not a failure
+ * of the server's connection (a paused camera sends nothing while its API answers); the status
+ * call that follows it tells whether the server is still there.
  */
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import { backoffDelay, type BackoffOptions } from '../../common/backoff';
 import { FlowControl, RateMeter, type FlowControlOptions } from '../../common/flow-control';
-import { isRetryable, TimeoutError, toRecorderError, type RecorderError } from '../../common/errors';
+import { isRetryable, toRecorderError, type RecorderError } from '../../common/errors';
 import {
   decodeImageMessage,
   decodeStateMessage,
@@ -220,12 +222,6 @@ export class MotifStream extends EventEmitter {
       if (outcome === 'stalled' && !run.abort.signal.aborted) {
         this.counts.stalls++;
         this.setStatus({ phase: 'stalled', endpoint });
-        this.emit(
-          'failure',
-          new TimeoutError(
-            `motif ${this.kind} stream of camera "${endpoint.serial}" sent nothing for ${this.stallMs} ms`,
-          ),
-        );
       }
     }
   }

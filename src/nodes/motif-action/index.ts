@@ -1,69 +1,80 @@
 /**
  * motif-action: any motif API operation, for one camera or all, with optional wait-until-done.
- * Thin glue: `request.ts` plans the call from config + msg, the shared motif client (owned by the
- * motif-server config node) performs it, and this file routes results, errors and status.
+ * Thin glue: `fields.ts` says what the node is told (a configured value wins over msg), `request.ts`
+ * plans the call, the backend performs it (fan-out over cameras included) through the server's
+ * connection, and the layered status shows connection, standing warning and this node's activity.
  */
 import { setMaxListeners } from 'node:events';
-import { ALL_CAMERAS, callForCameras, describePath, waitForCameras } from '../../backends/motif';
-import type { Disposer } from '../../common/disposer';
 import {
+  ALL_CAMERAS,
+  callForCameras,
+  describePath,
+  findEndpoint,
+  waitForCameras,
+  waitKindFor,
+  type MotifClient,
+} from '../../backends/motif';
+import type { Disposer } from '../../common/disposer';
+import { ConfigError } from '../../common/errors';
+import { readConfig, resolveInput } from '../../common/fields';
+import {
+  attachConnection,
   configNode,
   onInput,
   registerNode,
   translator,
-  useConnection,
   type Node,
   type NodeDef,
   type RED,
+  type ServerNode,
 } from '../../common/node-red';
-import { status } from '../../common/status';
-import type { MotifServerNode } from '../motif-server';
 import { registerMotifAdmin } from './admin';
-import { planCall, waitKindFor, type MotifActionConfig, type MotifActionMsg } from './request';
-
-interface MotifActionNodeConfig extends NodeDef, MotifActionConfig {
-  server: string;
-  wait: boolean;
-  waitTimeout: string | number;
-}
+import { FIELDS } from './fields';
+import { planCall } from './request';
 
 export default function (RED: RED): void {
   const t = translator(RED);
   registerMotifAdmin(RED);
-  registerNode<MotifActionNodeConfig>(RED, 'motif-action', (node: Node, config, life: Disposer) => {
-    const server = configNode<MotifServerNode>(RED, config.server, 'motif-server');
-    const waitTimeoutMs = Math.max(1, Number(config.waitTimeout) || 600) * 1000;
+  registerNode<NodeDef>(RED, 'motif-action', (node: Node, config, life: Disposer) => {
+    const configured = readConfig(FIELDS, config as unknown as Record<string, unknown>, 'motif-action');
+    if (configured.operation && !findEndpoint(configured.operation))
+      throw new ConfigError(
+        `motif-action: operation "${configured.operation.slice(0, 60)}" is not a motif operation`,
+        'operation',
+        'invalid operation',
+      );
+    const server = configNode<ServerNode<MotifClient>>(RED, configured.server, 'motif-server');
+    const waitTimeoutMs = Math.round((configured.waitTimeout ?? 600) * 1000);
     const abort = new AbortController();
     // Every call under way listens on this one signal (close cancels them all): no listener cap.
     setMaxListeners(0, abort.signal);
     life.add(() => abort.abort());
+    const status = attachConnection(node, server.connection, life, t);
     let busy = 0;
-    const view = useConnection(node, server.connection, life, t, (shape, connected) =>
-      connected && busy > 0 ? status('busy', t('motif-action.status.working')) : shape,
-    );
+    let lastLabel = '';
 
     onInput(
       node,
       async (msg, send) => {
-        const call = planCall(config, msg as MotifActionMsg);
-        const client = server.connection.client();
+        const call = planCall(resolveInput(FIELDS, configured, msg), msg.payload);
+        const waitKind = configured.wait ? waitKindFor(call.endpoint) : undefined;
         const started = Date.now();
-        busy++;
-        view.set('busy', call.endpoint.label);
+        // Status only when it changes: a busy node under load says "working" once, not per message.
+        if (busy++ === 0) status.set('busy', t('motif-action.status.working'));
         try {
-          const result = await callForCameras(client, call.endpoint, call.camera, call.params, call.body, {
-            signal: abort.signal,
-          });
-          server.connection.reportSuccess();
-          const waitKind = config.wait ? waitKindFor(call.endpoint) : undefined;
-          if (waitKind) {
-            view.set('busy', t(`motif-action.status.wait-${waitKind}`));
-            // An all-cameras operation (no camera in its path) waits for every camera.
-            await waitForCameras(client, waitKind, call.camera, {
-              timeoutMs: waitTimeoutMs,
+          const result = await server.connection.run(async (client) => {
+            const answer = await callForCameras(client, call.endpoint, call.camera, call.params, call.body, {
               signal: abort.signal,
             });
-          }
+            if (waitKind) {
+              status.set('busy', t(`motif-action.status.wait-${waitKind}`));
+              await waitForCameras(client, waitKind, call.camera, {
+                timeoutMs: waitTimeoutMs,
+                signal: abort.signal,
+              });
+            }
+            return answer;
+          });
           msg.payload = result;
           msg.motif = {
             operation: call.endpoint.id,
@@ -74,16 +85,18 @@ export default function (RED: RED): void {
             durationMs: Date.now() - started,
             ...(waitKind ? { waitedFor: waitKind } : {}),
           };
-          view.set('connected', call.endpoint.label);
+          if (--busy === 0 || lastLabel !== call.endpoint.label) {
+            lastLabel = call.endpoint.label;
+            status.set(busy === 0 ? 'connected' : 'busy', call.endpoint.label);
+          }
           send(msg);
         } catch (err) {
-          server.connection.reportFailure(err);
-          throw err;
-        } finally {
           busy--;
+          lastLabel = '';
+          throw err;
         }
       },
-      (error) => view.set('error', error.statusText),
+      (error) => status.fail(error),
     );
   });
 }
