@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import { MotifSimulator } from '../../src/simulators/motif/server';
+import { clientFor } from '../motif/helpers';
 import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
-import { nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
+import { collect, nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
 
 const MOTIF = [nodeModule('motif-server'), nodeModule('motif-action')];
 
@@ -336,13 +337,87 @@ describe('motif nodes in Node-RED', function () {
     });
   });
 
-  it('warns in the status when TLS is not verified', async () => {
+  it('warns in the status when TLS is not verified, and keeps warning after calls', async () => {
     await load([serverNode(sim, { tlsMode: 'insecure' }), actionNode({})]);
     const status = await waitFor(() => {
       const s = statusOf(helper.getNode('act'));
       return s?.fill === 'yellow' && /insecure/.test(String(s.text)) ? s : undefined;
     });
     assert.equal(status.shape, 'ring');
+    const out = helper.getNode('out');
+    for (let i = 0; i < 3; i++) {
+      const received = nextMessage(out);
+      helper.getNode('act').receive({ payload: i });
+      await received;
+    }
+    // The call's own activity shows, but the yellow of the standing warning stays.
+    const after = await waitFor(() => {
+      const s = statusOf(helper.getNode('act'));
+      return s?.fill === 'yellow' && /Software version/.test(String(s.text)) ? s : undefined;
+    });
+    assert.notEqual(after.fill, 'green');
+  });
+
+  it("shows an API error in the server's words, not a code", async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/recording/start', camera: 'FAKE0' }),
+    ]);
+    const act = helper.getNode('act');
+    const first = nextMessage(helper.getNode('out'));
+    act.receive({ payload: null });
+    await first;
+    const caught = nextMessage(helper.getNode('caught'));
+    act.receive({ payload: null });
+    const err = await caught;
+    assert.match((err.error as { message: string }).message, /already recording/);
+    const status = await waitFor(() => {
+      const s = statusOf(act);
+      return s?.fill === 'red' ? s : undefined;
+    });
+    assert.equal(status.text, 'already recording');
+    const client = clientFor(sim);
+    await client.call('camera/<serial>/recording/stop', { serial: 'FAKE0' });
+    await client.close();
+  });
+
+  describe('a motif-server configuration that can not work', () => {
+    const cases: Array<[string, Partial<FlowNode>, string | undefined, RegExp]> = [
+      ['CA text that is not PEM', { tlsMode: 'ca', ca: 'not a pem' }, undefined, /CA certificate/],
+      [
+        'a PEM-looking CA that is not a certificate',
+        { tlsMode: 'ca', ca: '-----BEGIN CERTIFICATE-----\nzz\n-----END CERTIFICATE-----' },
+        undefined,
+        /CA certificate/,
+      ],
+      ['a malformed pin', { fingerprint: 'zz:11' }, undefined, /certificate fingerprint/],
+      ['a host with a scheme', { host: 'https://motif' }, undefined, /host/],
+      ['a host with a space', { host: 'motif pc' }, undefined, /host/],
+      ['port 99999', { port: 99999 }, undefined, /port/],
+      ['port "abc"', { port: 'abc' }, undefined, /port/],
+      ['an API key with a space', {}, 'bad key', /API key/],
+      ['no API key', {}, '', /API key/],
+    ];
+    for (const [what, extra, apiKey, field] of cases) {
+      it(`${what}: red status and a catchable ConfigError naming the field for every message`, async () => {
+        const before = sim.requestCount;
+        await load([serverNode(sim, extra), actionNode({})], apiKey ?? sim.apiKey);
+        const act = helper.getNode('act');
+        const errors = collect(helper.getNode('caught'));
+        for (let i = 0; i < 3; i++) act.receive({ payload: i, n: i });
+        await waitFor(() => (errors.length === 3 ? true : undefined));
+        for (const [i, e] of errors.entries()) {
+          assert.equal(e.n, i, 'the original message');
+          const message = (e.error as { message: string }).message;
+          assert.match(message, /motif-server: /);
+          assert.match(message, field);
+          if (apiKey) assert.ok(!message.includes(apiKey), 'the key is not shown');
+        }
+        const status = await waitFor(() => (statusOf(act)?.fill === 'red' ? statusOf(act) : undefined));
+        assert.ok(status);
+        assert.equal(sim.requestCount, before, 'nothing was sent');
+      });
+    }
   });
 
   it('leaves no socket, timer or listener behind after 100 redeploys', async function () {

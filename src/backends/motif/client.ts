@@ -234,7 +234,12 @@ export class MotifClient {
         ? this.redact(parsed.error)
         : undefined;
     if (serverMessage !== undefined)
-      throw new ApiError(status, serverMessage, `motif error ${status}: ${serverMessage}`);
+      throw new ApiError(
+        status,
+        serverMessage,
+        `motif error ${status}: ${serverMessage}`,
+        statusWords(serverMessage),
+      );
     throw new ApiError(status, `HTTP ${status}`, `motif answered ${path} with HTTP ${status}`);
   }
 
@@ -268,6 +273,14 @@ export function statusIsExporting(status: Record<string, unknown>): boolean {
   const playback = isRecord(status.playback_info) ? status.playback_info : {};
   const s = playback.status;
   return typeof s === 'string' && s.startsWith('export') && !s.includes('finished');
+}
+
+/**
+ * The server's message as a status under a node, which already names its camera: "camera FAKE0 is
+ * already recording" → "already recording".
+ */
+export function statusWords(serverMessage: string): string {
+  return serverMessage.replace(/^camera \S+ (?:is |was )?/i, '').trim() || serverMessage;
 }
 
 /** Reason given to undici when a deadline passes; the client reports its own TimeoutError. */
