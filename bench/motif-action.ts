@@ -49,9 +49,14 @@ async function rawUndici(sim: Target, concurrency: number): Promise<Result> {
   return { rps: TOTAL / value.seconds, p50: s.p50, p99: s.p99, cpuUs: cpuUs / TOTAL };
 }
 
-async function nodePath(red: EmbeddedNodeRed, concurrency: number): Promise<Result> {
-  const act = red.getNode('act');
-  const out = red.getNode('out');
+async function nodePath(
+  red: EmbeddedNodeRed,
+  concurrency: number,
+  from = 'act',
+  to = 'out',
+): Promise<Result> {
+  const act = red.getNode(from);
+  const out = red.getNode(to);
   const pending = new Map<string, () => void>();
   let seq = 0;
   const onOutput = (msg: { benchId: string }): void => pending.get(msg.benchId)?.();
@@ -114,8 +119,15 @@ export async function benchMotifAction(): Promise<void> {
           wires: [['out']],
         },
         { id: 'out', type: 'debug', z: 'tab', active: false, x: 300, y: 100, wires: [] },
+        // Node-RED's own cost of a message in and out of one node, for scale (no network).
+        { id: 'echo', type: 'change', z: 'tab', rules: [], x: 100, y: 200, wires: [['echo-out']] },
+        { id: 'echo-out', type: 'debug', z: 'tab', active: false, x: 300, y: 200, wires: [] },
       ],
       { srv: { apiKey: sim.apiKey } },
+    );
+    const floor = await nodePath(red, 16, 'echo', 'echo-out');
+    console.log(
+      `Node-RED alone (a change node without rules, no network), concurrency 16: ${fmt(floor.cpuUs, 1)} µs CPU per message`,
     );
     for (const concurrency of CONCURRENCY) {
       if (SIDE === 'node' || SIDE === 'raw') {

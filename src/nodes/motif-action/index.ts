@@ -50,6 +50,13 @@ export default function (RED: RED): void {
     setMaxListeners(0, abort.signal);
     life.add(() => abort.abort());
     const status = attachConnection(node, server.connection, life, t);
+    // Translated once: a catalog look-up per message costs more than the rest of the status work.
+    const working = t('motif-action.status.working');
+    const waitText = {
+      stopped: t('motif-action.status.wait-stopped'),
+      copied: t('motif-action.status.wait-copied'),
+      exported: t('motif-action.status.wait-exported'),
+    };
     let busy = 0;
     let lastLabel = '';
 
@@ -60,14 +67,14 @@ export default function (RED: RED): void {
         const waitKind = configured.wait ? waitKindFor(call.endpoint) : undefined;
         const started = Date.now();
         // Status only when it changes: a busy node under load says "working" once, not per message.
-        if (busy++ === 0) status.set('busy', t('motif-action.status.working'));
+        if (busy++ === 0) status.set('busy', working);
         try {
           const result = await server.connection.run(async (client) => {
             const answer = await callForCameras(client, call.endpoint, call.camera, call.params, call.body, {
               signal: abort.signal,
             });
             if (waitKind) {
-              status.set('busy', t(`motif-action.status.wait-${waitKind}`));
+              status.set('busy', waitText[waitKind]);
               await waitForCameras(client, waitKind, call.camera, {
                 timeoutMs: waitTimeoutMs,
                 signal: abort.signal,
