@@ -130,6 +130,14 @@ export class MotifStream extends EventEmitter {
     return this.run !== undefined;
   }
 
+  /**
+   * Messages discarded by the policy so far, cheap enough to read per message (`stats` builds
+   * objects): every message read was delivered, undecodable, is waiting, or was dropped.
+   */
+  get dropped(): number {
+    return this.counts.received - this.counts.delivered - this.counts.bad - this.flow.size;
+  }
+
   get stats(): MotifStreamStats {
     const flow = this.flow.stats;
     return {

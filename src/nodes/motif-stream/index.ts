@@ -80,7 +80,7 @@ export default function (RED: RED): void {
           server: server.address,
           encoding: settings.encoding,
           quality: settings.quality,
-          dropped: stream.stats.dropped,
+          dropped: stream.dropped,
         };
         if (!needsEncoding(item, settings.encoding)) {
           node.send(buildMessage(item, ctx));
