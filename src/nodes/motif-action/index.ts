@@ -28,6 +28,7 @@ import {
   type RED,
   type ServerNode,
 } from '../../common/node-red';
+import { Activity } from './activity';
 import { registerMotifAdmin } from './admin';
 import { FIELDS } from './fields';
 import { planCall } from './request';
@@ -51,14 +52,13 @@ export default function (RED: RED): void {
     life.add(() => abort.abort());
     const status = attachConnection(node, server.connection, life, t);
     // Translated once: a catalog look-up per message costs more than the rest of the status work.
-    const working = t('motif-action.status.working');
     const waitText = {
       stopped: t('motif-action.status.wait-stopped'),
       copied: t('motif-action.status.wait-copied'),
       exported: t('motif-action.status.wait-exported'),
     };
-    let busy = 0;
-    let lastLabel = '';
+    const activity = new Activity(status, t('motif-action.status.working'));
+    life.add(() => activity.dispose());
 
     onInput(
       node,
@@ -66,15 +66,14 @@ export default function (RED: RED): void {
         const call = planCall(resolveInput(FIELDS, configured, msg), msg.payload);
         const waitKind = configured.wait ? waitKindFor(call.endpoint) : undefined;
         const started = Date.now();
-        // Status only when it changes: a busy node under load says "working" once, not per message.
-        if (busy++ === 0) status.set('busy', working);
+        activity.begin(started);
         try {
           const result = await server.connection.run(async (client) => {
             const answer = await callForCameras(client, call.endpoint, call.camera, call.params, call.body, {
               signal: abort.signal,
             });
             if (waitKind) {
-              status.set('busy', waitText[waitKind]);
+              activity.waiting(waitText[waitKind]);
               await waitForCameras(client, waitKind, call.camera, {
                 timeoutMs: waitTimeoutMs,
                 signal: abort.signal,
@@ -83,27 +82,24 @@ export default function (RED: RED): void {
             return answer;
           });
           msg.payload = result;
-          msg.motif = {
+          const motif: Record<string, unknown> = {
             operation: call.endpoint.id,
             method: call.endpoint.method,
             path: describePath(call.endpoint, call.camera, call.params),
             camera: call.camera === ALL_CAMERAS ? 'all' : call.camera,
             server: server.address,
             durationMs: Date.now() - started,
-            ...(waitKind ? { waitedFor: waitKind } : {}),
           };
-          if (--busy === 0 || lastLabel !== call.endpoint.label) {
-            lastLabel = call.endpoint.label;
-            status.set(busy === 0 ? 'connected' : 'busy', call.endpoint.label);
-          }
+          if (waitKind) motif.waitedFor = waitKind;
+          msg.motif = motif;
+          activity.end(call.endpoint.label);
           send(msg);
         } catch (err) {
-          busy--;
-          lastLabel = '';
+          activity.abandon();
           throw err;
         }
       },
-      (error) => status.fail(error),
+      (error) => activity.fail(error),
     );
   });
 }
