@@ -107,6 +107,12 @@ export class Deadlines {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
+    for (let call = this.head; call; ) {
+      const next = call.next;
+      call.prev = call.next = undefined;
+      call.linked = false;
+      call = next;
+    }
     this.head = this.tail = undefined;
   }
 

@@ -126,6 +126,11 @@ export class MotifStream extends EventEmitter {
     return { ...this.current };
   }
 
+  /** The endpoint streamed from (or last resolved), without copying the status. */
+  get endpoint(): MotifStreamEndpoint | undefined {
+    return this.current.endpoint;
+  }
+
   get running(): boolean {
     return this.run !== undefined;
   }

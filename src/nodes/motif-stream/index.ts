@@ -89,7 +89,8 @@ export default function (RED: RED): void {
         return encodedMessage(item, ctx).then((msg) => node.send(msg));
       },
     });
-    const currentSerial = (): string => stream.status.endpoint?.serial ?? camera;
+    // Per frame: read the endpoint directly (`status` copies an object each time).
+    const currentSerial = (): string => stream.endpoint?.serial ?? camera;
     life.add(() => stream.close());
     life.add(server.connection.watch(stream));
     stream.on('failure', (err: unknown) => report(toRecorderError(err)));
