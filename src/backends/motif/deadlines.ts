@@ -107,7 +107,7 @@ export class Deadlines {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
-    for (let call = this.head; call; ) {
+    for (let call = this.head; call;) {
       const next = call.next;
       call.prev = call.next = undefined;
       call.linked = false;
