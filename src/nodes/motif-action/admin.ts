@@ -65,16 +65,16 @@ export function registerMotifAdmin(RED: RED): void {
           res.status(404).json({ error: 'no deployed motif-server with this id: deploy it first' });
           return;
         }
+        // Through the call bracket: the outcome is recorded and the error redacted like any call.
         found.connection
-          .client()
-          .cameras()
+          .run((client) => client.cameras())
           .then(
             (cameras) => res.json(cameras.map((c) => c.serial)),
             (err: unknown) => res.status(502).json({ error: clip(toRecorderError(err).message) }),
           )
           .catch(() => undefined);
       } catch (err) {
-        // A closed or misconfigured connection throws at once: still an answer the editor can show.
+        // Whatever throws at once (a node in a strange state) is still an answer the editor can show.
         res.status(502).json({ error: clip(toRecorderError(err).message) });
       }
     },
