@@ -158,10 +158,17 @@ export class MotifClient {
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const status = await this.cameraStatus(serial, {
-        signal: options.signal,
-        timeoutMs: Math.min(remaining, this.timeoutMs),
-      });
+      let status: Record<string, unknown>;
+      try {
+        status = await this.cameraStatus(serial, {
+          signal: options.signal,
+          timeoutMs: Math.min(remaining, this.timeoutMs),
+        });
+      } catch (err) {
+        // A status read cut short by the wait's own deadline: the wait timed out, say so.
+        if (err instanceof TimeoutError && remaining < this.timeoutMs) break;
+        throw err;
+      }
       if (!busy(status)) return;
       const pause = Math.min(interval, deadline - Date.now());
       if (pause <= 0) break;
