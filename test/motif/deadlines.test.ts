@@ -20,13 +20,13 @@ describe('motif call deadlines', () => {
     const short = new PendingCall();
     const longAt = timedOut(long);
     const shortAt = timedOut(short);
-    deadlines.add(long, 400);
+    deadlines.add(long, 1500);
     deadlines.add(short, 40);
     const shortMs = await shortAt;
-    assert.ok(shortMs >= 39 && shortMs < 300, `short call aborted after ${shortMs.toFixed(1)} ms`);
+    assert.ok(shortMs >= 39 && shortMs < 1200, `short call aborted after ${shortMs.toFixed(1)} ms`);
     assert.equal(long.aborted, false, 'the long call is still running');
     const longMs = await longAt;
-    assert.ok(longMs >= 399, `long call aborted after ${longMs.toFixed(1)} ms`);
+    assert.ok(longMs >= 1499, `long call aborted after ${longMs.toFixed(1)} ms`);
     assert.equal(short.timedOut && long.timedOut, true);
     assert.equal(long.reason, 'timeout');
     deadlines.close();
@@ -41,7 +41,7 @@ describe('motif call deadlines', () => {
     const at = timedOut(second);
     deadlines.add(second, 120);
     const ms = await at;
-    assert.ok(ms >= 119 && ms < 400, `aborted after ${ms.toFixed(1)} ms`);
+    assert.ok(ms >= 119 && ms < 1000, `aborted after ${ms.toFixed(1)} ms`);
     assert.equal(first.aborted, false, 'a finished call is never aborted');
     deadlines.close();
   });
@@ -75,13 +75,13 @@ describe('motif call deadlines', () => {
     it('times out a slow call on time while quick calls keep finishing', async () => {
       const c = clientFor(sim, { timeoutMs: 2000 });
       try {
-        sim.setResponseDelay(1000);
+        sim.setResponseDelay(3000);
         const started = performance.now();
         const slow = rejection(() => c.version({ timeoutMs: 100 }));
         const err = await slow;
         const ms = performance.now() - started;
         assert.equal(err.name, 'TimeoutError');
-        assert.ok(ms >= 99 && ms < 700, `timed out after ${ms.toFixed(0)} ms`);
+        assert.ok(ms >= 99 && ms < 2500, `timed out after ${ms.toFixed(0)} ms`);
         sim.setResponseDelay(0);
         for (let i = 0; i < 20; i++) assert.ok((await c.version()).software);
       } finally {
