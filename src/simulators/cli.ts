@@ -17,9 +17,18 @@ export class UsageError extends Error {
 
 const OPTION_NAME = /^[a-z][a-z0-9-]*$/;
 
-export function parseArgs(argv: string[]): { names: string[]; options: Record<string, string> } {
+/**
+ * `--name value`, `--name=value`, or a bare `--name` (value "true"; allowed only for on/off
+ * options, whose default is true or false — checked by `checkOptions`).
+ */
+export function parseArgs(argv: string[]): {
+  names: string[];
+  options: Record<string, string>;
+  bare: string[];
+} {
   const names: string[] = [];
   const options: Record<string, string> = {};
+  const bare: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
@@ -38,9 +47,12 @@ export function parseArgs(argv: string[]): { names: string[]; options: Record<st
       throw new UsageError(`option --${key} is given twice`);
     if (eq >= 0) options[key] = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) options[key] = argv[++i];
-    else throw new UsageError(`option --${key} needs a value`);
+    else {
+      options[key] = 'true';
+      bare.push(key);
+    }
   }
-  return { names, options };
+  return { names, options, bare };
 }
 
 function clip(text: string): string {
@@ -87,9 +99,25 @@ export function optionsFor(
  * Every option must belong to a started simulator: `--<sim>-<option>` always, a plain `--<option>`
  * only when one simulator is started.
  */
-export function checkOptions(wanted: string[], options: Record<string, string | undefined>): void {
+export function checkOptions(
+  wanted: string[],
+  options: Record<string, string | undefined>,
+  bare: readonly string[] = [],
+): void {
   const known = new Map<string, Set<string>>();
-  for (const name of wanted) known.set(name, new Set(simulators[name]().options.map((o) => o.name)));
+  const flags = new Set<string>();
+  for (const name of wanted) {
+    const specs = simulators[name]().options;
+    known.set(name, new Set(specs.map((o) => o.name)));
+    for (const o of specs) {
+      if (o.default !== 'true' && o.default !== 'false') continue;
+      flags.add(`${name}-${o.name}`);
+      if (wanted.length === 1) flags.add(o.name);
+    }
+  }
+  for (const key of bare) {
+    if (!flags.has(key)) throw new UsageError(`option --${clip(key)} needs a value`);
+  }
   for (const key of Object.keys(options)) {
     if (key === 'help') continue;
     const owner = wanted.find(
@@ -112,6 +140,7 @@ export function checkOptions(wanted: string[], options: Record<string, string | 
 export async function startSimulators(
   names: string[],
   options: Record<string, string | undefined>,
+  bare: readonly string[] = [],
 ): Promise<SimulatorHandle[]> {
   const wanted = names.includes('all') ? Object.keys(simulators) : names;
   for (const name of wanted) {
@@ -120,7 +149,7 @@ export async function startSimulators(
         `unknown simulator "${clip(name)}" (known: ${Object.keys(simulators).join(', ')})`,
       );
   }
-  checkOptions(wanted, options);
+  checkOptions(wanted, options, bare);
   const handles: SimulatorHandle[] = [];
   try {
     for (const name of wanted) {
@@ -152,7 +181,7 @@ export function main(argv: string[]): void {
     usageFailure((err as Error).message);
     return;
   }
-  const { names, options } = parsed;
+  const { names, options, bare } = parsed;
   if (options.help) {
     console.log(usage());
     return;
@@ -161,7 +190,7 @@ export function main(argv: string[]): void {
     usageFailure('name at least one simulator, or all');
     return;
   }
-  startSimulators(names, options).then(
+  startSimulators(names, options, bare).then(
     (handles) => {
       for (const h of handles) {
         for (const [what, url] of Object.entries(h.endpoints)) console.log(`${h.name} ${what}: ${url}`);

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MotifClient } from '../../src/backends/motif/client';
-import { parseArgs, startSimulators } from '../../src/simulators/cli';
+import { checkOptions, parseArgs, startSimulators } from '../../src/simulators/cli';
 import { simulators } from '../../src/simulators/registry';
 
 describe('motif simulator CLI module', () => {
@@ -92,8 +92,12 @@ describe('recorders-sim command line', () => {
     await assert.rejects(startSimulators(['motif'], { 'remotive-port': '0' }), { name: 'UsageError' });
   });
 
-  it('still takes --option=value and prefixed options', async () => {
+  it('still takes --option=value, prefixed options and bare on/off flags', async () => {
     assert.deepEqual(parseArgs(['motif', '--port=0', '--key', 'abc']).options, { port: '0', key: 'abc' });
+    const flag = parseArgs(['aivero', '--lenient-ints', '--port', '0']);
+    assert.doesNotThrow(() => checkOptions(['aivero'], flag.options, flag.bare));
+    const notFlag = parseArgs(['aivero', '--port']);
+    assert.throws(() => checkOptions(['aivero'], notFlag.options, notFlag.bare), /--port needs a value/);
     const handles = await startSimulators(['motif'], { 'motif-port': '0', key: 'k1' });
     try {
       assert.equal(handles[0].info['api key'], 'k1');
