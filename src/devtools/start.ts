@@ -47,11 +47,7 @@ export function writeFlows(userDir: string, targets: ConfigTarget[]): number {
 async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
   const userDir = path.join(root, '.node-red-user');
-  // The Aivero simulator writes its certificate so the examples' aivero-server verifies TLS with it.
-  fs.mkdirSync(userDir, { recursive: true });
-  const handles: SimulatorHandle[] = await startSimulators(['all'], {
-    'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
-  });
+  const handles: SimulatorHandle[] = await startSimulators(['all'], {});
   handles.push(await startMqttBroker());
   for (const h of handles)
     for (const [what, url] of Object.entries(h.endpoints)) console.log(`simulator ${h.name} ${what}: ${url}`);
