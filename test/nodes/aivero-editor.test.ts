@@ -174,6 +174,7 @@ describe('aivero editor dialogs in a browser', function () {
     }, id as string);
     await page.waitForSelector('#aivero-spec-streams', { state: 'visible', timeout: 10_000 });
     await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'aivero-session-builder.png') });
     const rows = await page.locator('#aivero-spec-streams .aivero-row-type').count();
     assert.ok(rows >= 1, `stream rows: ${rows}`);
     const resolutions = await page
