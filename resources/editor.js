@@ -177,6 +177,8 @@
   // ---------------------------------------------------------------------------------------------
 
   var opened = typeof WeakMap === 'function' ? new WeakMap() : null;
+  // The last dialog built (tests wait for it: Node-RED builds a dialog after fetching credentials).
+  var prepared = { id: null, count: 0 };
 
   function inputOf(def, field) {
     var prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
@@ -239,7 +241,9 @@
         var name = $(this).attr('data-recorders-field');
         if (!Object.prototype.hasOwnProperty.call(def.defaults, name)) $(this).hide();
       });
-      if (prepare) return prepare.apply(node, arguments);
+      var result = prepare ? prepare.apply(node, arguments) : undefined;
+      prepared = { id: node.id, count: prepared.count + 1 };
+      return result;
     };
     def.oneditsave = function () {
       var node = this;
@@ -596,6 +600,9 @@
     registerFields: registerFields,
     defaults: defaults,
     register: register,
+    prepared: function () {
+      return { id: prepared.id, count: prepared.count };
+    },
     keepRow: keepRow,
     sameText: sameText,
     current: current,

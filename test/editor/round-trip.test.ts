@@ -14,7 +14,9 @@ import {
   STARTUP_MS,
   TYPES,
   openDialog,
+  preparedCount,
   pressDone,
+  waitPrepared,
   startEditorSession,
   type EditorApi,
   type EditorNode,
@@ -193,11 +195,13 @@ describe('editor round trip: open + Done changes nothing', function () {
           (globalThis as unknown as { RED: EditorApi }).RED.nodes.eachConfig((n) => ids.push(n.id));
           return ids;
         });
+        const built = await preparedCount(page);
         await page.evaluate(
           (t) => (globalThis as unknown as { RED: EditorApi }).RED.editor.editConfig('', t, '_ADD_'),
           type,
         );
         await page.waitForSelector('#node-config-dialog-ok:visible');
+        await waitPrepared(page, built);
         await pressDone(page, 'node-config-input');
         id = await page.evaluate(
           ([t, before]) => {

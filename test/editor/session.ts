@@ -197,8 +197,32 @@ export interface EditorApi {
   sidebar: { help: { show(type: string): void } };
 }
 
+/** How many dialogs of ours were built so far. */
+export function preparedCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () => (globalThis as unknown as { RecordersEditor: EditorModule }).RecordersEditor.prepared().count,
+  );
+}
+
+/** Waits until a dialog after the `count`th is built (for node `id` when given). */
+export async function waitPrepared(page: Page, count: number, id?: string): Promise<void> {
+  await page.waitForFunction(
+    ([nodeId, n]) => {
+      const p = (globalThis as unknown as { RecordersEditor: EditorModule }).RecordersEditor.prepared();
+      return p.count > n && (nodeId === '' || p.id === nodeId);
+    },
+    [id ?? '', count] as [string, number],
+  );
+}
+
+/** What the tests read of the shared editor module. */
+interface EditorModule {
+  prepared(): { id: string | null; count: number };
+}
+
 /** Opens a node's edit dialog (config nodes with editConfig) and waits until it is built. */
 export async function openDialog(page: Page, id: string): Promise<'node-input' | 'node-config-input'> {
+  const before = await preparedCount(page);
   const prefix = await page.evaluate((nodeId) => {
     const RED = (globalThis as unknown as { RED: EditorApi }).RED;
     const node = RED.nodes.node(nodeId);
@@ -212,6 +236,8 @@ export async function openDialog(page: Page, id: string): Promise<'node-input' |
   }, id);
   const ok = prefix === 'node-config-input' ? '#node-config-dialog-ok' : '#node-dialog-ok';
   await page.waitForSelector(`${ok}:visible`);
+  // Built: Node-RED fetches a node's credentials first, then runs its oneditprepare.
+  await waitPrepared(page, before, id);
   await page.waitForSelector(`#${prefix}-name`, { state: 'attached' });
   // motif-action fills its operation list from the runtime: Done before that would skip the field.
   await page.waitForFunction(() => {
