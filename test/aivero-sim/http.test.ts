@@ -86,6 +86,27 @@ describe('aivero simulator: HTTP', function () {
     }
   });
 
+  it('answers a batch (JSON array of requests) with an array, each request on its own', async () => {
+    const agent = new Agent({ connect: { ca: sim.ca } });
+    try {
+      const res = await fetch(sim.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json', ...admin(sim) },
+        body: JSON.stringify([{ query: '{ cameras(limit: 1) { model } }' }, { query: '{ nope }' }]),
+      });
+      const body = (await res.json()) as Array<{
+        data?: unknown;
+        errors?: Array<{ extensions: { code: string } }>;
+      }>;
+      assert.equal(body.length, 2);
+      assert.deepEqual(body[0], { data: { cameras: [{ model: 'REALSENSE' }] } });
+      assert.equal(body[1].errors?.[0].extensions.code, 'validation-failed');
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('lets the unauthorized role public list cameras and nothing else', async () => {
     const data = await gql<{ cameras: unknown[] }>(sim, '{ cameras { id model serial } }', {}, {});
     assert.ok(data.cameras.length >= 5);
