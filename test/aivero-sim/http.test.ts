@@ -6,7 +6,7 @@ import type { AiveroSimulator } from '../../src/simulators/aivero';
 import { admin, closeAgent, gql, gqlError, post, startSim } from './helpers';
 
 describe('aivero simulator: HTTP', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   before(async () => {
     sim = await startSim();

@@ -11,7 +11,7 @@ interface S {
 }
 
 describe('aivero simulator: queries and mutations', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   const ids: Record<string, string> = {};
 
