@@ -1,5 +1,5 @@
 /** Public surface of the schedule module: the motif cron dialect and the one-timer scheduler. */
-export { CronSyntaxError, type CronFieldRef } from './errors';
+export { CronSearchLimitError, CronSyntaxError, type CronFieldRef } from './errors';
 export type { CronFieldName } from './fields';
 export { parseCron, type ParseOptions } from './parse';
 export type { CronSpec, CronField } from './spec';
