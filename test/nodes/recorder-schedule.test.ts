@@ -4,6 +4,10 @@
  * afterwards so the node's one timer is a fake one.
  */
 import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sinon from 'sinon';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
 import { collect, nextMessage, statusOf, waitFor, type FlowNode, type Message } from '../support/flow';
@@ -315,3 +319,165 @@ describe('recorder-schedule node', function () {
     );
   });
 });
+
+/**
+ * A real Node-RED in a child process with a file context store that writes through (`cache: false`),
+ * killed with SIGKILL right after the node answered: nothing gets to flush or close. The next
+ * runtime on the same user directory must have everything back, and owes the firing that fell into
+ * the time it was down (`fireOnceLate`).
+ */
+describe('recorder-schedule across a SIGKILL', function () {
+  this.timeout(90_000);
+  let userDir: string;
+  let runtime: ChildRuntime | undefined;
+
+  beforeEach(() => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-restart-'));
+    fs.writeFileSync(
+      path.join(userDir, 'settings.json'),
+      JSON.stringify({
+        contextStorage: { default: { module: 'localfilesystem', config: { cache: false } } },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(userDir, 'flows.json'),
+      JSON.stringify([
+        { id: 'tab', type: 'tab' },
+        {
+          id: 'sched',
+          type: 'recorder-schedule',
+          z: 'tab',
+          schedules: [
+            {
+              name: 'fixed',
+              expression: '0 0 12 * * *',
+              timeZone: 'UTC',
+              relative: false,
+              topic: 'fixed',
+              payload: '',
+              payloadType: 'date',
+            },
+          ],
+          dst: 'auto',
+          missed: 'fireOnceLate',
+          store: '',
+          wires: [['out0'], ['out1']],
+        },
+        { id: 'out0', type: 'debug', z: 'tab', active: false, wires: [] },
+        { id: 'out1', type: 'debug', z: 'tab', active: false, wires: [] },
+      ]),
+    );
+  });
+  afterEach(async () => {
+    await runtime?.kill();
+    runtime = undefined;
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('keeps dynamic schedules, paused state, the relative anchor and counts, and fires a missed firing once late', async () => {
+    runtime = await ChildRuntime.start(userDir);
+    // A one-shot firing a few seconds ahead, which the killed runtime will not be there for.
+    const due = Math.ceil(Date.now() / 1000) * 1000 + 4000;
+    const d = new Date(due);
+    const once = `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} ? ${d.getUTCFullYear()}`;
+    const replies = (await runtime.command([
+      { command: 'add', name: 'dyn', expression: '0 0 9 * * *', timeZone: 'UTC', payload: { p: 1 } },
+      { command: 'add', name: 'soon', expression: once, timeZone: 'UTC' },
+      { command: 'add', name: 'rel', expression: '%5 * * ? * * *', relative: true },
+      { command: 'pause', name: 'fixed' },
+      { command: 'trigger', name: 'dyn' },
+      { command: 'start' },
+    ])) as Reply[];
+    const anchor = Date.parse(String(replies[5].relativeStart));
+    await runtime.kill();
+    runtime = undefined;
+    assert.ok(Date.now() < due, 'killed before the firing was due');
+    await waitFor(() => (Date.now() > due + 2000 ? true : undefined), 10_000);
+
+    runtime = await ChildRuntime.start(userDir);
+    const late = await runtime.firing('soon');
+    const meta = late.schedule as Reply;
+    assert.equal(meta.catchUp, true);
+    assert.equal(meta.scheduledAt, due);
+    assert.ok((meta.lateMs as number) > 1000, `late by ${String(meta.lateMs)} ms`);
+    const listed = (await runtime.command({ command: 'list' })) as Reply[];
+    const byName = Object.fromEntries(listed.map((s) => [s.name, s]));
+    assert.deepEqual(Object.keys(byName).sort(), ['dyn', 'fixed', 'rel', 'soon']);
+    assert.equal(byName.fixed.paused, true, 'a paused schedule stays paused');
+    assert.equal(byName.dyn.paused, false);
+    assert.deepEqual(byName.dyn.payload, { p: 1 });
+    assert.equal(byName.dyn.count, 1, 'the firing count survives');
+    assert.equal(byName.soon.count, 1);
+    assert.equal(byName.rel.armed, true, 'relative schedules run again from the same start');
+    const next = (await runtime.command({ command: 'next', name: 'rel', count: 3 })) as Reply;
+    for (const at of next.next as string[]) assert.equal((Date.parse(at) - anchor) % 5000, 0, at);
+    assert.equal(runtime.firings.filter((m) => m.topic === 'soon').length, 1, 'fired once');
+  });
+});
+
+/** One Node-RED runtime in a child process (test/schedule/restart-runtime.ts). */
+class ChildRuntime {
+  readonly firings: Message[] = [];
+  private readonly replies: Message[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private sequence = 0;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: { output?: number; msg?: Message }) => {
+      if (m.msg) (m.output === 0 ? this.firings : this.replies).push(m.msg);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async start(userDir: string): Promise<ChildRuntime> {
+    const child = fork(path.join(__dirname, '..', 'schedule', 'restart-runtime.js'), [userDir], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const runtime = new ChildRuntime(child);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the Node-RED child did not start in 45 s')), 45_000);
+      child.once('exit', (code) => reject(new Error(`the Node-RED child exited with ${String(code)}`)));
+      child.on('message', (m: { ready?: boolean }) => {
+        if (m.ready) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    return runtime;
+  }
+
+  /** Sends one message to the node and waits for its reply on the second output. */
+  async command(payload: unknown): Promise<unknown> {
+    const tag = `c${++this.sequence}`;
+    this.child.send({ receive: { payload, tag } });
+    const reply = await this.until(() => this.replies.find((m) => m.tag === tag));
+    return reply.payload;
+  }
+
+  firing(topic: string): Promise<Message> {
+    return this.until(() => this.firings.find((m) => m.topic === topic));
+  }
+
+  private until<T>(found: () => T | undefined, ms = 20_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the Node-RED child in ${ms} ms`)), ms);
+      const check = (): void => {
+        const value = found();
+        if (value === undefined) return void this.waiters.push(check);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      check();
+    });
+  }
+
+  /** SIGKILL: no close handler, no flush. */
+  kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+}

@@ -20,6 +20,7 @@ import type { DstPolicy, MissedPolicy } from '../../schedule';
 import { registerSchedulePreview } from './admin';
 import { readCommands, type Command } from './commands';
 import { previewExpression } from './preview';
+import { StateWriter } from './state-writer';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
 import { shortWhen } from './when';
 
@@ -52,6 +53,15 @@ export function persistKey(nodeId: string): string {
   return `recorder-schedule_${nodeId}`;
 }
 const STATUS_DELAY_MS = 200;
+/** Longest wait for the store while closing (close must finish in bounded time). */
+const CLOSE_WRITE_MS = 2000;
+
+function bounded(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
 
 function staticDefinitions(config: RecorderScheduleConfig): ScheduleDefinition[] {
   return (config.schedules ?? []).map((s) => ({
@@ -80,13 +90,24 @@ export default function (RED: RED): void {
     // unless a context store is configured, and the key is removed when the node is deleted.
     const context = node.context().global as unknown as NodeContextStore;
     const key = persistKey(node.id);
-    life.add(
-      () =>
-        new Promise<void>((resolve) => {
-          if (!life.removed || store === null) return resolve();
-          context.set(key, undefined, store, () => resolve());
-        }),
-    );
+    const save = (value: unknown): Promise<void> =>
+      new Promise<void>((resolve) => {
+        if (store === null) return resolve();
+        context.set(key, value, store, (err) => {
+          if (err) node.warn(`could not save the schedules: ${err.message}`);
+          resolve();
+        });
+      });
+    const writer = new StateWriter({ write: save, snapshot: () => table.snapshot() });
+    // Last: a deleted node takes its saved state with it; otherwise the final state is stamped with
+    // the stop time, so a firing due while Node-RED is down counts as missed after the restart.
+    life.add(async () => {
+      writer.stop();
+      if (store === null) return;
+      await bounded(writer.settled(), CLOSE_WRITE_MS);
+      if (life.removed) await bounded(save(undefined), CLOSE_WRITE_MS);
+      else if (started) await bounded(writer.flush(), CLOSE_WRITE_MS);
+    });
 
     const payloadOf = (definition: ScheduleDefinition, firedAt: number): unknown => {
       if (!definition.payloadType) return structuredClone(definition.payload);
@@ -111,6 +132,7 @@ export default function (RED: RED): void {
             nextAt: firing.nextAt,
             next: iso(firing.nextAt),
             triggered: firing.triggered,
+            ...(firing.catchUp ? { catchUp: true } : {}),
           },
         };
         node.send([msg, null]);
@@ -120,21 +142,10 @@ export default function (RED: RED): void {
       statusSoon();
     };
 
-    let persistQueued = false;
-    const persist = (): void => {
-      if (store === null || persistQueued) return;
-      persistQueued = true;
-      queueMicrotask(() => {
-        persistQueued = false;
-        context.set(key, table.snapshot(), store, (err) => {
-          if (err) node.warn(`could not save the schedules: ${err.message}`);
-        });
-      });
-    };
-
     const table = new ScheduleTable({
       onFire: fire,
-      onChange: persist,
+      onChange: () => writer.changed(),
+      onFired: () => writer.changed(),
       dst: config.dst ?? 'auto',
       missed: config.missed ?? 'skip',
       onError: (err) => node.error(toRecorderError(err).message),
@@ -173,6 +184,7 @@ export default function (RED: RED): void {
       }
     }
 
+    let started = false;
     const ready = new Promise<void>((resolve) => {
       if (store === null) return resolve();
       context.get(key, store, (err, value) => {
@@ -182,7 +194,9 @@ export default function (RED: RED): void {
       });
     }).then(() => {
       if (life.isDisposed) return;
+      started = true;
       table.start();
+      table.catchUp();
       showStatus();
     });
 
@@ -260,6 +274,9 @@ export default function (RED: RED): void {
         const commands = readCommands(msg);
         const results = commands.map((command) => execute(command));
         showStatus();
+        // Write-through: the reply means the store has the change (on disk for a file store
+        // without cache; a cached store writes at its own interval, see the help).
+        if (store !== null) await writer.flush();
         msg.payload = Array.isArray(msg.payload) ? results : results[0];
         send([null, msg]);
       },
