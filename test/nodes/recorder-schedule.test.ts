@@ -290,6 +290,82 @@ describe('recorder-schedule node', function () {
     await waitFor(() => (statusOf(helper.getNode('sched'))?.fill === 'red' ? true : undefined), 1000);
   });
 
+  /** CPU time of a round trip (the process's own work; the machine may be busy with others). */
+  async function cpuMs(work: () => Promise<unknown>): Promise<number> {
+    const before = process.cpuUsage();
+    await work();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  }
+
+  it('answers add commands and previews of huge monotonic periods without blocking', async () => {
+    await loadFlow(MODULES, flow({ store: 'none' }));
+    // Before the bounded search, this one command blocked the event loop for 11–14 s.
+    let added: Message | undefined;
+    const took = await cpuMs(async () => {
+      added = await command({
+        command: 'add',
+        name: 'far',
+        expression: '%3000000000 * * * * *',
+        timeZone: 'UTC',
+      });
+    });
+    assert.ok(took < 100, `add took ${took.toFixed(1)} ms of CPU`);
+    assert.equal((added?.payload as Reply).next, '2065-01-24T05:20:00.000Z');
+    const caught = nextMessage(helper.getNode('caught'));
+    const refused = await cpuMs(async () => {
+      helper
+        .getNode('sched')
+        .receive({ payload: { command: 'add', name: 'odd', expression: '%120 1/2 * ? * *' } } as never);
+      await caught;
+    });
+    assert.ok(refused < 100, `refusal took ${refused.toFixed(1)} ms of CPU`);
+    assert.match(String(((await caught).error as Reply).message), /cannot be found within the search limit/);
+    let body: Reply = {};
+    const previewed = await cpuMs(async () => {
+      const res = await helper
+        .request()
+        .get('/recorders/schedule/preview')
+        .query({ expression: '%99999999999 * * * * *', tz: 'Europe/Berlin' })
+        .expect(200);
+      body = res.body as Reply;
+    });
+    assert.ok(previewed < 100, `preview took ${previewed.toFixed(1)} ms of CPU`);
+    assert.equal(body.ok, true);
+    assert.equal((body.next as string[])[0], '5138-11-16T08:46:39.000Z');
+    const tooLong = (
+      await helper
+        .request()
+        .get('/recorders/schedule/preview')
+        .query({ expression: '%300000000000 * * * * *' })
+    ).body as Reply;
+    assert.equal(tooLong.ok, false);
+    assert.equal(tooLong.field, 'second');
+  });
+
+  it('previews relative schedules in words relative to the start, with offsets instead of wall-clock times', async () => {
+    await loadFlow(MODULES, flow({ store: 'none' }));
+    const body = (
+      await helper
+        .request()
+        .get('/recorders/schedule/preview')
+        .query({ expression: '0 30/5 0 1 1 ? 1970', relative: 'true' })
+        .expect(200)
+    ).body as Reply;
+    assert.equal(body.ok, true);
+    assert.equal(body.relative, true);
+    assert.equal(
+      body.description,
+      '30 minutes after start, then every 5 minutes until 55 minutes after start',
+    );
+    assert.deepEqual(body.next, []);
+    assert.deepEqual(body.afterStart, ['+0:30:00', '+0:35:00', '+0:40:00', '+0:45:00', '+0:50:00']);
+    assert.match(String(body.summary), /^30 minutes after start.* — first: \+0:30:00 · \+0:35:00/);
+    await command({ command: 'add', name: 'rel', expression: '0 %5 * ? * * *', relative: true });
+    const listed = (await command({ command: 'list', name: 'rel' })).payload as Reply;
+    assert.equal(listed.description, '5 minutes after start, then every 5 minutes');
+  });
+
   it('leaves no timers behind after 100 redeploys', async function () {
     this.timeout(30_000);
     const config = flow({

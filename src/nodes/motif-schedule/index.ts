@@ -21,10 +21,8 @@ import {
   type RED,
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
-import { CronSchedule } from '../../schedule';
+import { CronSchedule, previewFromQuery, shortWhen } from '../../schedule';
 import type { MotifServerNode } from '../motif-server';
-import { registerSchedulePreview } from '../recorder-schedule/admin';
-import { shortWhen } from '../recorder-schedule/when';
 import {
   createTask,
   deleteTask,
@@ -69,7 +67,14 @@ function commandOf(msg: Msg): { command: CommandName; fields: Record<string, unk
 
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerSchedulePreview(RED, '/recorders/motif-schedule/preview', 'motif-schedule.read');
+  // The editor's expression preview, behind Node-RED's permission check; always JSON.
+  RED.httpAdmin.get(
+    '/recorders/motif-schedule/preview',
+    RED.auth.needsPermission('motif-schedule.read'),
+    (req, res) => {
+      res.json(previewFromQuery(req.query as Record<string, unknown>));
+    },
+  );
   registerNode<MotifScheduleConfig>(RED, 'motif-schedule', (node: Node, config, life: Disposer) => {
     const server = configNode<MotifServerNode>(RED, config.server, 'motif-server');
     const prefix = nodePrefix(node.id);

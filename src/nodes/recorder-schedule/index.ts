@@ -16,13 +16,16 @@ import {
   type NodeDef,
   type RED,
 } from '../../common/node-red';
-import type { DstPolicy, MissedPolicy } from '../../schedule';
-import { registerSchedulePreview } from './admin';
+import {
+  previewExpression,
+  previewFromQuery,
+  shortWhen,
+  type DstPolicy,
+  type MissedPolicy,
+} from '../../schedule';
 import { readCommands, type Command } from './commands';
-import { previewExpression } from './preview';
 import { StateWriter } from './state-writer';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
-import { shortWhen } from './when';
 
 interface StaticSchedule {
   name: string;
@@ -82,7 +85,14 @@ function iso(at: number | null): string | null {
 
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerSchedulePreview(RED, '/recorders/schedule/preview', 'recorder-schedule.read');
+  // The editor's expression preview, behind Node-RED's permission check; always JSON.
+  RED.httpAdmin.get(
+    '/recorders/schedule/preview',
+    RED.auth.needsPermission('recorder-schedule.read'),
+    (req, res) => {
+      res.json(previewFromQuery(req.query as Record<string, unknown>));
+    },
+  );
   registerNode<RecorderScheduleConfig>(RED, 'recorder-schedule', (node: Node, config, life: Disposer) => {
     const view = new StatusView(node, life);
     const store = config.store === 'none' ? null : config.store?.trim() || undefined;
