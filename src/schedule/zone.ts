@@ -71,18 +71,15 @@ export class Zone {
     return zone;
   }
 
-  private static local: { tz: string | undefined; name: string } | null = null;
+  private static local: string | null = null;
 
   /**
-   * The runtime's own zone, as Intl reports it. Building a DateTimeFormat costs ~40 µs, which was
-   * most of the start-up of 10,000 schedules: cached, and looked up again only when TZ changes.
+   * The runtime's own zone, as Intl reports it when first asked. Building a DateTimeFormat costs
+   * ~40 µs, which was most of the start-up of 10,000 schedules: looked up once per process.
    */
   static localName(): string {
-    const tz = process.env.TZ;
-    if (Zone.local === null || Zone.local.tz !== tz) {
-      Zone.local = { tz, name: new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
-    }
-    return Zone.local.name;
+    Zone.local ??= new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    return Zone.local;
   }
 
   /**

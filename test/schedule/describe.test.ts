@@ -37,9 +37,9 @@ describe('schedule: describe', () => {
       ['0 * %2 ? * * *', '2 hours after start, then every 2 hours'],
       ['0 0 9 * * *', '9 hours after start, then every day'],
       [
-        '30%30 1-59 * ? * * *',
-        '1 minute after start, then every 30 seconds until 59 minutes 30 seconds after start; ' +
-          'again from 1 hour 1 minute after start, every 30 seconds',
+        '20%40 1-59 * ? * * *',
+        '1 minute after start, then every 40 seconds until 59 minutes 40 seconds after start; ' +
+          'again from 1 hour 1 minute after start, every 40 seconds',
       ],
       ['0 0 0 1 1 ? 1970', 'never fires after the start'],
     ];

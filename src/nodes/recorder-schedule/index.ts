@@ -154,8 +154,8 @@ export default function (RED: RED): void {
 
     const table = new ScheduleTable({
       onFire: fire,
-      onChange: () => writer.changed(),
-      onFired: () => writer.changed(),
+      // Nothing to keep with the store set to none: no snapshot is ever taken.
+      ...(store === null ? {} : { onChange: () => writer.changed(), onFired: () => writer.changed() }),
       dst: config.dst ?? 'auto',
       missed: config.missed ?? 'skip',
       onError: (err) => node.error(toRecorderError(err).message),
