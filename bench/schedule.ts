@@ -24,7 +24,9 @@ type Measured = Record<string, number>;
  * at each of COUNTS as well.
  */
 /** 0 skips the head-to-head. */
-const COMPARE_COUNT = process.env.BENCH_COMPARE_SCHEDULES ? Number(process.env.BENCH_COMPARE_SCHEDULES) : 2_000;
+const COMPARE_COUNT = process.env.BENCH_COMPARE_SCHEDULES
+  ? Number(process.env.BENCH_COMPARE_SCHEDULES)
+  : 2_000;
 const COUNTS = (process.env.BENCH_COUNTS ?? '10000,50000')
   .split(',')
   .map(Number)

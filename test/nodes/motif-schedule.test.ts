@@ -222,6 +222,10 @@ describe('motif-schedule node', function () {
     // motif restarts on the same port with the same key, and has forgotten every task.
     const { port, apiKey } = sim;
     await sim.close();
+    // A call while it is away shows the connection is down (the node's own check is once a minute).
+    const failed = nextMessage(helper.getNode('caught'), 15_000);
+    helper.getNode('ms1').receive({ payload: { command: 'list' } } as never);
+    await failed;
     await waitFor(() => (statusOf(helper.getNode('ms1'))?.fill !== 'blue' ? true : undefined), 15_000);
     sim = await MotifSimulator.start({ port, apiKey, timing: { pendingMs: 20, copyMs: 50, exportMs: 50 } });
     assert.equal(names().length, 0);
@@ -247,7 +251,12 @@ describe('motif-schedule node', function () {
   it('gives nodes whose ids differ only in punctuation their own task prefix', async () => {
     const other = { ...COPY, name: 'other' };
     const nodes = flow([RECORD]);
-    const second = { ...(nodes.find((n) => n.id === 'ms1') as FlowNode), id: 'ms.1', tasks: [other], wires: [['out2']] };
+    const second = {
+      ...(nodes.find((n) => n.id === 'ms1') as FlowNode),
+      id: 'ms.1',
+      tasks: [other],
+      wires: [['out2']],
+    };
     await loadFlow(MODULES, [...nodes, second, { id: 'out2', type: 'helper', z: 'tab' }], creds());
     await nextMessage(helper.getNode('out'));
     await nextMessage(helper.getNode('out2'));
@@ -265,14 +274,38 @@ describe('motif-schedule node', function () {
     await deploy([RECORD], true);
     const before = sim.requests.length;
     for (const [payload, error] of [
-      [{ name: 'a', kind: 'record', expression: '0 0 9 * * *', args: { duration: '10' } }, /"duration" must be a finite number, got a string/],
-      [{ name: 'b', kind: 'record', expression: '0 0 9 * * *', args: { duration: -5 } }, /"duration" must be a number of seconds above 0/],
-      [{ name: 'c', kind: 'export', expression: '0 0 9 * * *', args: { codec: 5 } }, /"codec" must be a string, got a number/],
-      [{ name: 'd', kind: 'copy', expression: '0 0 9 * * *', args: { delete_after: 'yes' } }, /"delete_after" must be true or false/],
-      [{ name: 'e', kind: 'record', expression: '0 0 9 * * *', args: { bogus: 1 } }, /unknown argument "bogus"/],
-      [{ name: 'f', kind: 'record', expression: '0 0 9 * * *', args: { task_name: 'x' } }, /"task_name" is set by the task/],
-      [{ name: 'g', kind: 'io', expression: '0 0 9 * * *', target: 'led', value: 'bright' }, /value must be a number, \+inf or -inf/],
-      [{ name: 'h', kind: 'io', expression: '0 0 9 * * *', target: 'led', value: { v: 1 } }, /value must be a number or text/],
+      [
+        { name: 'a', kind: 'record', expression: '0 0 9 * * *', args: { duration: '10' } },
+        /"duration" must be a finite number, got a string/,
+      ],
+      [
+        { name: 'b', kind: 'record', expression: '0 0 9 * * *', args: { duration: -5 } },
+        /"duration" must be a number of seconds above 0/,
+      ],
+      [
+        { name: 'c', kind: 'export', expression: '0 0 9 * * *', args: { codec: 5 } },
+        /"codec" must be a string, got a number/,
+      ],
+      [
+        { name: 'd', kind: 'copy', expression: '0 0 9 * * *', args: { delete_after: 'yes' } },
+        /"delete_after" must be true or false/,
+      ],
+      [
+        { name: 'e', kind: 'record', expression: '0 0 9 * * *', args: { bogus: 1 } },
+        /unknown argument "bogus"/,
+      ],
+      [
+        { name: 'f', kind: 'record', expression: '0 0 9 * * *', args: { task_name: 'x' } },
+        /"task_name" is set by the task/,
+      ],
+      [
+        { name: 'g', kind: 'io', expression: '0 0 9 * * *', target: 'led', value: 'bright' },
+        /value must be a number, \+inf or -inf/,
+      ],
+      [
+        { name: 'h', kind: 'io', expression: '0 0 9 * * *', target: 'led', value: { v: 1 } },
+        /value must be a number or text/,
+      ],
       [{ name: 'i', kind: 'record', expression: '%120 1/2 * ? * *' }, /search limit/],
     ] as const) {
       const caught = nextMessage(helper.getNode('caught'));

@@ -4,18 +4,27 @@
  * the one late firing owed for a run missed while Node-RED was down (`fireOnceLate`).
  */
 import assert from 'node:assert/strict';
-import {
-  ScheduleTable,
-  type Firing,
-  type ScheduleDefinition,
-} from '../../src/nodes/recorder-schedule/table';
+import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../src/nodes/recorder-schedule/table';
 import type { MissedPolicy } from '../../src/schedule';
 import { ManualClock } from './manual-clock';
 
 const T0 = Date.UTC(2026, 2, 2, 10, 0, 0);
 
-function definition(name: string, expression: string, extra: Partial<ScheduleDefinition> = {}): ScheduleDefinition {
-  return { name, expression, timeZone: 'UTC', relative: false, topic: name, payload: name, dynamic: false, ...extra };
+function definition(
+  name: string,
+  expression: string,
+  extra: Partial<ScheduleDefinition> = {},
+): ScheduleDefinition {
+  return {
+    name,
+    expression,
+    timeZone: 'UTC',
+    relative: false,
+    topic: name,
+    payload: name,
+    dynamic: false,
+    ...extra,
+  };
 }
 
 function table(clock: ManualClock, fired: Firing[], missed: MissedPolicy = 'skip'): ScheduleTable {
@@ -113,8 +122,22 @@ describe('schedule: recorder-schedule state across a restart', () => {
     const problems = t.restore({
       version: 1,
       dynamic: [
-        { name: 'old', expression: '0 0 9 * * *', timeZone: 'UTC', relative: false, topic: 'old', payload: 1 },
-        { name: 'broken', expression: '0 0 25 * * *', timeZone: 'UTC', relative: false, topic: '', payload: '' },
+        {
+          name: 'old',
+          expression: '0 0 9 * * *',
+          timeZone: 'UTC',
+          relative: false,
+          topic: 'old',
+          payload: 1,
+        },
+        {
+          name: 'broken',
+          expression: '0 0 25 * * *',
+          timeZone: 'UTC',
+          relative: false,
+          topic: '',
+          payload: '',
+        },
       ],
       paused: ['old'],
     });

@@ -114,11 +114,14 @@ export function checkTaskArgs(kind: TaskKind, args: TaskArgs, where: string): vo
   }
   const specs = findEndpoint(ENDPOINTS[kind][0])?.args ?? [];
   for (const name of names) {
-    if (RESERVED.has(name)) throw new InputError(`${where}: "${name}" is set by the task, not as an argument`);
+    if (RESERVED.has(name))
+      throw new InputError(`${where}: "${name}" is set by the task, not as an argument`);
     const spec = specs.find((s) => s.name === name);
     if (!spec) {
       const known = specs.filter((s) => !RESERVED.has(s.name)).map((s) => s.name);
-      throw new InputError(`${where}: unknown argument "${name}" for a ${kind} task (one of ${known.join(', ')})`);
+      throw new InputError(
+        `${where}: unknown argument "${name}" for a ${kind} task (one of ${known.join(', ')})`,
+      );
     }
     checkArg(spec, args[name], where);
   }
@@ -155,12 +158,18 @@ export function parseTaskValue(kind: TaskKind, value: unknown, where: string): u
 export function taskRequest(spec: MotifTaskSpec, where = `task "${spec.taskName}"`): TaskRequest {
   pathSegment('task_name', spec.taskName);
   if (spec.relative && !allowsRelative(spec.kind))
-    throw new InputError(`${where}: motif allows "relative to recording start" only for output and configure tasks`);
+    throw new InputError(
+      `${where}: motif allows "relative to recording start" only for output and configure tasks`,
+    );
   checkTaskArgs(spec.kind, spec.args, where);
   const endpoint = ENDPOINTS[spec.kind][spec.camera ? 1 : 0];
   const params: Record<string, string> = {};
   if (spec.camera) params.serial = spec.camera;
-  const body: Record<string, unknown> = { ...spec.args, task_name: spec.taskName, cron_expression: spec.expression };
+  const body: Record<string, unknown> = {
+    ...spec.args,
+    task_name: spec.taskName,
+    cron_expression: spec.expression,
+  };
   if (allowsRelative(spec.kind)) {
     params.name = spec.target;
     body.camera_relative = spec.relative;
@@ -175,11 +184,17 @@ export function taskRequest(spec: MotifTaskSpec, where = `task "${spec.taskName}
 export async function readTasks(client: MotifClient, signal?: AbortSignal): Promise<ServerSchedule> {
   const answer = await client.call('schedule', {}, undefined, { signal });
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer))
-    throw new ApiError(200, 'unexpected answer', 'motif answered "schedule" with something other than an object');
+    throw new ApiError(
+      200,
+      'unexpected answer',
+      'motif answered "schedule" with something other than an object',
+    );
   const record = answer as Record<string, unknown>;
   if (typeof record.now !== 'number' || !Number.isFinite(record.now))
     throw new ApiError(200, 'unexpected answer', 'motif answered "schedule" without its current time (now)');
-  const list = Array.isArray(record.tasks) ? record.tasks : Object.values(record).find((v) => Array.isArray(v));
+  const list = Array.isArray(record.tasks)
+    ? record.tasks
+    : Object.values(record).find((v) => Array.isArray(v));
   const tasks = (Array.isArray(list) ? (list as unknown[]) : [])
     .filter(
       (t): t is Record<string, unknown> =>
@@ -193,7 +208,11 @@ export async function readTasks(client: MotifClient, signal?: AbortSignal): Prom
   return { now: record.now, tasks };
 }
 
-export async function createTask(client: MotifClient, spec: MotifTaskSpec, signal?: AbortSignal): Promise<void> {
+export async function createTask(
+  client: MotifClient,
+  spec: MotifTaskSpec,
+  signal?: AbortSignal,
+): Promise<void> {
   const request = taskRequest(spec);
   await client.call(request.endpoint, request.params, request.body, { signal });
 }

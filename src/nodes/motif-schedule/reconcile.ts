@@ -4,7 +4,13 @@
  * with this node's prefix are ever deleted; `schedule/clear` (which deletes everyone's tasks) is
  * never used. The calls themselves are the motif backend's (backends/motif/tasks.ts).
  */
-import { createTask, deleteTask, readTasks, type MotifClient, type ServerSchedule } from '../../backends/motif';
+import {
+  createTask,
+  deleteTask,
+  readTasks,
+  type MotifClient,
+  type ServerSchedule,
+} from '../../backends/motif';
 import { CronSchedule, describe, offsetText, relativeOffsets } from '../../schedule';
 import type { PlannedTask } from './tasks';
 

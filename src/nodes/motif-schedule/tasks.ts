@@ -24,7 +24,13 @@ import {
   type TaskKind,
 } from '../../backends/motif';
 import { InputError } from '../../common/errors';
-import { isPlainObject, optionalBoolean, optionalObject, optionalString, type JsonObject } from '../../common/input';
+import {
+  isPlainObject,
+  optionalBoolean,
+  optionalObject,
+  optionalString,
+  type JsonObject,
+} from '../../common/input';
 import { CronSchedule } from '../../schedule';
 
 export { TASK_KINDS, type TaskKind };
@@ -59,8 +65,7 @@ export function nodePrefix(nodeId: string): string {
   let encoded = '';
   for (const ch of String(nodeId).slice(0, 64)) {
     if (/^[A-Za-z0-9]$/.test(ch)) encoded += ch;
-    else
-      for (let i = 0; i < ch.length; i++) encoded += `-${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    else for (let i = 0; i < ch.length; i++) encoded += `-${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
   }
   return `nr_${encoded}_`;
 }
@@ -70,7 +75,9 @@ export function readDeclaration(raw: unknown, where = 'task', now = Date.now()):
   if (!isPlainObject(raw)) throw new InputError(`${where} must be an object`);
   const name = optionalString(raw.name, `${where} name`)?.trim() ?? '';
   if (!LOCAL_NAME.test(name))
-    throw new InputError(`${where}: the name must be 1–40 letters, digits, "_" or "-", got "${name.slice(0, 40)}"`);
+    throw new InputError(
+      `${where}: the name must be 1–40 letters, digits, "_" or "-", got "${name.slice(0, 40)}"`,
+    );
   const at = `task "${name}"`;
   const kind = raw.kind;
   if (!isTaskKind(kind)) throw new InputError(`${at}: kind must be one of ${TASK_KINDS.join(', ')}`);
@@ -78,7 +85,9 @@ export function readDeclaration(raw: unknown, where = 'task', now = Date.now()):
   if (!expression) throw new InputError(`${at}: the cron expression is empty`);
   const relative = optionalBoolean(raw.relative, `${at} relative`) ?? false;
   if (relative && !allowsRelative(kind))
-    throw new InputError(`${at}: motif allows "relative to recording start" only for output and configure tasks`);
+    throw new InputError(
+      `${at}: motif allows "relative to recording start" only for output and configure tasks`,
+    );
   try {
     // Parsed, and searched once (bounded): an expression whose firings cannot be found is refused.
     new CronSchedule(expression, relative ? { relativeTo: now } : { timeZone: 'UTC' }).next(now);
@@ -90,7 +99,9 @@ export function readDeclaration(raw: unknown, where = 'task', now = Date.now()):
     throw new InputError(`${at}: motif 5 expects 6 or 7 fields (second first), the expression has ${fields}`);
   const target = optionalString(raw.target, `${at} target`)?.trim() ?? '';
   if (allowsRelative(kind) && !/^[^\s/]{1,100}$/.test(target))
-    throw new InputError(`${at}: name the ${kind === 'io' ? 'output' : 'camera parameter'} (no "/" or spaces)`);
+    throw new InputError(
+      `${at}: name the ${kind === 'io' ? 'output' : 'camera parameter'} (no "/" or spaces)`,
+    );
   const rawValue = raw.value === undefined || raw.value === null ? '' : raw.value;
   if (typeof rawValue !== 'string' && typeof rawValue !== 'number' && typeof rawValue !== 'boolean')
     throw new InputError(`${at}: the value must be a number or text`);

@@ -5,11 +5,12 @@
  * `start` message. Output 1: firings; output 2: command replies.
  */
 import type { Disposer } from '../../common/disposer';
-import { toRecorderError } from '../../common/errors';
+import { ConfigError, toRecorderError } from '../../common/errors';
+import { readConfig } from '../../common/fields';
 import {
   onInput,
+  ownStatus,
   registerNode,
-  StatusView,
   translator,
   type Msg,
   type Node,
@@ -24,6 +25,7 @@ import {
   type MissedPolicy,
 } from '../../schedule';
 import { readCommands, type Command } from './commands';
+import { FIELDS, MAX_SCHEDULES } from './fields';
 import { StateWriter } from './state-writer';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
 
@@ -35,14 +37,6 @@ interface StaticSchedule {
   topic?: string;
   payload?: string;
   payloadType?: string;
-}
-
-interface RecorderScheduleConfig extends NodeDef {
-  schedules?: StaticSchedule[];
-  dst?: DstPolicy;
-  missed?: MissedPolicy;
-  /** Context store for dynamic schedules and paused state: '' = Node-RED's default store, 'none' = off. */
-  store?: string;
 }
 
 /** Node-RED's node context, as far as we use it (callback forms work with every store). */
@@ -66,17 +60,28 @@ function bounded(work: Promise<void>, ms: number): Promise<void> {
   );
 }
 
-function staticDefinitions(config: RecorderScheduleConfig): ScheduleDefinition[] {
-  return (config.schedules ?? []).map((s) => ({
-    name: String(s.name ?? '').trim(),
-    expression: String(s.expression ?? '').trim(),
-    timeZone: String(s.timeZone ?? '').trim(),
-    relative: Boolean(s.relative),
-    topic: String(s.topic ?? '') || String(s.name ?? ''),
-    payload: s.payload ?? '',
-    payloadType: s.payloadType || 'str',
-    dynamic: false,
-  }));
+/** The editor's schedule list (not in the field table: an array of rows, each checked when added). */
+function staticDefinitions(raw: unknown): ScheduleDefinition[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw))
+    throw new ConfigError('recorder-schedule: the schedule list is not a list', 'schedules');
+  if (raw.length > MAX_SCHEDULES)
+    throw new ConfigError(
+      `recorder-schedule: more than ${MAX_SCHEDULES} schedules (${raw.length})`,
+      'schedules',
+    );
+  return (raw as StaticSchedule[])
+    .map((s) => (typeof s === 'object' && s !== null ? s : ({} as StaticSchedule)))
+    .map((s) => ({
+      name: String(s.name ?? '').trim(),
+      expression: String(s.expression ?? '').trim(),
+      timeZone: String(s.timeZone ?? '').trim(),
+      relative: Boolean(s.relative),
+      topic: String(s.topic ?? '') || String(s.name ?? ''),
+      payload: s.payload ?? '',
+      payloadType: s.payloadType || 'str',
+      dynamic: false,
+    }));
 }
 
 function iso(at: number | null): string | null {
@@ -93,9 +98,13 @@ export default function (RED: RED): void {
       res.json(previewFromQuery(req.query as Record<string, unknown>));
     },
   );
-  registerNode<RecorderScheduleConfig>(RED, 'recorder-schedule', (node: Node, config, life: Disposer) => {
-    const view = new StatusView(node, life);
-    const store = config.store === 'none' ? null : config.store?.trim() || undefined;
+  registerNode<NodeDef>(RED, 'recorder-schedule', (node: Node, raw, life: Disposer) => {
+    const rawConfig = raw as unknown as Record<string, unknown>;
+    const config = readConfig(FIELDS, rawConfig, 'recorder-schedule');
+    const dst = config.dst as DstPolicy;
+    const missed = config.missed as MissedPolicy;
+    const status = ownStatus(node, life, t);
+    const store = config.store === 'none' ? null : config.store || undefined;
     // The global context, not the node's: Node-RED deletes a node's context on every redeploy
     // unless a context store is configured, and the key is removed when the node is deleted.
     const context = node.context().global as unknown as NodeContextStore;
@@ -156,8 +165,8 @@ export default function (RED: RED): void {
       onFire: fire,
       // Nothing to keep with the store set to none: no snapshot is ever taken.
       ...(store === null ? {} : { onChange: () => writer.changed(), onFired: () => writer.changed() }),
-      dst: config.dst ?? 'auto',
-      missed: config.missed ?? 'skip',
+      dst,
+      missed,
       onError: (err) => node.error(toRecorderError(err).message),
     });
     life.add(() => table.stop());
@@ -166,16 +175,16 @@ export default function (RED: RED): void {
       const next = table.earliest();
       if (next?.nextAt != null) {
         const zone = next.relativeTo === null ? next.timeZone : undefined;
-        return view.set(
+        return status.set(
           'scheduled',
           t('recorder-schedule.status.next', { when: shortWhen(next.nextAt, Date.now(), zone) }),
         );
       }
-      if (table.size === 0) return view.set('idle', t('recorder-schedule.status.empty'));
+      if (table.size === 0) return status.set('idle', t('recorder-schedule.status.empty'));
       if (table.relativeStart === null && table.list().some((s) => s.relative && !s.paused))
-        return view.set('idle', t('recorder-schedule.status.waiting'));
-      if (table.pausedCount > 0) return view.set('idle', t('recorder-schedule.status.paused'));
-      view.set('idle', t('recorder-schedule.status.done'));
+        return status.set('idle', t('recorder-schedule.status.waiting'));
+      if (table.pausedCount > 0) return status.set('idle', t('recorder-schedule.status.paused'));
+      status.set('idle', t('recorder-schedule.status.done'));
     };
     let statusTimer: NodeJS.Timeout | undefined;
     const statusSoon = (): void => {
@@ -186,7 +195,7 @@ export default function (RED: RED): void {
     };
     life.add(() => clearTimeout(statusTimer));
 
-    for (const definition of staticDefinitions(config)) {
+    for (const definition of staticDefinitions(rawConfig.schedules)) {
       try {
         table.add(definition);
       } catch (err) {
@@ -246,7 +255,7 @@ export default function (RED: RED): void {
               expression: command.expression,
               relative: command.relative,
               timeZone: command.timeZone,
-              dst: config.dst,
+              dst,
             });
           const info = table.info(command.name ?? '');
           return {
@@ -290,7 +299,7 @@ export default function (RED: RED): void {
         msg.payload = Array.isArray(msg.payload) ? results : results[0];
         send([null, msg]);
       },
-      (error) => view.set('error', error.statusText),
+      (error) => status.fail(error),
     );
   });
 }
