@@ -333,6 +333,23 @@ describe('motif-schedule node', function () {
     assert.deepEqual((blink?.afterStart as string[]).slice(0, 2), ['+0:00:02', '+0:00:04']);
   });
 
+  it('refuses a wrong check interval or time zone with a ConfigError for every message', async () => {
+    for (const [extra, where] of [
+      [{ checkInterval: 'often' }, /check interval must be a number/],
+      [{ checkInterval: -5 }, /check interval must be at least 0/],
+      [{ timeZone: 'Mars/Olympus' }, /unknown time zone "Mars\/Olympus"/],
+    ] as const) {
+      await loadFlow(MODULES, flow([RECORD], extra), creds());
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('ms1').receive({ payload: { command: 'list' }, tag: 'c' } as never);
+      const msg = await caught;
+      assert.equal(msg.tag, 'c');
+      assert.match(String((msg.error as Reply).message), where);
+      await helper.unload();
+    }
+    assert.equal(names().length, 0, 'nothing was created');
+  });
+
   it('serves the expression preview to the editor', async () => {
     await deploy([], true);
     const res = await helper

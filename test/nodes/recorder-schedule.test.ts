@@ -366,6 +366,23 @@ describe('recorder-schedule node', function () {
     assert.equal(listed.description, '5 minutes after start, then every 5 minutes');
   });
 
+  it('answers every message with a ConfigError naming the field when the configuration is wrong', async () => {
+    for (const [extra, where] of [
+      [{ dst: 'sometimes' }, /daylight saving must be one of auto, once, both/],
+      [{ missed: 42 }, /missed firings must be one of skip, fireOnceLate/],
+      [{ schedules: 'not a list' }, /schedule list is not a list/],
+    ] as const) {
+      await loadFlow(MODULES, flow({ ...extra, store: 'none' }));
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('sched').receive({ payload: { command: 'list' }, tag: 'c' } as never);
+      const msg = await caught;
+      assert.equal(msg.tag, 'c');
+      assert.match(String((msg.error as Reply).message), where);
+      await waitFor(() => (statusOf(helper.getNode('sched'))?.fill === 'red' ? true : undefined), 2000);
+      await helper.unload();
+    }
+  });
+
   it('leaves no timers behind after 100 redeploys', async function () {
     this.timeout(30_000);
     const config = flow({
