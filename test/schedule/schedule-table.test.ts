@@ -138,11 +138,21 @@ describe('schedule: recorder-schedule state across a restart', () => {
           topic: '',
           payload: '',
         },
+        // Saved by a version without the bounded search: dropped at once instead of blocking each start.
+        {
+          name: 'odd',
+          expression: '%120 1/2 * ? * *',
+          timeZone: 'UTC',
+          relative: false,
+          topic: '',
+          payload: '',
+        },
       ],
       paused: ['old'],
     });
-    assert.equal(problems.length, 1);
+    assert.equal(problems.length, 2);
     assert.match(problems[0] ?? '', /broken: hour field "25"/);
+    assert.match(problems[1] ?? '', /odd: .*search limit/);
     assert.equal(t.info('old').paused, true);
     for (const garbage of [42, 'x', { version: 3 }, { version: 2, dynamic: 'no', paused: [] }, [1, 2]]) {
       assert.deepEqual(table(clock, []).restore(garbage), ['the saved schedules were not readable']);
