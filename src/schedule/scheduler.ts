@@ -152,6 +152,7 @@ export class Scheduler<T> {
     slot.paused = old.paused;
     slot.fireCount = old.fireCount;
     slot.lastFiredAt = old.lastFiredAt;
+    if (!slot.paused) slot.schedule.next(this.clock.now()); // throws before the old one goes
     this.heap.remove(old);
     return this.install(slot);
   }
@@ -236,8 +237,10 @@ export class Scheduler<T> {
   }
 
   private install(slot: Slot<T>): ScheduleEntry<T> {
+    // Searched before anything changes: an expression that cannot be searched leaves no trace.
+    const next = slot.paused ? null : slot.schedule.next(this.clock.now());
     this.slots.set(slot.id, slot);
-    if (!slot.paused) this.reschedule(slot, slot.schedule.next(this.clock.now()));
+    if (!slot.paused) this.reschedule(slot, next);
     this.arm();
     return slot.snapshot();
   }

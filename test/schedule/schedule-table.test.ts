@@ -116,6 +116,19 @@ describe('schedule: recorder-schedule state across a restart', () => {
     after.stop();
   });
 
+  it('refuses an add or update it cannot search without changing anything', () => {
+    const clock = new ManualClock(T0);
+    const t = table(clock, []);
+    t.add(definition('dyn', '*/10 * * * * *', { dynamic: true }));
+    t.start();
+    assert.throws(() => t.update(definition('dyn', '%120 1/2 * ? * *', { dynamic: true })), /search limit/);
+    assert.throws(() => t.add(definition('new', '%120 1/2 * ? * *', { dynamic: true })), /search limit/);
+    assert.equal(t.info('dyn').expression, '*/10 * * * * *');
+    assert.equal(t.info('dyn').armed, true);
+    assert.equal(t.has('new'), false);
+    t.stop();
+  });
+
   it('reads the first format, and drops what a store hands back garbled', () => {
     const clock = new ManualClock(T0);
     const t = table(clock, []);

@@ -141,7 +141,7 @@ export class ScheduleTable {
 
   /** Adds a schedule; the expression and zone are checked first (InputError naming the field). */
   add(definition: ScheduleDefinition): void {
-    checkDefinition(definition, this.dst);
+    checkDefinition(definition, this.dst, this.now());
     if (this.definitions.has(definition.name))
       throw new InputError(`a schedule named "${definition.name}" already exists`);
     this.definitions.set(definition.name, definition);
@@ -154,7 +154,7 @@ export class ScheduleTable {
     const old = this.require(definition.name);
     if (!old.dynamic)
       throw new InputError(`schedule "${old.name}" is set in the editor and cannot be changed`);
-    checkDefinition(definition, this.dst);
+    checkDefinition(definition, this.dst, this.now());
     this.scheduler.remove(old.name);
     this.definitions.set(definition.name, definition);
     this.arm(definition);
@@ -361,7 +361,7 @@ export class ScheduleTable {
   }
 
   private addQuietly(definition: ScheduleDefinition): void {
-    checkDefinition(definition, this.dst);
+    checkDefinition(definition, this.dst, this.now());
     this.definitions.set(definition.name, definition);
     this.arm(definition);
   }
@@ -429,8 +429,11 @@ export class ScheduleTable {
   }
 }
 
-/** Parses the expression with the zone it will run in, so errors name the field before anything is armed. */
-export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy): void {
+/**
+ * Parses the expression with the zone it will run in and searches its next firing once (bounded),
+ * so errors name the field, or the search limit, before anything is changed or armed.
+ */
+export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy, now = Date.now()): void {
   if (typeof definition.name !== 'string' || !NAME.test(definition.name))
     throw new InputError('a schedule needs a name (1–100 characters, not starting with a space)');
   if (typeof definition.expression !== 'string' || definition.expression.trim() === '')
@@ -438,11 +441,11 @@ export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy):
   new CronSchedule(definition.expression, {
     dst,
     ...(definition.relative
-      ? { relativeTo: 0 }
+      ? { relativeTo: now }
       : definition.timeZone
         ? { timeZone: definition.timeZone }
         : {}),
-  });
+  }).next(now);
 }
 
 interface Run {
