@@ -74,6 +74,8 @@ export async function benchSchedule(): Promise<void> {
 
 type Series = {
   start: number[];
+  startCpu: number[];
+  perFiring: number[];
   heap: number[];
   cpu: number[];
   firings: number[];
@@ -82,7 +84,16 @@ type Series = {
 };
 
 async function compare(count: number, impls: Impl[]): Promise<void> {
-  const empty = (): Series => ({ start: [], heap: [], cpu: [], firings: [], p50: [], p99: [] });
+  const empty = (): Series => ({
+    start: [],
+    startCpu: [],
+    perFiring: [],
+    heap: [],
+    cpu: [],
+    firings: [],
+    p50: [],
+    p99: [],
+  });
   const seen: Record<Impl, Series> = { ours: empty(), cronplus: empty() };
   for (let round = 0; round < ROUNDS; round++) {
     const order: Impl[] = round % 2 === 0 ? impls : [...impls].reverse();
@@ -92,6 +103,8 @@ async function compare(count: number, impls: Impl[]): Promise<void> {
       const fire = await runChild(impl, 'fire', count);
       const series = seen[impl];
       series.start.push(idle.startMs - none.startMs);
+      series.startCpu.push(idle.startCpuMs - none.startCpuMs);
+      series.perFiring.push(fire.cpuUsPerFiring);
       series.heap.push(idle.heap - none.heap);
       series.cpu.push(idle.cpuMsPerS);
       series.firings.push(fire.firings);
@@ -102,11 +115,13 @@ async function compare(count: number, impls: Impl[]): Promise<void> {
   type Key = keyof Series;
   const rows: Array<[string, Key, (n: number) => string, boolean]> = [
     [`start-up with ${count} schedules (s)`, 'start', (n) => fmt(n / 1000, 2), true],
+    [`start-up CPU for ${count} (s)`, 'startCpu', (n) => fmt(n / 1000, 2), true],
     [`heap for ${count} schedules (MB)`, 'heap', (n) => fmt(n / 1e6, 1), true],
     ['CPU while idle (ms per s)', 'cpu', (n) => fmt(n, 2), true],
     ['firings measured', 'firings', (n) => fmt(n, 0), false],
     ['lateness p50 (ms)', 'p50', (n) => fmt(n, 1), true],
     ['lateness p99 (ms)', 'p99', (n) => fmt(n, 1), true],
+    ['CPU per firing (µs)', 'perFiring', (n) => fmt(n, 0), true],
   ];
   const both = impls.length > 1;
   console.log(
@@ -134,8 +149,9 @@ async function compare(count: number, impls: Impl[]): Promise<void> {
   console.log(`goal lateness p99 < 10 ms: ${p99 < 10 ? 'met' : 'NOT met'} (${fmt(p99, 1)} ms)`);
   if (count === 10_000) {
     const start = median(seen.ours.start) / 1000;
+    const cpu = median(seen.ours.startCpu) / 1000;
     console.log(
-      `goal 10,000 schedules start in < 1 s: ${start < 1 ? 'met' : 'NOT met'} (${fmt(start, 2)} s)`,
+      `goal 10,000 schedules start in < 1 s: ${start < 1 ? 'met' : 'NOT met'} (${fmt(start, 2)} s; CPU ${fmt(cpu, 2)} s)`,
     );
   }
 }
