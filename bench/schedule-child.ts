@@ -84,12 +84,16 @@ async function main(): Promise<void> {
   if (!['ours', 'cronplus'].includes(impl) || !['empty', 'idle', 'fire'].includes(phase))
     throw new Error('usage: schedule-child <ours|cronplus> <empty|idle|fire>');
   const startedAt = Date.now();
+  const startCpu = process.cpuUsage();
   const red = await startNodeRed(
     [{ id: 't', type: 'tab' }, nodeConfig(impl, phase)],
     {},
     impl === 'cronplus' ? ['node-red-contrib-cron-plus'] : [],
   );
   const startMs = Date.now() - startedAt;
+  // CPU as well as wall time: on a busy machine the wall clock also counts other processes' turns.
+  const started = process.cpuUsage(startCpu);
+  const startCpuMs = (started.user + started.system) / 1000;
   const target: Node = red.getNode('n');
   const lateness: number[] = [];
   // Only firings due inside the window count: a node still catching up on firings that fell into
@@ -104,13 +108,16 @@ async function main(): Promise<void> {
     if (typeof scheduled === 'number' && scheduled >= windowStart) lateness.push(now - scheduled);
   }) as Node['send'];
   await sleep(3000); // settle: start-up work, first status updates
-  let result: Record<string, unknown> = { impl, phase, startMs };
+  let result: Record<string, unknown> = { impl, phase, startMs, startCpuMs };
   if (phase === 'fire') {
     lateness.length = 0;
     windowStart = Date.now();
+    const fireCpu = process.cpuUsage();
     await sleep(FIRE_MS);
     const late = summary(lateness);
-    result = { ...result, firings: lateness.length, p50: late.p50, p99: late.p99 };
+    const used = process.cpuUsage(fireCpu);
+    const cpuUsPerFiring = (used.user + used.system) / Math.max(1, lateness.length);
+    result = { ...result, firings: lateness.length, p50: late.p50, p99: late.p99, cpuUsPerFiring };
   } else {
     const heap = gcHeap();
     // V8's memory reducer runs a series of collections some seconds after the start-up burst of

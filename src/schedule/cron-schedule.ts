@@ -15,7 +15,8 @@
 import { InputError } from '../common/errors';
 import { parseCron, type ParseOptions } from './parse';
 import type { CronSpec } from './spec';
-import { nextWallTime, SECOND } from './wall-search';
+import { CronSearchLimitError } from './errors';
+import { DAY, nextWallTime, SECOND, searchBudget, type SearchBudget } from './wall-search';
 import { Zone } from './zone';
 
 export type DstPolicy = 'once' | 'both' | 'auto';
@@ -31,9 +32,6 @@ export interface CronScheduleOptions extends ParseOptions {
   readonly relativeTo?: number;
   readonly dst?: DstPolicy;
 }
-
-/** Guards the transition walk; each round crosses one DST transition. */
-const MAX_ROUNDS = 10_000;
 
 export class CronSchedule {
   readonly spec: CronSpec;
@@ -59,53 +57,76 @@ export class CronSchedule {
     this.repeatAmbiguous = this.dst === 'both' || (this.dst === 'auto' && this.spec.hour.any);
   }
 
-  /** First firing strictly after `after` (epoch ms), at a whole second; null if there is none. */
-  next(after: number): number | null {
-    return this.zone ? this.nextAbsolute(after, this.zone) : this.nextRelative(after, this.relativeTo ?? 0);
+  /**
+   * First firing strictly after `after` (epoch ms), at a whole second; null if there is none.
+   * Bounded work: throws CronSearchLimitError (an InputError) when the search budget runs out.
+   */
+  next(after: number, budget: SearchBudget = searchBudget()): number | null {
+    return this.zone
+      ? this.nextAbsolute(after, this.zone, budget)
+      : this.nextRelative(after, this.relativeTo ?? 0, budget);
   }
 
-  /** Up to n firings strictly after `after`, in order. */
+  /**
+   * Up to n firings strictly after `after`, in order, on ONE search budget: when it runs out after
+   * the first firing, the firings found so far are returned.
+   */
   nextN(after: number, n: number): number[] {
+    const budget = searchBudget();
     const out: number[] = [];
     let t: number | null = after;
-    while (out.length < n && (t = this.next(t)) !== null) out.push(t);
+    try {
+      while (out.length < n && (t = this.next(t, budget)) !== null) out.push(t);
+    } catch (err) {
+      if (!(err instanceof CronSearchLimitError) || out.length === 0) throw err;
+    }
     return out;
   }
 
-  private nextRelative(after: number, start: number): number | null {
+  private nextRelative(after: number, start: number, budget: SearchBudget): number | null {
     const elapsed = Math.max(after - start, 0);
-    const wall = nextWallTime(this.spec, Math.floor(elapsed / SECOND) * SECOND + SECOND, Infinity);
+    const wall = nextWallTime(this.spec, Math.floor(elapsed / SECOND) * SECOND + SECOND, Infinity, budget);
     return wall === null ? null : start + wall;
   }
 
-  private nextAbsolute(after: number, zone: Zone): number | null {
-    let t = Math.floor(after / SECOND) * SECOND + SECOND;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const offset = zone.offsetAt(t);
-      const previous = zone.previousTransition(t);
-      let lo = t + offset;
-      if (previous && previous.at > after && previous.after > previous.before) {
-        // t is the end of a gap we have not answered for: nonexistent wall times fire at its end.
-        if (nextWallTime(this.spec, previous.at + previous.before, previous.at + previous.after) !== null) {
-          return previous.at;
-        }
-      }
-      if (previous && previous.after < previous.before && !this.repeatAmbiguous) {
-        // Second pass through a repeated hour: those wall times already fired in the first pass.
-        lo = Math.max(lo, previous.at + previous.before);
-      }
-      const wall = nextWallTime(this.spec, lo, Infinity);
-      if (wall === null) return null;
-      const candidate = wall - offset;
-      const transition = zone.nextTransition(t, candidate);
-      if (!transition) return candidate;
-      // The offset changes before the candidate: nothing matched in this segment, go to the next one.
-      if (transition.after > transition.before) {
-        const gapEnd = transition.at + transition.after;
-        if (nextWallTime(this.spec, transition.at + transition.before, gapEnd) !== null) return transition.at;
-      }
-      t = transition.at;
+  /**
+   * The wall clock of a zone runs forward except at a fall-back transition, where it repeats an
+   * interval [A, B). So: search wall times from the wall time just after `after` (skipping the rest
+   * of a repeated interval we are in the second pass of, unless ambiguous times repeat), then map
+   * the match to its instant: a skipped wall time fires at the end of its gap, a repeated one at its
+   * first occurrence still ahead. With repetition on, the second pass of the next fall-back may hold
+   * an earlier firing than the match. Work: one or two wall searches and the zone data of the years
+   * involved, however far the match lies.
+   */
+  private nextAbsolute(after: number, zone: Zone, budget: SearchBudget): number | null {
+    const base = Math.floor(after / SECOND) * SECOND;
+    let lo = base + zone.offsetAt(base) + SECOND;
+    const previous = zone.previousTransition(base);
+    if (!this.repeatAmbiguous && previous && previous.after < previous.before) {
+      const repeatedEnd = previous.at + previous.before;
+      if (base + previous.after < repeatedEnd) lo = Math.max(lo, repeatedEnd);
     }
-    return null;
+    let found: number | null = null;
+    for (let attempt = 0; attempt < 4 && found === null; attempt++) {
+      const wall = nextWallTime(this.spec, lo, Infinity, budget);
+      if (wall === null) break;
+      const { instants, gapEnd } = zone.instantsAt(wall);
+      found = instants.find((i) => i > after) ?? (gapEnd !== null && gapEnd > after ? gapEnd : null);
+      lo = wall + SECOND;
+    }
+    if (this.repeatAmbiguous) {
+      const fallBack = zone.nextTransition(base, base + 2 * DAY);
+      if (fallBack && fallBack.after < fallBack.before && (found === null || fallBack.at < found)) {
+        const repeat = nextWallTime(
+          this.spec,
+          fallBack.at + fallBack.after,
+          fallBack.at + fallBack.before,
+          budget,
+        );
+        const instant = repeat === null ? null : repeat - fallBack.after;
+        if (instant !== null && instant > after && (found === null || instant < found)) found = instant;
+      }
+    }
+    return found;
   }
 }

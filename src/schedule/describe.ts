@@ -4,11 +4,12 @@
  * `0 * %2 ? * * *` → "every 2 hours counted from 1970-01-01".
  * Best effort and English only: it explains, the evaluator decides.
  */
+import { describeRelative } from './describe-relative';
 import { parseCron, type ParseOptions } from './parse';
 import type { CronField, CronSpec } from './spec';
 
 export interface DescribeOptions extends ParseOptions {
-  /** Describe monotonic fields as counted from the start of a relative schedule. */
+  /** A relative schedule: described by its firings after the start (see describe-relative.ts). */
   readonly relative?: boolean;
 }
 
@@ -152,7 +153,8 @@ function dayOfWeekWords(field: CronField): string {
 
 export function describe(expression: string, options: DescribeOptions = {}): string {
   const spec = parseCron(expression, options);
-  const epoch = options.relative ? 'the start' : '1970-01-01';
+  if (options.relative) return describeRelative(expression, options);
+  const epoch = '1970-01-01';
   const parts = [timeWords(spec, epoch)];
   const dom = spec.dayOfMonth.any ? '' : dayOfMonthWords(spec.dayOfMonth, epoch);
   const dow = spec.dayOfWeek.any ? '' : dayOfWeekWords(spec.dayOfWeek);

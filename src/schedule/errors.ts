@@ -18,10 +18,37 @@ export class CronSyntaxError extends InputError {
   readonly fieldText: string | null;
 
   constructor(reason: string, field: CronFieldRef | null = null, fieldText: string | null = null) {
-    super(field ? `${field.name} field "${fieldText ?? ''}": ${reason}` : `cron expression: ${reason}`);
+    // Hostile input stays short and printable in the message (the reason may quote an item).
+    const shown = quoteExpression(reason, 100);
+    super(
+      field
+        ? `${field.name} field "${quoteExpression(fieldText ?? '')}": ${shown}`
+        : `cron expression: ${shown}`,
+    );
     this.name = 'CronSyntaxError';
     this.field = field;
-    this.reason = reason;
+    this.reason = shown;
     this.fieldText = fieldText;
+  }
+}
+
+/** Expression text for an error message: control characters blanked, at most `limit` characters. */
+export function quoteExpression(text: string, limit = 60): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return clean.length > limit ? `${clean.slice(0, limit)}…` : clean;
+}
+
+/**
+ * The next firing of an expression could not be found within the search budget (see
+ * wall-search.ts): the expression combines fields so that matches are too rare to find quickly
+ * (for example a monotonic second field that never lines up with the listed minutes).
+ */
+export class CronSearchLimitError extends InputError {
+  constructor(expression: string) {
+    super(
+      `cron expression "${quoteExpression(expression)}": its next firing cannot be found within the search limit; ` +
+        'the fields rarely or never line up — simplify the expression',
+    );
+    this.name = 'CronSearchLimitError';
   }
 }

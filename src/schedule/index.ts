@@ -1,11 +1,12 @@
 /** Public surface of the schedule module: the motif cron dialect and the one-timer scheduler. */
-export { CronSyntaxError, type CronFieldRef } from './errors';
+export { CronSearchLimitError, CronSyntaxError, type CronFieldRef } from './errors';
 export type { CronFieldName } from './fields';
 export { parseCron, type ParseOptions } from './parse';
 export type { CronSpec, CronField } from './spec';
 export { CronSchedule, type CronScheduleOptions, type DstPolicy } from './cron-schedule';
 export { datetimeToCron, offsetToRelativeCron, type DatetimeToCronOptions } from './datetime-to-cron';
 export { describe, type DescribeOptions } from './describe';
+export { describeRelative, durationWords, offsetText, relativeOffsets } from './describe-relative';
 export { realClock, type Clock } from './clock';
 export {
   Scheduler,
@@ -15,3 +16,5 @@ export {
   type ScheduleEntryOptions,
   type SchedulerOptions,
 } from './scheduler';
+export { previewExpression, previewFromQuery, type PreviewAnswer, type PreviewRequest } from './preview';
+export { shortWhen } from './when';

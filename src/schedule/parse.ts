@@ -2,7 +2,7 @@
  * Parser for the motif cron dialect (loopbio motif, after cronex): 5, 6 or 7 fields, names, ranges with
  * wrap-around, steps, `?`, `L`, `L-n`, `LW`, `nW`, `nL`, `d#n`, and the monotonic `%N` / `O%N`.
  */
-import { CronSyntaxError, type CronFieldRef } from './errors';
+import { CronSyntaxError, quoteExpression, type CronFieldRef } from './errors';
 import { FIELDS, LAYOUTS, type CronFieldName, type FieldInfo } from './fields';
 import type { CronField, CronSpec, Monotonic, NthWeekday, YearRun } from './spec';
 
@@ -15,6 +15,20 @@ export interface ParseOptions {
    */
   readonly wildcardUnderMonotonic?: 'first' | 'every';
 }
+
+/** Longest expression accepted (the longest sensible one lists every second, minute and hour: ~450). */
+export const MAX_EXPRESSION_LENGTH = 1000;
+
+/** Units from 1970-01-01 to the end of 9999 per field: the largest `O` or `N` of `O%N` that means anything. */
+const MONOTONIC_LIMITS: Readonly<Record<CronFieldName, number>> = {
+  second: 253_402_300_799,
+  minute: 4_223_371_679,
+  hour: 70_389_527,
+  'day-of-month': 2_932_896,
+  month: 96_359,
+  'day-of-week': 0,
+  year: 8_029,
+};
 
 const TIME_FIELDS: readonly CronFieldName[] = ['second', 'minute', 'hour'];
 const ORDER: readonly CronFieldName[] = ['second', 'minute', 'hour', 'day-of-month', 'month', 'year'];
@@ -108,6 +122,14 @@ class FieldParser {
     if (this.ref.name === 'day-of-week') this.fail('monotonic "%" is not allowed in day-of-week');
     const period = this.positiveInt(periodText, 'monotonic period');
     const offset = offsetText === '' ? 0 : this.nonNegativeInt(offsetText, 'monotonic offset');
+    // Counts run from 1970 (or the start of a relative schedule) to the end of year 9999; a period or
+    // offset beyond that can never be reached, and huge numbers would lose precision.
+    const limit = MONOTONIC_LIMITS[this.ref.name];
+    const unit = `${this.ref.name === 'day-of-month' ? 'day' : this.ref.name}s`;
+    if (period > limit)
+      this.fail(`monotonic period ${period} is longer than the field can count (at most ${limit} ${unit})`);
+    if (offset > limit)
+      this.fail(`monotonic offset ${offset} is beyond what the field can count (at most ${limit} ${unit})`);
     this.field.monotonic.push({ period, offset });
   }
 
@@ -170,7 +192,8 @@ class FieldParser {
   }
 
   private nonNegativeInt(text: string, what: string): number {
-    if (!/^\d+$/.test(text)) this.fail(`${what} "${text}" is not a whole number`);
+    if (!/^\d+$/.test(text)) this.fail(`${what} "${quoteExpression(text)}" is not a whole number`);
+    if (text.length > 15) this.fail(`${what} has more than 15 digits`);
     return Number(text);
   }
 
@@ -239,6 +262,8 @@ export function parseCron(expression: string, options: ParseOptions = {}): CronS
 
 function parseUncached(expression: string, mode: 'first' | 'every'): CronSpec {
   if (typeof expression !== 'string') throw new CronSyntaxError('expression must be a string');
+  if (expression.length > MAX_EXPRESSION_LENGTH)
+    throw new CronSyntaxError(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
   const parts = expression
     .trim()
     .split(/\s+/)

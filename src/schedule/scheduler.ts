@@ -129,6 +129,11 @@ export class Scheduler<T> {
     return this.slots.size;
   }
 
+  /** A firing later than this (ms) is missed. */
+  get lateToleranceMs(): number {
+    return this.tolerance;
+  }
+
   /** How many times a timer was set so far (lets tests and benchmarks check timer churn). */
   get timerArmCount(): number {
     return this.timersArmed;
@@ -147,6 +152,7 @@ export class Scheduler<T> {
     slot.paused = old.paused;
     slot.fireCount = old.fireCount;
     slot.lastFiredAt = old.lastFiredAt;
+    if (!slot.paused) slot.schedule.next(this.clock.now()); // throws before the old one goes
     this.heap.remove(old);
     return this.install(slot);
   }
@@ -176,7 +182,7 @@ export class Scheduler<T> {
     if (!slot) return false;
     if (slot.paused) {
       slot.paused = false;
-      this.reschedule(slot, slot.schedule.next(this.clock.now()));
+      this.reschedule(slot, this.safeNext(slot, this.clock.now()));
       this.arm();
     }
     return true;
@@ -198,6 +204,11 @@ export class Scheduler<T> {
   /** The next n firings of a schedule from now (whether or not it is paused). */
   nextFirings(id: string, n: number): number[] {
     return this.requireSlot(id).schedule.nextN(this.clock.now(), n);
+  }
+
+  /** The first firing of a schedule strictly after `after` (null: none, or not searchable). */
+  firingAfter(id: string, after: number): number | null {
+    return this.safeNext(this.requireSlot(id), after);
   }
 
   start(): void {
@@ -226,8 +237,10 @@ export class Scheduler<T> {
   }
 
   private install(slot: Slot<T>): ScheduleEntry<T> {
+    // Searched before anything changes: an expression that cannot be searched leaves no trace.
+    const next = slot.paused ? null : slot.schedule.next(this.clock.now());
     this.slots.set(slot.id, slot);
-    if (!slot.paused) this.reschedule(slot, slot.schedule.next(this.clock.now()));
+    if (!slot.paused) this.reschedule(slot, next);
     this.arm();
     return slot.snapshot();
   }
@@ -283,7 +296,7 @@ export class Scheduler<T> {
   /** The wall clock went backwards: next firings computed from the old "now" may be far too late. */
   private reevaluateAll(now: number): void {
     for (const slot of this.slots.values()) {
-      if (!slot.paused) this.reschedule(slot, slot.schedule.next(now));
+      if (!slot.paused) this.reschedule(slot, this.safeNext(slot, now));
     }
   }
 
@@ -293,9 +306,23 @@ export class Scheduler<T> {
       const scheduledAt = slot.heapKey;
       const missed = now - scheduledAt > this.tolerance;
       // Re-key before the callback, so that callbacks may freely remove, pause or update entries.
-      this.reschedule(slot, slot.schedule.next(missed ? now - this.tolerance : scheduledAt));
+      this.reschedule(slot, this.safeNext(slot, missed ? now - this.tolerance : scheduledAt));
       if (missed && slot.missed === 'skip') continue;
       this.fire(slot, scheduledAt);
+    }
+  }
+
+  /**
+   * The next firing after `after`. The first one was found when the schedule was added (so `add`
+   * refuses an expression it cannot search); a later search that runs out of budget ends the
+   * schedule (null) and is reported, rather than throwing out of a timer.
+   */
+  private safeNext(slot: Slot<T>, after: number): number | null {
+    try {
+      return slot.schedule.next(after);
+    } catch (error) {
+      this.onError(error, slot.snapshot());
+      return null;
     }
   }
 

@@ -215,6 +215,141 @@ describe('motif-schedule node', function () {
     await waitFor(() => (names().length === 0 ? true : undefined));
   });
 
+  it('re-creates its tasks when motif comes back with an empty task list (reconnect)', async () => {
+    const first = await deploy([RECORD, TOGGLE], true);
+    assert.equal((first.created as string[]).length, 2);
+    await waitFor(() => (statusOf(helper.getNode('ms1'))?.fill === 'blue' ? true : undefined));
+    // motif restarts on the same port with the same key, and has forgotten every task.
+    const { port, apiKey } = sim;
+    await sim.close();
+    // A call while it is away shows the connection is down (the node's own check is once a minute).
+    const failed = nextMessage(helper.getNode('caught'), 15_000);
+    helper.getNode('ms1').receive({ payload: { command: 'list' } } as never);
+    await failed;
+    await waitFor(() => (statusOf(helper.getNode('ms1'))?.fill !== 'blue' ? true : undefined), 15_000);
+    sim = await MotifSimulator.start({ port, apiKey, timing: { pendingMs: 20, copyMs: 50, exportMs: 50 } });
+    assert.equal(names().length, 0);
+    const again = await nextMessage(helper.getNode('out'), 20_000);
+    assert.equal(again.topic, 'reconcile');
+    assert.equal(((again.payload as Reply).created as string[]).length, 2);
+    assert.equal(names().filter((n) => n.startsWith('nr_ms1_e_')).length, 2);
+    await waitFor(() => (statusOf(helper.getNode('ms1'))?.fill === 'blue' ? true : undefined), 10_000);
+  });
+
+  it('notices lost tasks on its periodic check while the connection stays up', async () => {
+    await loadFlow(MODULES, flow([RECORD, COPY], { checkInterval: 1 }), creds());
+    const first = (await nextMessage(helper.getNode('out'))).payload as Reply;
+    assert.equal((first.created as string[]).length, 2);
+    sim.state.tasks.clear();
+    const again = await nextMessage(helper.getNode('out'), 10_000);
+    assert.equal(((again.payload as Reply).created as string[]).length, 2);
+    assert.equal(names().length, 2);
+    const shown = statusOf(helper.getNode('ms1'));
+    assert.match(shown?.text ?? '', /motif-schedule\.status\.next 2/);
+  });
+
+  it('gives nodes whose ids differ only in punctuation their own task prefix', async () => {
+    const other = { ...COPY, name: 'other' };
+    const nodes = flow([RECORD]);
+    const second = {
+      ...(nodes.find((n) => n.id === 'ms1') as FlowNode),
+      id: 'ms.1',
+      tasks: [other],
+      wires: [['out2']],
+    };
+    await loadFlow(MODULES, [...nodes, second, { id: 'out2', type: 'helper', z: 'tab' }], creds());
+    await nextMessage(helper.getNode('out'));
+    await nextMessage(helper.getNode('out2'));
+    // Both deploys are done; a second sync of each must not take the other's task for its own.
+    await command({ command: 'sync' });
+    const reply = nextMessage(helper.getNode('out2'));
+    helper.getNode('ms.1').receive({ payload: { command: 'sync' } } as never);
+    await reply;
+    const all = names();
+    assert.equal(all.filter((n) => n.startsWith('nr_ms1_e_rec_')).length, 1, all.join(' '));
+    assert.equal(all.filter((n) => n.startsWith('nr_ms-002e1_e_other_')).length, 1, all.join(' '));
+  });
+
+  it('checks task arguments and values by type before anything is sent', async () => {
+    await deploy([RECORD], true);
+    const before = sim.requests.length;
+    for (const [payload, error] of [
+      [
+        { name: 'a', kind: 'record', expression: '0 0 9 * * *', args: { duration: '10' } },
+        /"duration" must be a finite number, got a string/,
+      ],
+      [
+        { name: 'b', kind: 'record', expression: '0 0 9 * * *', args: { duration: -5 } },
+        /"duration" must be a number of seconds above 0/,
+      ],
+      [
+        { name: 'c', kind: 'export', expression: '0 0 9 * * *', args: { codec: 5 } },
+        /"codec" must be a string, got a number/,
+      ],
+      [
+        { name: 'd', kind: 'copy', expression: '0 0 9 * * *', args: { delete_after: 'yes' } },
+        /"delete_after" must be true or false/,
+      ],
+      [
+        { name: 'e', kind: 'record', expression: '0 0 9 * * *', args: { bogus: 1 } },
+        /unknown argument "bogus"/,
+      ],
+      [
+        { name: 'f', kind: 'record', expression: '0 0 9 * * *', args: { task_name: 'x' } },
+        /"task_name" is set by the task/,
+      ],
+      [
+        { name: 'g', kind: 'io', expression: '0 0 9 * * *', target: 'led', value: 'bright' },
+        /value must be a number, \+inf or -inf/,
+      ],
+      [
+        { name: 'h', kind: 'io', expression: '0 0 9 * * *', target: 'led', value: { v: 1 } },
+        /value must be a number or text/,
+      ],
+      [{ name: 'i', kind: 'record', expression: '%120 1/2 * ? * *' }, /search limit/],
+    ] as const) {
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('ms1').receive({ payload: { command: 'add', ...payload } } as never);
+      assert.match(String(((await caught).error as Reply).message), error);
+    }
+    assert.equal(sim.requests.length, before, 'nothing reached the server');
+  });
+
+  it('previews camera-relative tasks relative to the recording start', async () => {
+    await deploy([TOGGLE], true);
+    const body = (
+      await helper
+        .request()
+        .get('/recorders/motif-schedule/preview')
+        .query({ expression: '17 0 0 1 1 ? 1970', relative: 'true' })
+        .expect(200)
+    ).body as Reply;
+    assert.equal(body.description, '17 seconds after start');
+    assert.deepEqual(body.afterStart, ['+0:00:17']);
+    assert.deepEqual(body.next, []);
+    const listed = await command(undefined, 'list');
+    const blink = (listed.tasks as Reply[]).find((t) => t.name === 'blink');
+    assert.equal(blink?.description, '2 seconds after start, then every 2 seconds');
+    assert.deepEqual((blink?.afterStart as string[]).slice(0, 2), ['+0:00:02', '+0:00:04']);
+  });
+
+  it('refuses a wrong check interval or time zone with a ConfigError for every message', async () => {
+    for (const [extra, where] of [
+      [{ checkInterval: 'often' }, /check interval must be a number/],
+      [{ checkInterval: -5 }, /check interval must be at least 0/],
+      [{ timeZone: 'Mars/Olympus' }, /unknown time zone "Mars\/Olympus"/],
+    ] as const) {
+      await loadFlow(MODULES, flow([RECORD], extra), creds());
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('ms1').receive({ payload: { command: 'list' }, tag: 'c' } as never);
+      const msg = await caught;
+      assert.equal(msg.tag, 'c');
+      assert.match(String((msg.error as Reply).message), where);
+      await helper.unload();
+    }
+    assert.equal(names().length, 0, 'nothing was created');
+  });
+
   it('serves the expression preview to the editor', async () => {
     await deploy([], true);
     const res = await helper

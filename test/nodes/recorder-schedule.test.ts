@@ -4,6 +4,10 @@
  * afterwards so the node's one timer is a fake one.
  */
 import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sinon from 'sinon';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
 import { collect, nextMessage, statusOf, waitFor, type FlowNode, type Message } from '../support/flow';
@@ -286,6 +290,99 @@ describe('recorder-schedule node', function () {
     await waitFor(() => (statusOf(helper.getNode('sched'))?.fill === 'red' ? true : undefined), 1000);
   });
 
+  /** CPU time of a round trip (the process's own work; the machine may be busy with others). */
+  async function cpuMs(work: () => Promise<unknown>): Promise<number> {
+    const before = process.cpuUsage();
+    await work();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  }
+
+  it('answers add commands and previews of huge monotonic periods without blocking', async () => {
+    await loadFlow(MODULES, flow({ store: 'none' }));
+    // Before the bounded search, this one command blocked the event loop for 11–14 s.
+    let added: Message | undefined;
+    const took = await cpuMs(async () => {
+      added = await command({
+        command: 'add',
+        name: 'far',
+        expression: '%3000000000 * * * * *',
+        timeZone: 'UTC',
+      });
+    });
+    assert.ok(took < 100, `add took ${took.toFixed(1)} ms of CPU`);
+    assert.equal((added?.payload as Reply).next, '2065-01-24T05:20:00.000Z');
+    const caught = nextMessage(helper.getNode('caught'));
+    const refused = await cpuMs(async () => {
+      helper
+        .getNode('sched')
+        .receive({ payload: { command: 'add', name: 'odd', expression: '%120 1/2 * ? * *' } } as never);
+      await caught;
+    });
+    assert.ok(refused < 100, `refusal took ${refused.toFixed(1)} ms of CPU`);
+    assert.match(String(((await caught).error as Reply).message), /cannot be found within the search limit/);
+    let body: Reply = {};
+    const previewed = await cpuMs(async () => {
+      const res = await helper
+        .request()
+        .get('/recorders/schedule/preview')
+        .query({ expression: '%99999999999 * * * * *', tz: 'Europe/Berlin' })
+        .expect(200);
+      body = res.body as Reply;
+    });
+    assert.ok(previewed < 100, `preview took ${previewed.toFixed(1)} ms of CPU`);
+    assert.equal(body.ok, true);
+    assert.equal((body.next as string[])[0], '5138-11-16T08:46:39.000Z');
+    const tooLong = (
+      await helper
+        .request()
+        .get('/recorders/schedule/preview')
+        .query({ expression: '%300000000000 * * * * *' })
+    ).body as Reply;
+    assert.equal(tooLong.ok, false);
+    assert.equal(tooLong.field, 'second');
+  });
+
+  it('previews relative schedules in words relative to the start, with offsets instead of wall-clock times', async () => {
+    await loadFlow(MODULES, flow({ store: 'none' }));
+    const body = (
+      await helper
+        .request()
+        .get('/recorders/schedule/preview')
+        .query({ expression: '0 30/5 0 1 1 ? 1970', relative: 'true' })
+        .expect(200)
+    ).body as Reply;
+    assert.equal(body.ok, true);
+    assert.equal(body.relative, true);
+    assert.equal(
+      body.description,
+      '30 minutes after start, then every 5 minutes until 55 minutes after start',
+    );
+    assert.deepEqual(body.next, []);
+    assert.deepEqual(body.afterStart, ['+0:30:00', '+0:35:00', '+0:40:00', '+0:45:00', '+0:50:00']);
+    assert.match(String(body.summary), /^30 minutes after start.* — first: \+0:30:00 · \+0:35:00/);
+    await command({ command: 'add', name: 'rel', expression: '0 %5 * ? * * *', relative: true });
+    const listed = (await command({ command: 'list', name: 'rel' })).payload as Reply;
+    assert.equal(listed.description, '5 minutes after start, then every 5 minutes');
+  });
+
+  it('answers every message with a ConfigError naming the field when the configuration is wrong', async () => {
+    for (const [extra, where] of [
+      [{ dst: 'sometimes' }, /daylight saving must be one of auto, once, both/],
+      [{ missed: 42 }, /missed firings must be one of skip, fireOnceLate/],
+      [{ schedules: 'not a list' }, /schedule list is not a list/],
+    ] as const) {
+      await loadFlow(MODULES, flow({ ...extra, store: 'none' }));
+      const caught = nextMessage(helper.getNode('caught'));
+      helper.getNode('sched').receive({ payload: { command: 'list' }, tag: 'c' } as never);
+      const msg = await caught;
+      assert.equal(msg.tag, 'c');
+      assert.match(String((msg.error as Reply).message), where);
+      await waitFor(() => (statusOf(helper.getNode('sched'))?.fill === 'red' ? true : undefined), 2000);
+      await helper.unload();
+    }
+  });
+
   it('leaves no timers behind after 100 redeploys', async function () {
     this.timeout(30_000);
     const config = flow({
@@ -315,3 +412,165 @@ describe('recorder-schedule node', function () {
     );
   });
 });
+
+/**
+ * A real Node-RED in a child process with a file context store that writes through (`cache: false`),
+ * killed with SIGKILL right after the node answered: nothing gets to flush or close. The next
+ * runtime on the same user directory must have everything back, and owes the firing that fell into
+ * the time it was down (`fireOnceLate`).
+ */
+describe('recorder-schedule across a SIGKILL', function () {
+  this.timeout(90_000);
+  let userDir: string;
+  let runtime: ChildRuntime | undefined;
+
+  beforeEach(() => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-restart-'));
+    fs.writeFileSync(
+      path.join(userDir, 'settings.json'),
+      JSON.stringify({
+        contextStorage: { default: { module: 'localfilesystem', config: { cache: false } } },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(userDir, 'flows.json'),
+      JSON.stringify([
+        { id: 'tab', type: 'tab' },
+        {
+          id: 'sched',
+          type: 'recorder-schedule',
+          z: 'tab',
+          schedules: [
+            {
+              name: 'fixed',
+              expression: '0 0 12 * * *',
+              timeZone: 'UTC',
+              relative: false,
+              topic: 'fixed',
+              payload: '',
+              payloadType: 'date',
+            },
+          ],
+          dst: 'auto',
+          missed: 'fireOnceLate',
+          store: '',
+          wires: [['out0'], ['out1']],
+        },
+        { id: 'out0', type: 'debug', z: 'tab', active: false, wires: [] },
+        { id: 'out1', type: 'debug', z: 'tab', active: false, wires: [] },
+      ]),
+    );
+  });
+  afterEach(async () => {
+    await runtime?.kill();
+    runtime = undefined;
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('keeps dynamic schedules, paused state, the relative anchor and counts, and fires a missed firing once late', async () => {
+    runtime = await ChildRuntime.start(userDir);
+    // A one-shot firing a few seconds ahead, which the killed runtime will not be there for.
+    const due = Math.ceil(Date.now() / 1000) * 1000 + 4000;
+    const d = new Date(due);
+    const once = `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} ? ${d.getUTCFullYear()}`;
+    const replies = (await runtime.command([
+      { command: 'add', name: 'dyn', expression: '0 0 9 * * *', timeZone: 'UTC', payload: { p: 1 } },
+      { command: 'add', name: 'soon', expression: once, timeZone: 'UTC' },
+      { command: 'add', name: 'rel', expression: '%5 * * ? * * *', relative: true },
+      { command: 'pause', name: 'fixed' },
+      { command: 'trigger', name: 'dyn' },
+      { command: 'start' },
+    ])) as Reply[];
+    const anchor = Date.parse(String(replies[5].relativeStart));
+    await runtime.kill();
+    runtime = undefined;
+    assert.ok(Date.now() < due, 'killed before the firing was due');
+    await waitFor(() => (Date.now() > due + 2000 ? true : undefined), 10_000);
+
+    runtime = await ChildRuntime.start(userDir);
+    const late = await runtime.firing('soon');
+    const meta = late.schedule as Reply;
+    assert.equal(meta.catchUp, true);
+    assert.equal(meta.scheduledAt, due);
+    assert.ok((meta.lateMs as number) > 1000, `late by ${String(meta.lateMs)} ms`);
+    const listed = (await runtime.command({ command: 'list' })) as Reply[];
+    const byName = Object.fromEntries(listed.map((s) => [s.name, s]));
+    assert.deepEqual(Object.keys(byName).sort(), ['dyn', 'fixed', 'rel', 'soon']);
+    assert.equal(byName.fixed.paused, true, 'a paused schedule stays paused');
+    assert.equal(byName.dyn.paused, false);
+    assert.deepEqual(byName.dyn.payload, { p: 1 });
+    assert.equal(byName.dyn.count, 1, 'the firing count survives');
+    assert.equal(byName.soon.count, 1);
+    assert.equal(byName.rel.armed, true, 'relative schedules run again from the same start');
+    const next = (await runtime.command({ command: 'next', name: 'rel', count: 3 })) as Reply;
+    for (const at of next.next as string[]) assert.equal((Date.parse(at) - anchor) % 5000, 0, at);
+    assert.equal(runtime.firings.filter((m) => m.topic === 'soon').length, 1, 'fired once');
+  });
+});
+
+/** One Node-RED runtime in a child process (test/schedule/restart-runtime.ts). */
+class ChildRuntime {
+  readonly firings: Message[] = [];
+  private readonly replies: Message[] = [];
+  private readonly waiters: Array<() => void> = [];
+  private sequence = 0;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: { output?: number; msg?: Message }) => {
+      if (m.msg) (m.output === 0 ? this.firings : this.replies).push(m.msg);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async start(userDir: string): Promise<ChildRuntime> {
+    const child = fork(path.join(__dirname, '..', 'schedule', 'restart-runtime.js'), [userDir], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const runtime = new ChildRuntime(child);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the Node-RED child did not start in 45 s')), 45_000);
+      child.once('exit', (code) => reject(new Error(`the Node-RED child exited with ${String(code)}`)));
+      child.on('message', (m: { ready?: boolean }) => {
+        if (m.ready) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    return runtime;
+  }
+
+  /** Sends one message to the node and waits for its reply on the second output. */
+  async command(payload: unknown): Promise<unknown> {
+    const tag = `c${++this.sequence}`;
+    this.child.send({ receive: { payload, tag } });
+    const reply = await this.until(() => this.replies.find((m) => m.tag === tag));
+    return reply.payload;
+  }
+
+  firing(topic: string): Promise<Message> {
+    return this.until(() => this.firings.find((m) => m.topic === topic));
+  }
+
+  private until<T>(found: () => T | undefined, ms = 20_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the Node-RED child in ${ms} ms`)), ms);
+      const check = (): void => {
+        const value = found();
+        if (value === undefined) return void this.waiters.push(check);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      check();
+    });
+  }
+
+  /** SIGKILL: no close handler, no flush. */
+  kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+}

@@ -27,8 +27,25 @@ describe('schedule: describe', () => {
     it(expression, () => assert.equal(describeCron(expression), text));
   }
 
-  it('names the start as epoch for relative schedules', () => {
-    assert.equal(describeCron('0 * %2 ? * * *', { relative: true }), 'every 2 hours counted from the start');
+  describe('relative schedules in words relative to the start, not the synthetic wall clock', () => {
+    const relative: [string, string][] = [
+      ['0 30 0 1 1 ?', '30 minutes after start; again from 365 days 30 minutes after start'],
+      ['0 30 0 1 1 ? 1970', '30 minutes after start'],
+      ['17 0 0 1 1 ? 1970', '17 seconds after start'],
+      ['0 30/5 0 1 1 ? 1970', '30 minutes after start, then every 5 minutes until 55 minutes after start'],
+      ['%5 * * ? * * *', '5 seconds after start, then every 5 seconds'],
+      ['0 * %2 ? * * *', '2 hours after start, then every 2 hours'],
+      ['0 0 9 * * *', '9 hours after start, then every day'],
+      [
+        '20%40 1-59 * ? * * *',
+        '1 minute after start, then every 40 seconds until 59 minutes 40 seconds after start; ' +
+          'again from 1 hour 1 minute after start, every 40 seconds',
+      ],
+      ['0 0 0 1 1 ? 1970', 'never fires after the start'],
+    ];
+    for (const [expression, text] of relative) {
+      it(expression, () => assert.equal(describeCron(expression, { relative: true }), text));
+    }
   });
 
   it('throws the syntax error for a bad expression', () => {

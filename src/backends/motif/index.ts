@@ -8,3 +8,4 @@ export * from './stream';
 export * from './stream-endpoint';
 export * from './stream-codec';
 export { encodeFrame, type EncodeOptions, type FrameEncoding } from './frame-encode';
+export * from './tasks';

@@ -1,39 +1,31 @@
 /**
  * motif-schedule: server-side motif tasks declared in the editor and reconciled with the server on
- * deploy (and whenever the connection comes back): missing tasks are created, changed ones
- * replaced, this node's stale ones deleted; other users' tasks are never touched. Messages list,
- * clear this node's tasks, add or remove one, or re-sync. One output: reports and replies.
+ * deploy, whenever the connection comes back, and on a periodic check (motif forgets its tasks when
+ * it restarts with an empty list): missing tasks are created, changed ones replaced, this node's
+ * stale ones deleted; other users' tasks are never touched. Messages list, clear this node's
+ * tasks, add or remove one, or re-sync. One output: reports and replies.
  */
 import { setMaxListeners } from 'node:events';
-import type { MotifClient } from '../../backends/motif/client';
+import { createTask, deleteTask, readTasks, type MotifClient } from '../../backends/motif';
 import type { Disposer } from '../../common/disposer';
-import { InputError, toRecorderError } from '../../common/errors';
+import { ConfigError, InputError, toRecorderError } from '../../common/errors';
+import { readConfig } from '../../common/fields';
 import { isPlainObject } from '../../common/input';
 import {
+  attachConnection,
   configNode,
   onInput,
   registerNode,
   translator,
-  useConnection,
   type Msg,
   type Node,
   type NodeDef,
   type RED,
+  type ServerNode,
 } from '../../common/node-red';
-import { status, type NodeStatusShape } from '../../common/status';
-import { CronSchedule } from '../../schedule';
-import type { MotifServerNode } from '../motif-server';
-import { registerSchedulePreview } from '../recorder-schedule/admin';
-import { shortWhen } from '../recorder-schedule/when';
-import {
-  createTask,
-  deleteTask,
-  readSchedule,
-  reconcile,
-  viewOf,
-  type ReconcileReport,
-  type TaskView,
-} from './reconcile';
+import { CronSchedule, previewFromQuery, shortWhen } from '../../schedule';
+import { FIELDS, MAX_TASKS } from './fields';
+import { reconcile, viewOf, viewOfExpression, type ReconcileReport, type TaskView } from './reconcile';
 import {
   editorTaskName,
   messageTaskName,
@@ -43,13 +35,6 @@ import {
   type PlannedTask,
 } from './tasks';
 
-interface MotifScheduleConfig extends NodeDef {
-  server: string;
-  tasks?: unknown[];
-  /** Zone of the motif machine, for next-firing previews ('' = this runtime's zone). */
-  timeZone?: string;
-}
-
 const COMMANDS = ['list', 'clear', 'add', 'remove', 'sync'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
@@ -58,7 +43,10 @@ function commandOf(msg: Msg): { command: CommandName; fields: Record<string, unk
   const fromPayload = isPlainObject(payload) ? payload.command : undefined;
   const command = fromPayload ?? msg.topic;
   if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command))
-    throw new InputError(`set msg.payload.command or msg.topic to one of ${COMMANDS.join(', ')}`);
+    throw new InputError(
+      `set msg.payload.command or msg.topic to one of ${COMMANDS.join(', ')}`,
+      'msg.payload',
+    );
   const fields = isPlainObject(payload)
     ? payload
     : typeof payload === 'string' && payload.trim()
@@ -69,106 +57,128 @@ function commandOf(msg: Msg): { command: CommandName; fields: Record<string, unk
 
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerSchedulePreview(RED, '/recorders/motif-schedule/preview', 'motif-schedule.read');
-  registerNode<MotifScheduleConfig>(RED, 'motif-schedule', (node: Node, config, life: Disposer) => {
-    const server = configNode<MotifServerNode>(RED, config.server, 'motif-server');
+  // The editor's expression preview, behind Node-RED's permission check; always JSON.
+  RED.httpAdmin.get(
+    '/recorders/motif-schedule/preview',
+    RED.auth.needsPermission('motif-schedule.read'),
+    (req, res) => {
+      res.json(previewFromQuery(req.query as Record<string, unknown>));
+    },
+  );
+  registerNode<NodeDef>(RED, 'motif-schedule', (node: Node, raw, life: Disposer) => {
+    const rawConfig = raw as unknown as Record<string, unknown>;
+    const config = readConfig(FIELDS, rawConfig, 'motif-schedule');
+    const server = configNode<ServerNode<MotifClient>>(RED, config.server, 'motif-server');
     const prefix = nodePrefix(node.id);
     const editorPrefix = `${prefix}e_`;
-    const timeZone = config.timeZone?.trim() || undefined;
+    const timeZone = config.timeZone || undefined;
+    if (timeZone) {
+      try {
+        new CronSchedule('0 0 0 * * *', { timeZone });
+      } catch (err) {
+        throw new ConfigError(`motif-schedule: ${toRecorderError(err).message}`, 'timeZone');
+      }
+    }
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
     life.add(() => abort.abort());
 
     // Declarations are checked at deploy: a bad one is reported and nothing is sent for it.
+    const declared = rawConfig.tasks ?? [];
+    if (!Array.isArray(declared))
+      throw new ConfigError('motif-schedule: the task list is not a list', 'tasks');
+    if (declared.length > MAX_TASKS)
+      throw new ConfigError(`motif-schedule: more than ${MAX_TASKS} tasks (${declared.length})`, 'tasks');
     const desired: PlannedTask[] = [];
     const problems: string[] = [];
-    (config.tasks ?? []).forEach((raw, i) => {
+    declared.forEach((item: unknown, i) => {
       try {
-        const declaration = readDeclaration(raw, `task ${i + 1}`);
+        const declaration = readDeclaration(item, `task ${i + 1}`);
         desired.push(planTask(declaration, editorTaskName(prefix, declaration)));
       } catch (err) {
         problems.push(toRecorderError(err).message);
       }
     });
-    if (timeZone) new CronSchedule('0 0 0 * * *', { timeZone }); // a bad zone fails the deploy clearly
 
-    let own: NodeStatusShape | undefined;
-    let synced = false;
-    const view = useConnection(node, server.connection, life, t, (shape, connected) =>
-      connected && own ? own : shape,
-    );
-    const show = (shape: NodeStatusShape): void => {
-      own = shape;
-      view.show(shape);
-    };
+    const status = attachConnection(node, server.connection, life, t);
 
-    const summary = (tasks: TaskView[], nowMs: number): NodeStatusShape => {
+    const showSummary = (tasks: TaskView[], nowMs: number): void => {
+      if (problems.length > 0) return status.set('error', t('motif-schedule.status.invalid'));
       const next = tasks
         .flatMap((v) => v.next.slice(0, 1))
         .map((iso) => Date.parse(iso))
         .sort((a, b) => a - b)[0];
       if (next === undefined)
-        return status('connected', t('motif-schedule.status.tasks', { count: tasks.length }));
+        return status.set('connected', t('motif-schedule.status.tasks', { count: tasks.length }));
       const when = shortWhen(next, nowMs, timeZone);
-      return status('scheduled', t('motif-schedule.status.next', { count: tasks.length, when }));
+      status.set('scheduled', t('motif-schedule.status.next', { count: tasks.length, when }));
     };
 
-    // One server conversation at a time: a sync and a command never interleave.
+    // One server conversation at a time: a sync, a check and a command never interleave. Every
+    // call goes through the connection's bracket, which records its outcome.
     let queue: Promise<unknown> = Promise.resolve();
     const serial = <T>(job: (client: MotifClient) => Promise<T>): Promise<T> => {
-      const run = queue.then(async () => {
-        const client = server.connection.client();
-        try {
-          const result = await job(client);
-          server.connection.reportSuccess();
-          return result;
-        } catch (err) {
-          server.connection.reportFailure(err);
-          throw err;
-        }
-      });
+      const run = queue.then(() => server.connection.run(job));
       queue = run.catch(() => undefined);
       return run;
     };
 
-    const sync = (): Promise<ReconcileReport> =>
+    let synced = false;
+    let checking = false;
+    const sync = (quiet = false): Promise<ReconcileReport> =>
       serial(async (client) => {
-        show(status('busy', t('motif-schedule.status.syncing')));
+        if (!quiet) status.set('busy', t('motif-schedule.status.syncing'));
         const report = await reconcile(client, desired, prefix, editorPrefix, timeZone, abort.signal);
         synced = true;
-        show(summary(report.tasks, Date.parse(report.now)));
+        showSummary(report.tasks, Date.parse(report.now));
         return report;
       });
 
-    const syncAndReport = (): void => {
-      if (life.isDisposed) return;
-      sync().then(
-        (report) => node.send({ topic: 'reconcile', payload: report }),
+    /** A sync whose report goes to the output (only when it changed something, for a check). */
+    const syncAndReport = (check: boolean): void => {
+      if (life.isDisposed || checking) return;
+      checking = true;
+      sync(check).then(
+        (report) => {
+          checking = false;
+          if (!check || report.created.length > 0 || report.removed.length > 0)
+            node.send({ topic: 'reconcile', payload: report });
+        },
         (err: unknown) => {
+          checking = false;
           if (life.isDisposed) return;
           const error = toRecorderError(err);
-          show(status('error', error.statusText));
+          status.fail(error);
           node.error(`could not synchronise the motif tasks: ${error.message}`);
         },
       );
     };
 
-    if (problems.length > 0) {
-      show(status('error', t('motif-schedule.status.invalid')));
-      for (const problem of problems) node.error(problem);
-    }
-    // Sync on deploy, and again whenever the connection comes back before the first success.
+    for (const problem of problems) node.error(problem);
+    // On deploy, whenever the connection comes back (motif may have restarted without the tasks),
+    // and on the periodic check.
+    let connected = server.connection.state === 'connected';
     life.on(server.connection, 'state', () => {
-      if (!synced && server.connection.state === 'connected') syncAndReport();
+      const now = server.connection.state === 'connected';
+      if (now && !connected) syncAndReport(false);
+      connected = now;
     });
-    if (server.connection.state === 'connected') syncAndReport();
+    if (connected) syncAndReport(false);
+    const interval = config.checkInterval ?? 60;
+    if (interval > 0) {
+      const timer = setInterval(() => {
+        if (server.connection.state === 'connected') syncAndReport(true);
+      }, interval * 1000);
+      timer.unref();
+      life.add(() => clearInterval(timer));
+    }
 
     // A node deleted from the flow takes its tasks with it (a restart keeps them on the server).
     life.add(async () => {
       if (!life.removed || !synced) return;
       const client = server.openClient();
       try {
-        const { tasks } = await readSchedule(client);
+        const { tasks } = await readTasks(client);
         for (const task of tasks) {
           if (task.task_name.startsWith(prefix)) await deleteTask(client, task.task_name);
         }
@@ -181,7 +191,7 @@ export default function (RED: RED): void {
 
     const list = (): Promise<unknown> =>
       serial(async (client) => {
-        const schedule = await readSchedule(client, abort.signal);
+        const schedule = await readTasks(client, abort.signal);
         const nowMs = schedule.now * 1000;
         const byName = new Map(desired.map((task) => [task.taskName, task]));
         const tasks = schedule.tasks
@@ -189,18 +199,15 @@ export default function (RED: RED): void {
           .map((task) => {
             const planned = byName.get(task.task_name);
             if (planned) return viewOf(planned, nowMs, timeZone);
-            const next = task.camera_relative
-              ? []
-              : new CronSchedule(task.cron_expression, timeZone ? { timeZone } : {})
-                  .nextN(nowMs, 5)
-                  .map((at) => new Date(at).toISOString());
-            return {
-              name: task.task_name.slice(prefix.length + 2),
-              taskName: task.task_name,
-              expression: task.cron_expression,
-              relative: task.camera_relative,
-              next,
-            };
+            const name = task.task_name.slice(prefix.length + 2);
+            return viewOfExpression(
+              name,
+              task.task_name,
+              task.cron_expression,
+              task.camera_relative,
+              nowMs,
+              timeZone,
+            );
           });
         const missing = desired.filter((task) => !schedule.tasks.some((s) => s.task_name === task.taskName));
         return {
@@ -225,7 +232,7 @@ export default function (RED: RED): void {
             break;
           case 'clear':
             result = await serial(async (client) => {
-              const { tasks } = await readSchedule(client, abort.signal);
+              const { tasks } = await readTasks(client, abort.signal);
               const removed: string[] = [];
               for (const task of tasks) {
                 if (!task.task_name.startsWith(prefix)) continue;
@@ -233,7 +240,7 @@ export default function (RED: RED): void {
                 removed.push(task.task_name);
               }
               synced = false; // the editor's tasks come back with the next sync or deploy
-              show(status('idle', t('motif-schedule.status.cleared')));
+              status.set('idle', t('motif-schedule.status.cleared'));
               return { removed };
             });
             break;
@@ -241,17 +248,21 @@ export default function (RED: RED): void {
             const declaration = readDeclaration(fields, 'msg.payload');
             const task = planTask(declaration, messageTaskName(prefix, declaration.name));
             result = await serial(async (client) => {
-              const { tasks, now } = await readSchedule(client, abort.signal);
+              const { tasks, now } = await readTasks(client, abort.signal);
               const replaced = tasks.some((s) => s.task_name === task.taskName);
               if (replaced) await deleteTask(client, task.taskName, abort.signal);
-              await createTask(client, task, abort.signal);
+              await createTask(client, task.spec, abort.signal);
               return { ...viewOf(task, now * 1000, timeZone), replaced };
             });
             break;
           }
           case 'remove': {
             const name = typeof fields.name === 'string' ? fields.name.trim() : '';
-            if (!name) throw new InputError('the "remove" command needs the name of a task added by message');
+            if (!/^[A-Za-z0-9_-]{1,40}$/.test(name))
+              throw new InputError(
+                'the "remove" command needs the name of a task added by message',
+                'msg.payload.name',
+              );
             const taskName = messageTaskName(prefix, name);
             result = await serial(async (client) => {
               await deleteTask(client, taskName, abort.signal);
@@ -263,7 +274,7 @@ export default function (RED: RED): void {
         msg.payload = result;
         send(msg);
       },
-      (error) => show(status('error', error.statusText)),
+      (error) => status.fail(error),
     );
   });
 }

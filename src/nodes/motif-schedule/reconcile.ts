@@ -2,33 +2,29 @@
  * Bringing the motif server's task list in line with what one motif-schedule node declares:
  * list, create the missing tasks, delete this node's tasks that are no longer declared. Only names
  * with this node's prefix are ever deleted; `schedule/clear` (which deletes everyone's tasks) is
- * never used. No Node-RED imports.
+ * never used. The calls themselves are the motif backend's (backends/motif/tasks.ts).
  */
-import type { MotifClient } from '../../backends/motif/client';
-import { ApiError } from '../../common/errors';
-import { isPlainObject } from '../../common/input';
-import { CronSchedule } from '../../schedule';
+import {
+  createTask,
+  deleteTask,
+  readTasks,
+  type MotifClient,
+  type ServerSchedule,
+} from '../../backends/motif';
+import { CronSchedule, describe, offsetText, relativeOffsets } from '../../schedule';
 import type { PlannedTask } from './tasks';
-
-export interface ServerTask {
-  task_name: string;
-  cron_expression: string;
-  camera_relative: boolean;
-}
-
-export interface ServerSchedule {
-  /** The motif machine's clock, Unix seconds. */
-  now: number;
-  tasks: ServerTask[];
-}
 
 export interface TaskView {
   name: string;
   taskName: string;
   expression: string;
   relative: boolean;
+  /** In words; relative tasks relative to the recording start. */
+  description: string;
   /** Next firings computed with our engine from the server's `now` (none for relative tasks). */
   next: string[];
+  /** Relative tasks: first firings after the recording start, "+0:00:17". */
+  afterStart?: string[];
 }
 
 export interface ReconcileReport {
@@ -41,44 +37,39 @@ export interface ReconcileReport {
   tasks: TaskView[];
 }
 
-/** `GET schedule`: `now` and the task list (under `tasks`, or the first list in the answer). */
-export async function readSchedule(client: MotifClient, signal?: AbortSignal): Promise<ServerSchedule> {
-  const answer = await client.call('schedule', {}, undefined, { signal });
-  if (!isPlainObject(answer) || typeof answer.now !== 'number')
-    throw new ApiError(200, 'unexpected answer', 'motif answered "schedule" without its current time (now)');
-  const list = Array.isArray(answer.tasks)
-    ? answer.tasks
-    : Object.values(answer).find((v) => Array.isArray(v));
-  const tasks = (Array.isArray(list) ? list : [])
-    .filter((t): t is Record<string, unknown> => isPlainObject(t) && typeof t.task_name === 'string')
-    .map((t) => ({
-      task_name: t.task_name as string,
-      cron_expression: typeof t.cron_expression === 'string' ? t.cron_expression : '',
-      camera_relative: t.camera_relative === true,
-    }));
-  return { now: answer.now, tasks };
+/** What one task does and when, from its expression alone (the server's own task list or ours). */
+export function viewOfExpression(
+  name: string,
+  taskName: string,
+  expression: string,
+  relative: boolean,
+  nowMs: number,
+  timeZone: string | undefined,
+  count = 5,
+): TaskView {
+  const view: TaskView = { name, taskName, expression, relative, description: '', next: [] };
+  try {
+    view.description = describe(expression, { relative });
+    if (relative) view.afterStart = relativeOffsets(expression, count).map(offsetText);
+    else
+      view.next = new CronSchedule(expression, timeZone ? { timeZone } : {})
+        .nextN(nowMs, count)
+        .map((t) => new Date(t).toISOString());
+  } catch {
+    // A task someone else created with an expression our engine does not take: shown as it is.
+  }
+  return view;
 }
 
 export function viewOf(task: PlannedTask, nowMs: number, timeZone: string | undefined, count = 5): TaskView {
   const d = task.declaration;
-  const next = d.relative
-    ? []
-    : new CronSchedule(d.expression, timeZone ? { timeZone } : {})
-        .nextN(nowMs, count)
-        .map((t) => new Date(t).toISOString());
-  return { name: d.name, taskName: task.taskName, expression: d.expression, relative: d.relative, next };
+  return viewOfExpression(d.name, task.taskName, d.expression, d.relative, nowMs, timeZone, count);
 }
 
-export async function createTask(
-  client: MotifClient,
-  task: PlannedTask,
-  signal?: AbortSignal,
-): Promise<void> {
-  await client.call(task.endpoint, task.params, task.body, { signal });
-}
-
-export async function deleteTask(client: MotifClient, taskName: string, signal?: AbortSignal): Promise<void> {
-  await client.call('schedule/<task_name>/clear', { task_name: taskName }, undefined, { signal });
+/** The tasks of `desired` the server does not have. */
+export function missingTasks(server: ServerSchedule, desired: PlannedTask[]): PlannedTask[] {
+  const present = new Set(server.tasks.map((t) => t.task_name));
+  return desired.filter((task) => !present.has(task.taskName));
 }
 
 /**
@@ -93,15 +84,15 @@ export async function reconcile(
   timeZone: string | undefined,
   signal?: AbortSignal,
 ): Promise<ReconcileReport> {
-  const server = await readSchedule(client, signal);
-  const present = new Set(server.tasks.map((t) => t.task_name));
+  const server = await readTasks(client, signal);
+  const missing = new Set(missingTasks(server, desired));
   const wanted = new Set(desired.map((t) => t.taskName));
   const created: string[] = [];
   const kept: string[] = [];
   for (const task of desired) {
-    if (present.has(task.taskName)) kept.push(task.taskName);
+    if (!missing.has(task)) kept.push(task.taskName);
     else {
-      await createTask(client, task, signal);
+      await createTask(client, task.spec, signal);
       created.push(task.taskName);
     }
   }

@@ -1,15 +1,28 @@
 /**
- * motif-schedule task declarations → motif schedule calls. Pure: validation with our cron engine
- * (so a bad expression never reaches the server and the error names the task and field), the
- * server-side name of each task, and the endpoint + body of its creation.
+ * motif-schedule task declarations → motif task specs. Pure: validation with our cron engine (so a
+ * bad expression never reaches the server and the error names the task and field), the arguments
+ * and values checked by the motif backend's task table, and the server-side name of each task.
  *
- * Naming: every task this node creates starts with `nr_<node id>_`, so reconcile and clear touch
- * only this node's tasks. Editor tasks are `nr_<id>_e_<name>_<hash>`, where the hash covers the
- * whole declaration: a changed declaration is a new name (created, then the old one deleted), which
- * needs nothing from the server's task-list format beyond `task_name`. Tasks added by message are
- * `nr_<id>_m_<name>` and are left alone by reconcile.
+ * Naming: every task this node creates starts with `nr_<encoded node id>_`, so reconcile and clear
+ * touch only this node's tasks. The id is encoded injectively (letters and digits kept, any other
+ * character as `-` and four hex digits), so ids that differ only in punctuation (`dup.1`, `dup1`)
+ * never share a prefix; the encoding has no `_`, so no prefix is a prefix of another node's. Editor
+ * tasks are `nr_<id>_e_<name>_<hash>`, where the hash covers the whole declaration: a changed
+ * declaration is a new name (created, then the old one deleted), which needs nothing from the
+ * server's task-list format beyond `task_name`. Tasks added by message are `nr_<id>_m_<name>` and
+ * are left alone by reconcile.
  */
 import { createHash } from 'node:crypto';
+import {
+  allowsRelative,
+  checkTaskArgs,
+  isTaskKind,
+  parseTaskValue,
+  TASK_KINDS,
+  taskRequest,
+  type MotifTaskSpec,
+  type TaskKind,
+} from '../../backends/motif';
 import { InputError } from '../../common/errors';
 import {
   isPlainObject,
@@ -20,8 +33,7 @@ import {
 } from '../../common/input';
 import { CronSchedule } from '../../schedule';
 
-export const TASK_KINDS = ['record', 'copy', 'export', 'io', 'configure'] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
+export { TASK_KINDS, type TaskKind };
 
 /** What the editor (or an `add` message) declares. */
 export interface TaskDeclaration {
@@ -43,51 +55,42 @@ export interface TaskDeclaration {
 export interface PlannedTask {
   declaration: TaskDeclaration;
   taskName: string;
-  endpoint: string;
-  params: Record<string, string>;
-  body: Record<string, unknown>;
+  spec: MotifTaskSpec;
 }
 
 const LOCAL_NAME = /^[A-Za-z0-9_-]{1,40}$/;
 
+/** `nr_<id>_` with the node id encoded injectively (see the file comment). */
 export function nodePrefix(nodeId: string): string {
-  return `nr_${nodeId.replace(/[^A-Za-z0-9]/g, '')}_`;
-}
-
-function isKind(value: unknown): value is TaskKind {
-  return typeof value === 'string' && (TASK_KINDS as readonly string[]).includes(value);
-}
-
-function parseValue(kind: TaskKind, text: string, where: string): unknown {
-  const v = text.trim();
-  if (/^\+?(inf|infinity)$/i.test(v)) return Infinity;
-  if (/^-(inf|infinity)$/i.test(v)) return -Infinity;
-  if (v !== '' && !Number.isNaN(Number(v))) return Number(v);
-  if (kind === 'configure' && v !== '') {
-    if (v === 'true' || v === 'false') return v === 'true';
-    return v;
+  let encoded = '';
+  for (const ch of String(nodeId).slice(0, 64)) {
+    if (/^[A-Za-z0-9]$/.test(ch)) encoded += ch;
+    else for (let i = 0; i < ch.length; i++) encoded += `-${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
   }
-  throw new InputError(`${where}: value must be a number, +inf or -inf (toggle), got "${text}"`);
+  return `nr_${encoded}_`;
 }
 
 /** A declaration from the editor or from msg.payload, checked; errors name the task and field. */
-export function readDeclaration(raw: unknown, where = 'task'): TaskDeclaration {
+export function readDeclaration(raw: unknown, where = 'task', now = Date.now()): TaskDeclaration {
   if (!isPlainObject(raw)) throw new InputError(`${where} must be an object`);
   const name = optionalString(raw.name, `${where} name`)?.trim() ?? '';
   if (!LOCAL_NAME.test(name))
-    throw new InputError(`${where}: the name must be 1–40 letters, digits, "_" or "-", got "${name}"`);
+    throw new InputError(
+      `${where}: the name must be 1–40 letters, digits, "_" or "-", got "${name.slice(0, 40)}"`,
+    );
   const at = `task "${name}"`;
   const kind = raw.kind;
-  if (!isKind(kind)) throw new InputError(`${at}: kind must be one of ${TASK_KINDS.join(', ')}`);
+  if (!isTaskKind(kind)) throw new InputError(`${at}: kind must be one of ${TASK_KINDS.join(', ')}`);
   const expression = optionalString(raw.expression, `${at} expression`)?.trim() ?? '';
   if (!expression) throw new InputError(`${at}: the cron expression is empty`);
   const relative = optionalBoolean(raw.relative, `${at} relative`) ?? false;
-  if (relative && kind !== 'io' && kind !== 'configure')
+  if (relative && !allowsRelative(kind))
     throw new InputError(
       `${at}: motif allows "relative to recording start" only for output and configure tasks`,
     );
   try {
-    new CronSchedule(expression, relative ? { relativeTo: 0 } : { timeZone: 'UTC' });
+    // Parsed, and searched once (bounded): an expression whose firings cannot be found is refused.
+    new CronSchedule(expression, relative ? { relativeTo: now } : { timeZone: 'UTC' }).next(now);
   } catch (err) {
     throw new InputError(`${at}: ${(err as Error).message}`);
   }
@@ -95,23 +98,29 @@ export function readDeclaration(raw: unknown, where = 'task'): TaskDeclaration {
   if (fields < 6)
     throw new InputError(`${at}: motif 5 expects 6 or 7 fields (second first), the expression has ${fields}`);
   const target = optionalString(raw.target, `${at} target`)?.trim() ?? '';
-  if ((kind === 'io' || kind === 'configure') && !/^[^\s/]+$/.test(target))
+  if (allowsRelative(kind) && !/^[^\s/]{1,100}$/.test(target))
     throw new InputError(
       `${at}: name the ${kind === 'io' ? 'output' : 'camera parameter'} (no "/" or spaces)`,
     );
-  const value = raw.value === undefined || raw.value === null ? '' : String(raw.value);
-  if (kind === 'io' || kind === 'configure') parseValue(kind, value, at);
+  const rawValue = raw.value === undefined || raw.value === null ? '' : raw.value;
+  if (typeof rawValue !== 'string' && typeof rawValue !== 'number' && typeof rawValue !== 'boolean')
+    throw new InputError(`${at}: the value must be a number or text`);
+  const value = String(rawValue);
+  if (allowsRelative(kind)) parseTaskValue(kind, typeof rawValue === 'string' ? value : rawValue, at);
   const camera = optionalString(raw.camera, `${at} camera`)?.trim() ?? '';
-  if (camera && !/^[^\s/]+$/.test(camera))
+  if (camera && !/^[^\s/]{1,100}$/.test(camera))
     throw new InputError(`${at}: the camera serial must not contain "/" or spaces`);
   let args: JsonObject = {};
   if (typeof raw.args === 'string' && raw.args.trim() !== '') {
+    let parsed: unknown;
     try {
-      args = optionalObject(JSON.parse(raw.args), `${at} arguments`) ?? {};
+      parsed = JSON.parse(raw.args);
     } catch (err) {
       throw new InputError(`${at}: arguments must be a JSON object (${(err as Error).message})`);
     }
-  } else args = optionalObject(raw.args, `${at} arguments`) ?? {};
+    args = optionalObject(parsed, `${at} arguments`) ?? {};
+  } else if (typeof raw.args !== 'string') args = optionalObject(raw.args, `${at} arguments`) ?? {};
+  checkTaskArgs(kind, args, at);
   return { name, kind, camera, expression, relative, target, value, args };
 }
 
@@ -120,27 +129,21 @@ function hashOf(d: TaskDeclaration): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 8);
 }
 
-const ENDPOINTS: Record<TaskKind, [all: string, one: string]> = {
-  record: ['schedule/recording/start', 'schedule/camera/<serial>/recording/start'],
-  copy: ['schedule/recordings/copy_all', 'schedule/camera/<serial>/recordings/copy_all'],
-  export: ['schedule/recordings/export_all', 'schedule/camera/<serial>/recordings/export_all'],
-  io: ['schedule/io/<name>/set', 'schedule/camera/<serial>/io/<name>/set'],
-  configure: ['schedule/cameras/configure/<name>', 'schedule/camera/<serial>/configure/<name>'],
-};
-
-/** The creation call of a declaration under `taskName`. */
+/** The task spec of a declaration under `taskName`, checked by the backend (nothing sent yet). */
 export function planTask(declaration: TaskDeclaration, taskName: string): PlannedTask {
   const d = declaration;
-  const endpoint = ENDPOINTS[d.kind][d.camera ? 1 : 0];
-  const params: Record<string, string> = {};
-  if (d.camera) params.serial = d.camera;
-  const body: Record<string, unknown> = { ...d.args, task_name: taskName, cron_expression: d.expression };
-  if (d.kind === 'io' || d.kind === 'configure') {
-    params.name = d.target;
-    body.camera_relative = d.relative;
-    body.value = parseValue(d.kind, d.value, `task "${d.name}"`);
-  }
-  return { declaration, taskName, endpoint, params, body };
+  const spec: MotifTaskSpec = {
+    taskName,
+    kind: d.kind,
+    camera: d.camera,
+    expression: d.expression,
+    relative: d.relative,
+    target: d.target,
+    value: d.value,
+    args: d.args,
+  };
+  taskRequest(spec, `task "${d.name}"`);
+  return { declaration, taskName, spec };
 }
 
 export function editorTaskName(prefix: string, declaration: TaskDeclaration): string {

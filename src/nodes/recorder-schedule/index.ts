@@ -5,23 +5,29 @@
  * `start` message. Output 1: firings; output 2: command replies.
  */
 import type { Disposer } from '../../common/disposer';
-import { toRecorderError } from '../../common/errors';
+import { ConfigError, toRecorderError } from '../../common/errors';
+import { readConfig } from '../../common/fields';
 import {
   onInput,
+  ownStatus,
   registerNode,
-  StatusView,
   translator,
   type Msg,
   type Node,
   type NodeDef,
   type RED,
 } from '../../common/node-red';
-import type { DstPolicy, MissedPolicy } from '../../schedule';
-import { registerSchedulePreview } from './admin';
+import {
+  previewExpression,
+  previewFromQuery,
+  shortWhen,
+  type DstPolicy,
+  type MissedPolicy,
+} from '../../schedule';
 import { readCommands, type Command } from './commands';
-import { previewExpression } from './preview';
+import { FIELDS, MAX_SCHEDULES } from './fields';
+import { StateWriter } from './state-writer';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
-import { shortWhen } from './when';
 
 interface StaticSchedule {
   name: string;
@@ -31,14 +37,6 @@ interface StaticSchedule {
   topic?: string;
   payload?: string;
   payloadType?: string;
-}
-
-interface RecorderScheduleConfig extends NodeDef {
-  schedules?: StaticSchedule[];
-  dst?: DstPolicy;
-  missed?: MissedPolicy;
-  /** Context store for dynamic schedules and paused state: '' = Node-RED's default store, 'none' = off. */
-  store?: string;
 }
 
 /** Node-RED's node context, as far as we use it (callback forms work with every store). */
@@ -52,18 +50,38 @@ export function persistKey(nodeId: string): string {
   return `recorder-schedule_${nodeId}`;
 }
 const STATUS_DELAY_MS = 200;
+/** Longest wait for the store while closing (close must finish in bounded time). */
+const CLOSE_WRITE_MS = 2000;
 
-function staticDefinitions(config: RecorderScheduleConfig): ScheduleDefinition[] {
-  return (config.schedules ?? []).map((s) => ({
-    name: String(s.name ?? '').trim(),
-    expression: String(s.expression ?? '').trim(),
-    timeZone: String(s.timeZone ?? '').trim(),
-    relative: Boolean(s.relative),
-    topic: String(s.topic ?? '') || String(s.name ?? ''),
-    payload: s.payload ?? '',
-    payloadType: s.payloadType || 'str',
-    dynamic: false,
-  }));
+function bounded(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+/** The editor's schedule list (not in the field table: an array of rows, each checked when added). */
+function staticDefinitions(raw: unknown): ScheduleDefinition[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw))
+    throw new ConfigError('recorder-schedule: the schedule list is not a list', 'schedules');
+  if (raw.length > MAX_SCHEDULES)
+    throw new ConfigError(
+      `recorder-schedule: more than ${MAX_SCHEDULES} schedules (${raw.length})`,
+      'schedules',
+    );
+  return (raw as StaticSchedule[])
+    .map((s) => (typeof s === 'object' && s !== null ? s : ({} as StaticSchedule)))
+    .map((s) => ({
+      name: String(s.name ?? '').trim(),
+      expression: String(s.expression ?? '').trim(),
+      timeZone: String(s.timeZone ?? '').trim(),
+      relative: Boolean(s.relative),
+      topic: String(s.topic ?? '') || String(s.name ?? ''),
+      payload: s.payload ?? '',
+      payloadType: s.payloadType || 'str',
+      dynamic: false,
+    }));
 }
 
 function iso(at: number | null): string | null {
@@ -72,21 +90,43 @@ function iso(at: number | null): string | null {
 
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerSchedulePreview(RED, '/recorders/schedule/preview', 'recorder-schedule.read');
-  registerNode<RecorderScheduleConfig>(RED, 'recorder-schedule', (node: Node, config, life: Disposer) => {
-    const view = new StatusView(node, life);
-    const store = config.store === 'none' ? null : config.store?.trim() || undefined;
+  // The editor's expression preview, behind Node-RED's permission check; always JSON.
+  RED.httpAdmin.get(
+    '/recorders/schedule/preview',
+    RED.auth.needsPermission('recorder-schedule.read'),
+    (req, res) => {
+      res.json(previewFromQuery(req.query as Record<string, unknown>));
+    },
+  );
+  registerNode<NodeDef>(RED, 'recorder-schedule', (node: Node, raw, life: Disposer) => {
+    const rawConfig = raw as unknown as Record<string, unknown>;
+    const config = readConfig(FIELDS, rawConfig, 'recorder-schedule');
+    const dst = config.dst as DstPolicy;
+    const missed = config.missed as MissedPolicy;
+    const status = ownStatus(node, life, t);
+    const store = config.store === 'none' ? null : config.store || undefined;
     // The global context, not the node's: Node-RED deletes a node's context on every redeploy
     // unless a context store is configured, and the key is removed when the node is deleted.
     const context = node.context().global as unknown as NodeContextStore;
     const key = persistKey(node.id);
-    life.add(
-      () =>
-        new Promise<void>((resolve) => {
-          if (!life.removed || store === null) return resolve();
-          context.set(key, undefined, store, () => resolve());
-        }),
-    );
+    const save = (value: unknown): Promise<void> =>
+      new Promise<void>((resolve) => {
+        if (store === null) return resolve();
+        context.set(key, value, store, (err) => {
+          if (err) node.warn(`could not save the schedules: ${err.message}`);
+          resolve();
+        });
+      });
+    const writer = new StateWriter({ write: save, snapshot: () => table.snapshot() });
+    // Last: a deleted node takes its saved state with it; otherwise the final state is stamped with
+    // the stop time, so a firing due while Node-RED is down counts as missed after the restart.
+    life.add(async () => {
+      writer.stop();
+      if (store === null) return;
+      await bounded(writer.settled(), CLOSE_WRITE_MS);
+      if (life.removed) await bounded(save(undefined), CLOSE_WRITE_MS);
+      else if (started) await bounded(writer.flush(), CLOSE_WRITE_MS);
+    });
 
     const payloadOf = (definition: ScheduleDefinition, firedAt: number): unknown => {
       if (!definition.payloadType) return structuredClone(definition.payload);
@@ -111,6 +151,7 @@ export default function (RED: RED): void {
             nextAt: firing.nextAt,
             next: iso(firing.nextAt),
             triggered: firing.triggered,
+            ...(firing.catchUp ? { catchUp: true } : {}),
           },
         };
         node.send([msg, null]);
@@ -120,23 +161,12 @@ export default function (RED: RED): void {
       statusSoon();
     };
 
-    let persistQueued = false;
-    const persist = (): void => {
-      if (store === null || persistQueued) return;
-      persistQueued = true;
-      queueMicrotask(() => {
-        persistQueued = false;
-        context.set(key, table.snapshot(), store, (err) => {
-          if (err) node.warn(`could not save the schedules: ${err.message}`);
-        });
-      });
-    };
-
     const table = new ScheduleTable({
       onFire: fire,
-      onChange: persist,
-      dst: config.dst ?? 'auto',
-      missed: config.missed ?? 'skip',
+      // Nothing to keep with the store set to none: no snapshot is ever taken.
+      ...(store === null ? {} : { onChange: () => writer.changed(), onFired: () => writer.changed() }),
+      dst,
+      missed,
       onError: (err) => node.error(toRecorderError(err).message),
     });
     life.add(() => table.stop());
@@ -145,16 +175,16 @@ export default function (RED: RED): void {
       const next = table.earliest();
       if (next?.nextAt != null) {
         const zone = next.relativeTo === null ? next.timeZone : undefined;
-        return view.set(
+        return status.set(
           'scheduled',
           t('recorder-schedule.status.next', { when: shortWhen(next.nextAt, Date.now(), zone) }),
         );
       }
-      if (table.size === 0) return view.set('idle', t('recorder-schedule.status.empty'));
+      if (table.size === 0) return status.set('idle', t('recorder-schedule.status.empty'));
       if (table.relativeStart === null && table.list().some((s) => s.relative && !s.paused))
-        return view.set('idle', t('recorder-schedule.status.waiting'));
-      if (table.pausedCount > 0) return view.set('idle', t('recorder-schedule.status.paused'));
-      view.set('idle', t('recorder-schedule.status.done'));
+        return status.set('idle', t('recorder-schedule.status.waiting'));
+      if (table.pausedCount > 0) return status.set('idle', t('recorder-schedule.status.paused'));
+      status.set('idle', t('recorder-schedule.status.done'));
     };
     let statusTimer: NodeJS.Timeout | undefined;
     const statusSoon = (): void => {
@@ -165,7 +195,7 @@ export default function (RED: RED): void {
     };
     life.add(() => clearTimeout(statusTimer));
 
-    for (const definition of staticDefinitions(config)) {
+    for (const definition of staticDefinitions(rawConfig.schedules)) {
       try {
         table.add(definition);
       } catch (err) {
@@ -173,6 +203,7 @@ export default function (RED: RED): void {
       }
     }
 
+    let started = false;
     const ready = new Promise<void>((resolve) => {
       if (store === null) return resolve();
       context.get(key, store, (err, value) => {
@@ -182,7 +213,9 @@ export default function (RED: RED): void {
       });
     }).then(() => {
       if (life.isDisposed) return;
+      started = true;
       table.start();
+      table.catchUp();
       showStatus();
     });
 
@@ -222,7 +255,7 @@ export default function (RED: RED): void {
               expression: command.expression,
               relative: command.relative,
               timeZone: command.timeZone,
-              dst: config.dst,
+              dst,
             });
           const info = table.info(command.name ?? '');
           return {
@@ -260,10 +293,13 @@ export default function (RED: RED): void {
         const commands = readCommands(msg);
         const results = commands.map((command) => execute(command));
         showStatus();
+        // Write-through: the reply means the store has the change (on disk for a file store
+        // without cache; a cached store writes at its own interval, see the help).
+        if (store !== null) await writer.flush();
         msg.payload = Array.isArray(msg.payload) ? results : results[0];
         send([null, msg]);
       },
-      (error) => view.set('error', error.statusText),
+      (error) => status.fail(error),
     );
   });
 }

@@ -38,6 +38,8 @@ export interface Firing {
   readonly count: number;
   readonly nextAt: number | null;
   readonly triggered: boolean;
+  /** The one late firing for a run missed while Node-RED was not running (`fireOnceLate`). */
+  readonly catchUp: boolean;
 }
 
 export interface ScheduleInfo {
@@ -57,17 +59,36 @@ export interface ScheduleInfo {
   description: string;
 }
 
+type SavedDefinition = Omit<ScheduleDefinition, 'dynamic' | 'payloadType'>;
+
+/** [name, firing count, last fired (epoch ms), last scheduled firing (epoch ms)] */
+export type SavedRun = [
+  name: string,
+  count: number,
+  lastFiredAt: number | null,
+  lastScheduledAt: number | null,
+];
+
 /** What survives a restart (persisted in the chosen context store). */
 export interface PersistedSchedules {
-  version: 1;
-  dynamic: Omit<ScheduleDefinition, 'dynamic'>[];
+  version: 2;
+  /** When this state was written: a firing due after it was not sent (it would have been saved). */
+  savedAt: number;
+  /** Start of the relative schedules, or null while they are stopped. */
+  anchor: number | null;
+  dynamic: SavedDefinition[];
   paused: string[];
+  /** Every schedule defined when saved; only these are checked for firings missed while down. */
+  known: string[];
+  runs: SavedRun[];
 }
 
 export interface ScheduleTableOptions {
   readonly onFire: (firing: Firing) => void;
-  /** Something persisted changed (a dynamic schedule or a paused state). */
+  /** Something persisted changed (a schedule, a paused state, the relative anchor). */
   readonly onChange?: () => void;
+  /** A schedule fired (its count and last firing changed; persisted less eagerly than onChange). */
+  readonly onFired?: () => void;
   readonly clock?: Clock;
   readonly dst?: DstPolicy;
   readonly missed?: MissedPolicy;
@@ -80,7 +101,10 @@ export class ScheduleTable {
   private readonly scheduler: Scheduler<ScheduleDefinition>;
   private readonly definitions = new Map<string, ScheduleDefinition>();
   private readonly paused = new Set<string>();
-  private readonly counts = new Map<string, { count: number; last: number | null }>();
+  private readonly counts = new Map<string, Run>();
+  /** Late firings owed after a restart (see restore), sent by catchUp() once the table runs. */
+  private owed: { name: string; scheduledAt: number }[] = [];
+  private readonly missed: MissedPolicy;
   private readonly clock: Clock | undefined;
   private readonly dst: DstPolicy;
   private anchor: number | null = null;
@@ -88,11 +112,12 @@ export class ScheduleTable {
   constructor(private readonly options: ScheduleTableOptions) {
     this.clock = options.clock;
     this.dst = options.dst ?? 'auto';
+    this.missed = options.missed ?? 'skip';
     this.scheduler = new Scheduler<ScheduleDefinition>({
       clock: options.clock,
       missed: options.missed ?? 'skip',
       onFire: (entry, scheduledAt, firedAt) =>
-        this.emit(entry.payload, scheduledAt, firedAt, entry.nextAt, false),
+        this.emit(entry.payload, scheduledAt, firedAt, entry.nextAt, 'timer'),
       onError: (error) => options.onError?.(error),
     });
   }
@@ -116,7 +141,7 @@ export class ScheduleTable {
 
   /** Adds a schedule; the expression and zone are checked first (InputError naming the field). */
   add(definition: ScheduleDefinition): void {
-    checkDefinition(definition, this.dst);
+    checkDefinition(definition, this.dst, this.now());
     if (this.definitions.has(definition.name))
       throw new InputError(`a schedule named "${definition.name}" already exists`);
     this.definitions.set(definition.name, definition);
@@ -129,7 +154,7 @@ export class ScheduleTable {
     const old = this.require(definition.name);
     if (!old.dynamic)
       throw new InputError(`schedule "${old.name}" is set in the editor and cannot be changed`);
-    checkDefinition(definition, this.dst);
+    checkDefinition(definition, this.dst, this.now());
     this.scheduler.remove(old.name);
     this.definitions.set(definition.name, definition);
     this.arm(definition);
@@ -185,13 +210,15 @@ export class ScheduleTable {
   trigger(name: string): Firing {
     const definition = this.require(name);
     const now = this.now();
-    return this.emit(definition, now, now, this.scheduler.get(name)?.nextAt ?? null, true);
+    return this.emit(definition, now, now, this.scheduler.get(name)?.nextAt ?? null, 'trigger');
   }
 
   /** Anchors every relative schedule at `at` (default now), restarting them if already running. */
   startRelative(at = this.now()): void {
+    if (!Number.isFinite(at)) throw new InputError('the start time must be a finite instant (epoch ms)');
     this.anchor = at;
     for (const definition of this.definitions.values()) if (definition.relative) this.arm(definition);
+    this.changed();
   }
 
   /** Disarms every relative schedule (they stay defined). */
@@ -199,6 +226,7 @@ export class ScheduleTable {
     this.anchor = null;
     for (const definition of this.definitions.values())
       if (definition.relative) this.scheduler.remove(definition.name);
+    this.changed();
   }
 
   has(name: string): boolean {
@@ -245,6 +273,7 @@ export class ScheduleTable {
     return this.paused.size;
   }
 
+  /** Everything a restart needs, stamped with the time it is taken. */
   snapshot(): PersistedSchedules {
     const dynamic = [...this.definitions.values()]
       .filter((d) => d.dynamic)
@@ -256,33 +285,83 @@ export class ScheduleTable {
         topic: d.topic,
         payload: d.payload,
       }));
-    return { version: 1, dynamic, paused: [...this.paused] };
+    const runs: SavedRun[] = [...this.counts].map(([name, r]) => [name, r.count, r.last, r.lastScheduled]);
+    return {
+      version: 2,
+      savedAt: this.now(),
+      anchor: this.anchor,
+      dynamic,
+      paused: [...this.paused],
+      known: [...this.definitions.keys()],
+      runs,
+    };
   }
 
   /**
-   * Brings back a persisted state. A dynamic schedule that now clashes with an editor schedule, or
-   * whose expression no longer parses, is dropped and reported; the rest are restored.
+   * Brings back a persisted state (call before start()): dynamic schedules, paused names, the
+   * relative anchor, firing counts, and — with `fireOnceLate` — one late firing for each schedule
+   * that was due while Node-RED was not running (sent by catchUp()). A dynamic schedule that now
+   * clashes with an editor schedule, or whose expression no longer parses, is dropped and reported.
    */
   restore(state: unknown): string[] {
     const problems: string[] = [];
-    if (!isPersisted(state)) return state === undefined ? [] : ['the saved schedules were not readable'];
-    for (const saved of state.dynamic) {
+    const saved = readPersisted(state);
+    if (!saved) return state === undefined ? [] : ['the saved schedules were not readable'];
+    if (saved.anchor !== null) this.anchor = saved.anchor;
+    for (const definition of saved.dynamic) {
       try {
-        if (!this.definitions.has(saved.name)) this.addQuietly({ ...saved, dynamic: true });
+        if (!this.definitions.has(definition.name)) this.addQuietly({ ...definition, dynamic: true });
       } catch (err) {
-        problems.push(`${saved.name}: ${(err as Error).message}`);
+        problems.push(`${definition.name}: ${(err as Error).message}`);
       }
     }
-    for (const name of state.paused) {
+    for (const name of saved.paused) {
       if (!this.definitions.has(name)) continue;
       this.paused.add(name);
       this.scheduler.pause(name);
     }
+    // Static relative schedules were defined before the anchor came back.
+    if (this.anchor !== null)
+      for (const definition of this.definitions.values())
+        if (definition.relative && !this.scheduler.get(definition.name)) this.arm(definition);
+    for (const [name, count, last, lastScheduled] of saved.runs) {
+      if (this.definitions.has(name)) this.counts.set(name, { count, last, lastScheduled });
+    }
+    if (this.missed === 'fireOnceLate' && saved.savedAt !== null) this.oweMissed(saved);
     return problems;
   }
 
+  /** Sends the late firings owed since the restart (once; call after start()). */
+  catchUp(): void {
+    const owed = this.owed;
+    this.owed = [];
+    const now = this.now();
+    for (const { name, scheduledAt } of owed) {
+      const definition = this.definitions.get(name);
+      if (!definition || this.paused.has(name)) continue;
+      this.emit(definition, scheduledAt, now, this.scheduler.get(name)?.nextAt ?? null, 'catchUp');
+    }
+  }
+
+  /**
+   * A schedule known when the state was saved is owed one firing if its first firing after both the
+   * save and its last scheduled firing lies more than the late tolerance before now: nothing fired
+   * it in between, or that firing would have been saved.
+   */
+  private oweMissed(saved: ReadState): void {
+    const now = this.now();
+    const last = new Map(saved.runs.map(([name, , , lastScheduled]) => [name, lastScheduled]));
+    for (const name of saved.known) {
+      if (!this.scheduler.get(name) || this.paused.has(name)) continue;
+      const from = Math.max(saved.savedAt ?? 0, last.get(name) ?? -Infinity);
+      const first = this.scheduler.firingAfter(name, from);
+      if (first !== null && first < now - this.scheduler.lateToleranceMs)
+        this.owed.push({ name, scheduledAt: first });
+    }
+  }
+
   private addQuietly(definition: ScheduleDefinition): void {
-    checkDefinition(definition, this.dst);
+    checkDefinition(definition, this.dst, this.now());
     this.definitions.set(definition.name, definition);
     this.arm(definition);
   }
@@ -307,14 +386,25 @@ export class ScheduleTable {
     scheduledAt: number,
     firedAt: number,
     nextAt: number | null,
-    triggered: boolean,
+    cause: 'timer' | 'trigger' | 'catchUp',
   ): Firing {
-    let counts = this.counts.get(definition.name);
-    if (!counts) this.counts.set(definition.name, (counts = { count: 0, last: null }));
-    counts.count++;
-    counts.last = firedAt;
-    const firing = { definition, scheduledAt, firedAt, count: counts.count, nextAt, triggered };
+    let run = this.counts.get(definition.name);
+    if (!run) this.counts.set(definition.name, (run = { count: 0, last: null, lastScheduled: null }));
+    run.count++;
+    run.last = firedAt;
+    // A manual trigger is outside the timetable: it does not move the missed-firing reference.
+    if (cause !== 'trigger') run.lastScheduled = scheduledAt;
+    const firing = {
+      definition,
+      scheduledAt,
+      firedAt,
+      count: run.count,
+      nextAt,
+      triggered: cause === 'trigger',
+      catchUp: cause === 'catchUp',
+    };
     this.options.onFire(firing);
+    this.options.onFired?.();
     return firing;
   }
 
@@ -339,8 +429,11 @@ export class ScheduleTable {
   }
 }
 
-/** Parses the expression with the zone it will run in, so errors name the field before anything is armed. */
-export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy): void {
+/**
+ * Parses the expression with the zone it will run in and searches its next firing once (bounded),
+ * so errors name the field, or the search limit, before anything is changed or armed.
+ */
+export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy, now = Date.now()): void {
   if (typeof definition.name !== 'string' || !NAME.test(definition.name))
     throw new InputError('a schedule needs a name (1–100 characters, not starting with a space)');
   if (typeof definition.expression !== 'string' || definition.expression.trim() === '')
@@ -348,21 +441,61 @@ export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy):
   new CronSchedule(definition.expression, {
     dst,
     ...(definition.relative
-      ? { relativeTo: 0 }
+      ? { relativeTo: now }
       : definition.timeZone
         ? { timeZone: definition.timeZone }
         : {}),
-  });
+  }).next(now);
 }
 
-function isPersisted(value: unknown): value is PersistedSchedules {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<PersistedSchedules>;
-  return (
-    v.version === 1 &&
-    Array.isArray(v.dynamic) &&
-    Array.isArray(v.paused) &&
-    v.dynamic.every((d) => typeof d === 'object' && d !== null && typeof d.name === 'string') &&
-    v.paused.every((p) => typeof p === 'string')
+interface Run {
+  count: number;
+  last: number | null;
+  lastScheduled: number | null;
+}
+
+interface ReadState {
+  savedAt: number | null;
+  anchor: number | null;
+  dynamic: SavedDefinition[];
+  paused: string[];
+  known: string[];
+  runs: SavedRun[];
+}
+
+const isInstant = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isName = (v: unknown): v is string => typeof v === 'string';
+
+/** A saved state of either version, checked field by field (a store may hold anything). */
+function readPersisted(value: unknown): ReadState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const { version, dynamic, paused } = v;
+  if (version !== 1 && version !== 2) return null;
+  if (!Array.isArray(paused) || !paused.every(isName)) return null;
+  if (!Array.isArray(dynamic)) return null;
+  const definitions = dynamic.filter(
+    (d): d is SavedDefinition => typeof d === 'object' && d !== null && isName((d as SavedDefinition).name),
   );
+  if (definitions.length !== dynamic.length) return null;
+  if (version === 1)
+    return { savedAt: null, anchor: null, dynamic: definitions, paused, known: [], runs: [] };
+  const runs = Array.isArray(v.runs)
+    ? (v.runs as unknown[]).filter(
+        (r): r is SavedRun =>
+          Array.isArray(r) &&
+          isName(r[0]) &&
+          Number.isInteger(r[1]) &&
+          (r[2] === null || isInstant(r[2])) &&
+          (r[3] === null || isInstant(r[3])),
+      )
+    : [];
+  return {
+    savedAt: isInstant(v.savedAt) ? v.savedAt : null,
+    anchor: isInstant(v.anchor) ? v.anchor : null,
+    dynamic: definitions,
+    paused,
+    known: Array.isArray(v.known) ? v.known.filter(isName) : [],
+    runs,
+  };
 }
