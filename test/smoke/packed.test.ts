@@ -90,6 +90,13 @@ describe('packed package in a fresh Node-RED user directory', function () {
     );
     const installed = path.join(userDir, 'node_modules', pkg.name);
     assert.ok(fs.existsSync(path.join(installed, 'examples')), 'examples are in the package');
+    // package.json "main" resolves and exposes the three backend clients.
+    const main = execFileSync(
+      process.execPath,
+      ['-e', `const m = require(${JSON.stringify(pkg.name)}); console.log(Object.keys(m).sort().join())`],
+      { cwd: userDir, encoding: 'utf8' },
+    );
+    assert.equal(main.trim(), 'aivero,motif,remotive');
     for (const file of Object.values(pkg['node-red'].nodes)) {
       assert.ok(fs.existsSync(path.join(installed, file)), `${file} is in the package`);
       assert.ok(
