@@ -601,7 +601,8 @@
     serverError: serverError,
     registerFields: registerFields,
     defaults: defaults,
-    register: register,
+    // Named like RED.nodes.registerType so the flow library's scanner (node-red-dev) reads each definition.
+    registerType: register,
     prepared: function () {
       return { id: prepared.id, count: prepared.count };
     },
