@@ -6,12 +6,17 @@
  *   plus `x-api-key` (what the vendor SDK sends). They are attached on every call, TLS or not, so a
  *   local broker behind a key works too. They never appear in errors or logs.
  * - Unary calls carry a deadline (default 10 s). Streams re-open on their own (see `stream.ts`).
+ * - Half-open connections: the channel sends HTTP/2 keepalive pings (default every 30 s, 10 s to
+ *   answer; the vendor gives no guidance, 30 s stays clear of servers' too_many_pings limits and
+ *   grpc-js backs off by itself if a broker still complains), so a connection that silently stopped
+ *   forwarding is dropped and re-dialled. Streams also watch for data that is due (see `stream.ts`).
+ * - Every path and name is checked before a request is made (`names.ts`).
  * - Offsets are microseconds as JavaScript numbers; 64-bit values are decoded as strings and
  *   converted exactly (see `proto.ts`).
  */
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../../common/backoff';
-import { ClosedError, InputError, type RecorderError } from '../../common/errors';
+import { ClosedError, InputError, TimeoutError, type RecorderError } from '../../common/errors';
 import {
   decodeFiles,
   decodeSignals,
@@ -25,6 +30,7 @@ import {
   type SignalSample,
 } from './codec';
 import { fromGrpcError } from './errors';
+import { checkName, checkPath, shown } from './names';
 import { methodDefinition, type ServiceName } from './proto';
 import { resilientStream, type StreamHandle, type StreamState } from './stream';
 import { parseBrokerUrl, type BrokerAddress } from './url';
@@ -40,6 +46,15 @@ export interface RemotiveClientOptions {
   timeoutMs?: number;
   /** Stream re-open backoff (default 500 ms doubling to 30 s, jittered). */
   backoff?: BackoffOptions;
+  /** Keepalive ping interval, ms (default 30 000; 0 = no pings). */
+  keepaliveMs?: number;
+  /** How long a keepalive ping may go unanswered before the connection is dropped, ms (default 10 000). */
+  keepaliveTimeoutMs?: number;
+  /**
+   * While a session plays, the broker pushes its status about every second: a status stream that
+   * stays silent this long while something plays is stalled (default 5 000 ms; 0 = never).
+   */
+  statusStallMs?: number;
 }
 
 export interface LicenceInfo {
@@ -58,11 +73,19 @@ export interface SubscribeRequest {
   signals: string[];
   /** Only changed values (the broker's `onChange`). */
   onChange?: boolean;
+  /**
+   * The subscription counts as stalled when no batch arrives for this long, ms (0 or absent = never:
+   * signals only flow while something plays, so only the user knows when silence is wrong).
+   */
+  stallMs?: number;
 }
 
 export type StateListener = (state: StreamState, error?: RecorderError) => void;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_KEEPALIVE_MS = 30_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000;
+export const DEFAULT_STATUS_STALL_MS = 5_000;
 
 export class RemotiveClient {
   readonly address: BrokerAddress;
@@ -70,6 +93,7 @@ export class RemotiveClient {
   private readonly metadata: grpc.Metadata;
   private readonly timeoutMs: number;
   private readonly backoff: BackoffOptions;
+  private readonly statusStallMs: number;
   private readonly streams = new Set<StreamHandle>();
   private readonly calls = new Set<grpc.ClientUnaryCall>();
   private closed = false;
@@ -78,6 +102,8 @@ export class RemotiveClient {
     this.address = parseBrokerUrl(options.url);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.statusStallMs = options.statusStallMs ?? DEFAULT_STATUS_STALL_MS;
+    const keepaliveMs = options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS;
     if (!this.address.secure && options.ca)
       throw new InputError('a CA certificate was given but the broker URL is http:// (use https:// for TLS)');
     const credentials = this.address.secure
@@ -88,6 +114,14 @@ export class RemotiveClient {
       // Reconnect attempts after a broker restart: start soon, never wait longer than 10 s.
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 10_000,
+      ...(keepaliveMs > 0
+        ? {
+            'grpc.keepalive_time_ms': keepaliveMs,
+            'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,
+            // Streams may be the only traffic, and between streams the connection must stay checked.
+            'grpc.keepalive_permit_without_calls': 1,
+          }
+        : {}),
     });
     this.metadata = new grpc.Metadata();
     if (options.accessToken) {
@@ -123,8 +157,14 @@ export class RemotiveClient {
    * each folder's `path` back unchanged as the broker expects.
    */
   async listFiles(path = '', options?: { recursive?: boolean }): Promise<RecordingFile[]> {
+    checkPath(path, 'the folder', true);
     const files = decodeFiles(
-      await this.unary('RecordingSessionService', 'ListRecordingFiles', { path }, `list files in "${path}"`),
+      await this.unary(
+        'RecordingSessionService',
+        'ListRecordingFiles',
+        { path },
+        `list files in ${shown(path)}`,
+      ),
     );
     if (!options?.recursive) return files;
     const out: RecordingFile[] = [];
@@ -140,7 +180,7 @@ export class RemotiveClient {
           'RecordingSessionService',
           'ListRecordingFiles',
           { path: file.path },
-          `list files in "${file.path}"`,
+          `list files in ${shown(file.path)}`,
         ),
       );
       queue.push(...inner);
@@ -152,18 +192,18 @@ export class RemotiveClient {
     return this.command(
       'PlaybackOpen',
       { path: requirePath(path), force: options?.force === true },
-      `open "${path}"`,
+      `open ${shown(path)}`,
     );
   }
 
   /** Without an offset, playback continues where it is; with one (even 0), it starts there. */
   async play(path: string, offsetUs?: number): Promise<PlaybackStatus> {
-    return this.command('PlaybackPlay', withOffset(requirePath(path), offsetUs), `play "${path}"`);
+    return this.command('PlaybackPlay', withOffset(requirePath(path), offsetUs), `play ${shown(path)}`);
   }
 
   /** With an offset, the cursor is left there after pausing. */
   async pause(path: string, offsetUs?: number): Promise<PlaybackStatus> {
-    return this.command('PlaybackPause', withOffset(requirePath(path), offsetUs), `pause "${path}"`);
+    return this.command('PlaybackPause', withOffset(requirePath(path), offsetUs), `pause ${shown(path)}`);
   }
 
   /** Moves to the offset and keeps playing or stays paused. */
@@ -171,7 +211,7 @@ export class RemotiveClient {
     return this.command(
       'PlaybackSeek',
       withOffset(requirePath(path), requireOffset(offsetUs)),
-      `seek "${path}"`,
+      `seek ${shown(path)}`,
     );
   }
 
@@ -183,7 +223,7 @@ export class RemotiveClient {
   close(): Promise<void>;
   async close(path?: string): Promise<PlaybackStatus | void> {
     if (path === undefined) return this.shutdown();
-    return this.command('PlaybackClose', { path: requirePath(path) }, `close "${path}"`);
+    return this.command('PlaybackClose', { path: requirePath(path) }, `close ${shown(path)}`);
   }
 
   /**
@@ -194,7 +234,7 @@ export class RemotiveClient {
     const request: Record<string, unknown> = { path: requirePath(path) };
     if (range?.startUs !== undefined) request.startOffset = requireOffset(range.startUs);
     if (range?.endUs !== undefined) request.endOffset = requireOffset(range.endUs);
-    return this.command('PlaybackRepeat', request, `repeat "${path}"`);
+    return this.command('PlaybackRepeat', request, `repeat ${shown(path)}`);
   }
 
   /** Every namespace of the broker with its frame and signal names (GetConfiguration + ListSignals). */
@@ -237,7 +277,49 @@ export class RemotiveClient {
       'playback status',
       (message) => onStatuses(decodeStatuses(message)),
       onState,
+      // The broker pushes about every second while something plays; silence is normal otherwise.
+      (message) => (decodeStatuses(message).some((s) => s.mode === 'playing') ? this.statusStallMs : 0),
     );
+  }
+
+  /**
+   * The open sessions right now. The broker has no "get status" rpc: the status stream's first
+   * message is the current list. Open it, take that message, cancel it; give up after the
+   * client's deadline.
+   */
+  currentStatuses(): Promise<PlaybackStatus[]> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let handle: StreamHandle | undefined;
+      const finish = (err: Error | undefined, items?: PlaybackStatus[]): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        // The handle is not assigned yet when the stream fails synchronously: cancel on the next tick.
+        setImmediate(() => handle?.cancel());
+        if (err) reject(err);
+        else resolve(items ?? []);
+      };
+      const timer = setTimeout(
+        () =>
+          finish(
+            new TimeoutError(
+              `playback status: the broker at ${this.address.target} sent none within ${this.timeoutMs} ms`,
+            ),
+          ),
+        this.timeoutMs,
+      );
+      try {
+        handle = this.watchPlayback(
+          (items) => finish(undefined, items),
+          (state, error) => {
+            if (state !== 'open' && error) finish(error);
+          },
+        );
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
   }
 
   /**
@@ -249,9 +331,10 @@ export class RemotiveClient {
     onBatch: (signals: SignalSample[]) => void,
     onState?: StateListener,
   ): StreamHandle {
-    if (!request.namespace) throw new InputError('a signal subscription needs a namespace');
+    checkName(request.namespace, 'the namespace');
     if (!Array.isArray(request.signals) || request.signals.length === 0)
       throw new InputError('a signal subscription needs at least one signal name');
+    for (const name of request.signals) checkName(name, 'a signal name');
     const config = {
       signals: {
         signalId: request.signals.map((name) => ({ name, namespace: { name: request.namespace } })),
@@ -263,12 +346,13 @@ export class RemotiveClient {
       'NetworkService',
       'SubscribeToSignals',
       config,
-      `subscribe to ${request.namespace}`,
+      `subscribe to ${shown(request.namespace)}`,
       (message) => {
         const batch = decodeSignals(message);
         if (batch.length > 0) onBatch(batch);
       },
       onState,
+      () => request.stallMs,
     );
   }
 
@@ -330,6 +414,7 @@ export class RemotiveClient {
     what: string,
     onMessage: (message: unknown) => void,
     onState?: StateListener,
+    expectNextWithin?: (message: unknown) => number | undefined,
   ): StreamHandle {
     if (this.closed) throw new ClosedError(`${what}: the broker client is closed`);
     const method = methodDefinition(service, rpc);
@@ -347,6 +432,9 @@ export class RemotiveClient {
       onState,
       toError: (err) => fromGrpcError(err, what, this.address.target),
       backoff: this.backoff,
+      answerTimeoutMs: this.timeoutMs,
+      expectNextWithin,
+      what,
       onCancel: () => this.streams.delete(handle),
     });
     this.streams.add(handle);
@@ -355,11 +443,7 @@ export class RemotiveClient {
 }
 
 function requirePath(path: unknown): string {
-  if (typeof path !== 'string' || path.trim() === '')
-    throw new InputError(
-      'a recording session path is required (e.g. "drive/city-loop.recordingsession.yaml")',
-    );
-  return path;
+  return checkPath(path, 'the recording session path');
 }
 
 function requireOffset(offsetUs: unknown): number {

@@ -8,12 +8,19 @@
  * after a stream has delivered data, so a long-lived stream that drops once reconnects quickly.
  * Auth failures are retried at the longest delay only: re-asking a broker that rejects our
  * credentials every half second helps nobody.
+ *
+ * Stalls: a half-open connection (a proxy or NAT that silently stops forwarding) looks exactly
+ * like a quiet stream. Two timers tell them apart: the broker must answer a new stream within
+ * `answerTimeoutMs`, and after each message `expectNextWithin(message)` may say when the next one
+ * is due (the status stream: about every second while a session plays). A missed deadline
+ * reports "stalled" and re-opens the stream. The channel's keepalive pings (see client.ts) catch
+ * the idle case and drop the dead connection, so the re-opened stream gets a fresh one.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { backoffDelay, type BackoffOptions } from '../../common/backoff';
-import type { RecorderError } from '../../common/errors';
+import { RecorderError } from '../../common/errors';
 
-export type StreamState = 'open' | 'reconnecting';
+export type StreamState = 'open' | 'stalled' | 'reconnecting';
 
 export interface StreamHandle {
   cancel(): void;
@@ -25,15 +32,31 @@ export interface ResilientStreamOptions<T> {
   onState?: (state: StreamState, error?: RecorderError) => void;
   toError(err: unknown): RecorderError;
   backoff: BackoffOptions;
+  /** The broker must answer a new stream (headers or a message) within this time. 0 = no limit. */
+  answerTimeoutMs?: number;
+  /** After a message: ms until the next one is due, or 0/undefined when silence is normal. */
+  expectNextWithin?: (message: T) => number | undefined;
+  /** What the stream is, for the stall message ("playback status"). */
+  what?: string;
   /** Called once when the stream is cancelled, so its owner can forget it. */
   onCancel?: () => void;
+}
+
+/** A stream that went quiet when data was due: shown as "stalled", retried like a lost stream. */
+export class StallError extends RecorderError {
+  constructor(message: string) {
+    super('TIMEOUT', message, 'stalled');
+    this.name = 'StallError';
+  }
 }
 
 export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHandle {
   let call: ClientReadableStream<T> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
   let cancelled = false;
   let attempt = 0;
+  const what = options.what ?? 'the stream';
 
   const report = (state: StreamState, error?: RecorderError): void => {
     if (cancelled) return;
@@ -44,6 +67,21 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     }
   };
 
+  const clearWatchdog = (): void => {
+    if (watchdog) clearTimeout(watchdog);
+    watchdog = undefined;
+  };
+
+  /** Drop a call for good: no more events from it, and grpc-js's CANCELLED must not throw. */
+  const abandon = (current: ClientReadableStream<T>): void => {
+    current.removeAllListeners('data');
+    current.removeAllListeners('metadata');
+    current.removeAllListeners('end');
+    current.removeAllListeners('error');
+    current.on('error', () => undefined);
+    current.cancel();
+  };
+
   const start = (): void => {
     timer = undefined;
     if (cancelled) return;
@@ -51,25 +89,40 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     let lost = false;
     const current = options.open();
     call = current;
-    const markOpen = (): void => {
-      if (opened || cancelled || lost) return;
-      opened = true;
-      report('open');
-    };
-    const retry = (reason: RecorderError): void => {
+    const retry = (reason: RecorderError, stalled = false): void => {
       if (lost || cancelled) return;
       lost = true;
-      current.removeAllListeners('data');
-      report('reconnecting', reason);
+      clearWatchdog();
+      abandon(current);
+      report(stalled ? 'stalled' : 'reconnecting', reason);
       const delay = reason.code === 'AUTH' ? options.backoff.maxMs : backoffDelay(attempt++, options.backoff);
       timer = setTimeout(start, delay);
     };
+    const arm = (ms: number | undefined, message: string): void => {
+      clearWatchdog();
+      if (!ms || ms <= 0) return;
+      watchdog = setTimeout(() => retry(new StallError(message), true), ms);
+    };
+    const markOpen = (): void => {
+      if (opened || cancelled || lost) return;
+      opened = true;
+      clearWatchdog();
+      report('open');
+    };
+    arm(
+      options.answerTimeoutMs,
+      `${what}: the broker did not answer within ${options.answerTimeoutMs} ms (connection stalled?)`,
+    );
     current.on('metadata', markOpen);
     current.on('data', (message: T) => {
       if (cancelled || lost) return;
       markOpen();
       attempt = 0;
       options.onMessage(message);
+      if (options.expectNextWithin) {
+        const due = options.expectNextWithin(message);
+        arm(due, `${what}: nothing arrived for ${due} ms although the broker should be sending`);
+      }
     });
     current.on('error', (err: unknown) => retry(options.toError(err)));
     current.on('end', () => retry(options.toError(new Error('the broker ended the stream'))));
@@ -83,12 +136,8 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
       cancelled = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (call) {
-        // Keep an error listener: grpc-js emits CANCELLED after cancel(), which must not throw.
-        call.removeAllListeners('data');
-        call.on('error', () => undefined);
-        call.cancel();
-      }
+      clearWatchdog();
+      if (call) abandon(call);
       options.onCancel?.();
     },
   };

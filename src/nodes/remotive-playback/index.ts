@@ -4,7 +4,7 @@
  * client performs it; this file routes results, errors and status, and (optionally) closes the
  * sessions this node opened when the flow stops.
  */
-import type { PlaybackStatus, RecordingFile, RemotiveClient } from '../../backends/remotive';
+import { formatOffset, type PlaybackStatus, type RecordingFile, type RemotiveClient } from '../../backends/remotive';
 import {
   configNode,
   onInput,
@@ -16,8 +16,6 @@ import {
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
 import { brokerStatus, type RemotiveBrokerNode } from '../remotive-broker';
-import { formatOffset } from '../remotive-broker/format';
-import { currentStatuses } from './current-status';
 import { planCommand, type PlaybackConfig, type PlannedCommand } from './request';
 
 interface PlaybackNodeConfig extends NodeDef, PlaybackConfig {
@@ -31,7 +29,6 @@ const CLOSE_SESSIONS_MS = 2000;
 async function perform(
   client: RemotiveClient,
   command: PlannedCommand,
-  timeoutMs: number,
 ): Promise<PlaybackStatus | PlaybackStatus[] | RecordingFile[] | null> {
   switch (command.operation) {
     case 'list':
@@ -49,7 +46,7 @@ async function perform(
     case 'repeat':
       return client.repeat(command.path, { startUs: command.startUs, endUs: command.endUs });
     case 'status': {
-      const items = await currentStatuses(client, timeoutMs);
+      const items = await client.currentStatuses();
       if (command.path === undefined) return items;
       return items.find((s) => s.path === command.path) ?? null;
     }
@@ -71,7 +68,6 @@ export default function (RED: RED): void {
   const t = translator(RED);
   registerNode<PlaybackNodeConfig>(RED, 'remotive-playback', (node, config, life) => {
     const broker = configNode<RemotiveBrokerNode>(RED, config.broker, 'remotive-broker');
-    const timeoutMs = 10_000;
     /** Sessions this node opened and has not closed: closed on stop when asked to. */
     const opened = new Set<string>();
     /** The outcome of the last command: shown while the broker is connected. */
@@ -113,7 +109,7 @@ export default function (RED: RED): void {
         const started = Date.now();
         view.set('busy', command.operation);
         try {
-          const result = await perform(client, command, timeoutMs);
+          const result = await perform(client, command);
           broker.connection.reportSuccess();
           if (command.operation === 'open') opened.add(command.path);
           if (command.operation === 'close') opened.delete(command.path);

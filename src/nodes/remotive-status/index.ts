@@ -3,7 +3,7 @@
  * (see `changes.ts`). The stream re-opens on its own after a broker restart; the first list after
  * it reports what survived (sessions that are gone leave as `closed`).
  */
-import { parseOffset, type StreamHandle } from '../../backends/remotive';
+import { formatOffset, parseOffset, type StreamHandle } from '../../backends/remotive';
 import { ConfigError, toRecorderError } from '../../common/errors';
 import {
   configNode,
@@ -15,7 +15,6 @@ import {
 } from '../../common/node-red';
 import { status, type NodeStatusShape } from '../../common/status';
 import { brokerStatus, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
-import { formatOffset } from '../remotive-broker/format';
 import { StatusChanges } from './changes';
 
 interface StatusNodeConfig extends NodeDef {
