@@ -155,7 +155,6 @@ describe('remotive: faults', () => {
           const err = await rejection(call());
           assert.ok(err instanceof InputError, `${err.name}: ${err.message}`);
           assert.ok(err.message.length < 200, 'the error text is capped');
-          // eslint-disable-next-line no-control-regex -- checking that none got through
           assert.doesNotMatch(err.message, /[\u0000-\u001f\u007f]/);
         }
         // Names are identifiers, not paths: dots are fine in them, control characters and lengths are not.

@@ -48,7 +48,10 @@ export interface RemotiveClientOptions {
   backoff?: BackoffOptions;
   /** Keepalive ping interval, ms (default 30 000; 0 = no pings). */
   keepaliveMs?: number;
-  /** How long a keepalive ping may go unanswered before the connection is dropped, ms (default 10 000). */
+  /**
+   * How long a keepalive ping may go unanswered before the connection is dropped, ms (default
+   * 10 000, or the ping interval when that is shorter).
+   */
   keepaliveTimeoutMs?: number;
   /**
    * While a session plays, the broker pushes its status about every second: a status stream that
@@ -117,7 +120,9 @@ export class RemotiveClient {
       ...(keepaliveMs > 0
         ? {
             'grpc.keepalive_time_ms': keepaliveMs,
-            'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS,
+            // An answer is not worth waiting for longer than the interval between pings.
+            'grpc.keepalive_timeout_ms':
+              options.keepaliveTimeoutMs ?? Math.min(DEFAULT_KEEPALIVE_TIMEOUT_MS, keepaliveMs),
             // Streams may be the only traffic, and between streams the connection must stay checked.
             'grpc.keepalive_permit_without_calls': 1,
           }

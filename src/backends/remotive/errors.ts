@@ -24,7 +24,6 @@ export function isServiceError(err: unknown): err is ServiceError {
 
 /** Broker text fit for a log line: control characters escaped, length capped. */
 export function cleanDetails(text: string): string {
-  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
   const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
     c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -16,7 +16,6 @@ export const MAX_PATH_LENGTH = 4096;
 /** Namespaces and signal names are identifiers from a signal database; 512 is generous. */
 export const MAX_NAME_LENGTH = 512;
 
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A value for an error text: escaped (no control characters survive) and capped. */

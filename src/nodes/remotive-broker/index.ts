@@ -14,6 +14,10 @@ export interface RemotiveBrokerConfig extends NodeDef {
   url: string;
   ca: string;
   timeout: string | number;
+  /** Keepalive ping interval, s (default 30; 0 = off). */
+  keepalive?: string | number;
+  /** A playing status stream silent this long is stalled, s (default 5). */
+  statusStall?: string | number;
 }
 
 export interface RemotiveBrokerNode extends Node {
@@ -54,6 +58,12 @@ export function brokerStatus(
   return (connected ? licenceWarning(broker, t) : undefined) ?? shape;
 }
 
+function seconds(value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
 export default function (RED: RED): void {
   registerNode<RemotiveBrokerConfig>(
     RED,
@@ -87,6 +97,8 @@ export default function (RED: RED): void {
             accessToken: accessToken || undefined,
             ca: configProblem ? undefined : ca || undefined,
             timeoutMs,
+            keepaliveMs: seconds(config.keepalive, 30) * 1000,
+            statusStallMs: seconds(config.statusStall, 5) * 1000,
           }),
         probe: async (client, signal) => {
           if (configProblem) throw configProblem;

@@ -4,7 +4,12 @@
  * client performs it; this file routes results, errors and status, and (optionally) closes the
  * sessions this node opened when the flow stops.
  */
-import { formatOffset, type PlaybackStatus, type RecordingFile, type RemotiveClient } from '../../backends/remotive';
+import {
+  formatOffset,
+  type PlaybackStatus,
+  type RecordingFile,
+  type RemotiveClient,
+} from '../../backends/remotive';
 import {
   configNode,
   onInput,

@@ -28,6 +28,8 @@ interface SignalsNodeConfig extends NodeDef {
   output: 'batch' | 'signal';
   /** At most this many messages per second (per signal in signal mode); 0 or empty = no limit. */
   rate: string | number;
+  /** Stalled when no batch arrives for this long, s; 0 or empty = never. */
+  stall?: string | number;
 }
 
 export function signalNames(value: string | string[] | undefined): string[] {
@@ -75,7 +77,12 @@ export default function (RED: RED): void {
       handle = broker.connection
         .client()
         .subscribe(
-          { namespace, signals: names, onChange: config.onChange === true },
+          {
+            namespace,
+            signals: names,
+            onChange: config.onChange === true,
+            stallMs: (Number(config.stall) || 0) * 1000,
+          },
           onBatch,
           (state, error) => {
             streamOpen = state === 'open';
@@ -87,6 +94,7 @@ export default function (RED: RED): void {
             } else if (error) {
               // An unknown signal is the broker answering, not a lost connection: show it here.
               if (error.code === 'API') view.set('error', error.statusText);
+              if (state === 'stalled') view.set('disconnected', error.statusText);
               broker.connection.reportFailure(error);
               if (!warned) node.warn(error.message);
               warned = true;

@@ -70,6 +70,7 @@ export default function (RED: RED): void {
           streamOpen = state === 'open';
           if (streamOpen) broker.connection.reportSuccess();
           else if (error) broker.connection.reportFailure(error);
+          if (state === 'stalled' && error) view.set('disconnected', error.statusText);
           refresh();
         },
       );
