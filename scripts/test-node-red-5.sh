@@ -13,4 +13,5 @@ fi
 cd "$root"
 [ -d dist ] || npm run build
 echo "Node-RED $version on $(npx -y -p node@22 node --version)"
+[ "$#" -gt 0 ] || set -- "dist/test/**/*.test.js"
 NODE_RED_HOME="$home" npx -y -p node@22 node "$root/node_modules/mocha/bin/mocha.js" "$@"
