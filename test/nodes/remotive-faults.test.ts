@@ -177,7 +177,7 @@ describe('remotive nodes under faults', function () {
   });
 
   it('refuses hostile paths before anything reaches the broker', async () => {
-    await load([brokerNode(sim.url), playbackNode({ operation: 'open' })]);
+    await load([brokerNode(sim.url), playbackNode({ operation: 'open', path: '' })]);
     const before = sim.state.received.filter((c) => c.rpc.startsWith('Playback')).length;
     for (const path of ['a\u0000b', 'drive/x\r\nInjected: 1', 'p'.repeat(10_000), '../../etc/passwd']) {
       const caught = nextMessage(helper.getNode('caught'));

@@ -283,11 +283,18 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     const expired = await startSim({ licence: 'EXPIRED' });
     try {
       await load([brokerNode(expired.url), statusNode()]);
+      const broker = helper.getNode('brk') as unknown as { connection: { snapshot: { warning?: string } } };
       const status = await waitFor(() => {
         const s = statusOf(helper.getNode('st'));
-        return s?.fill === 'yellow' && /licence/.test(String(s.text)) ? s : undefined;
+        return s?.fill === 'yellow' &&
+          /status\.none/.test(String(s.text)) &&
+          /licence/.test(String(broker.connection.snapshot.warning))
+          ? s
+          : undefined;
       });
       assert.equal(status.shape, 'ring');
+      // Beside the node's own activity, not instead of it (the catalog's words are shorter than its keys).
+      assert.match(String(status.text), /remotive-status\.status\.none · /);
     } finally {
       await helper.unload();
       await expired.close();
@@ -319,6 +326,7 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     const broker = helper.getNode('brk') as unknown as Node & {
       connection: { listenerCount(e: string): number };
     };
-    assert.equal(broker.connection.listenerCount('state'), 3, 'three users listening');
+    // three users, and the connection watching each of the two streams
+    assert.equal(broker.connection.listenerCount('state'), 5, 'three users and two streams listening');
   });
 });

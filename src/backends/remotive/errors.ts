@@ -61,12 +61,32 @@ export function apiStatusText(code: number, details: string): string {
   }
 }
 
+/** The operation each error of ours was made for (its message starts with it). */
+const OPERATION = new WeakMap<RecorderError, string>();
+
+/**
+ * An error's message without the operation it starts with: the reason alone, for when the same
+ * failure is reported for another operation (a stored connection error met by a later call).
+ */
+export function reasonOf(error: RecorderError): string {
+  const what = OPERATION.get(error);
+  if (what && error.message.startsWith(`${what}: `)) return error.message.slice(what.length + 2);
+  if (what && error.message.startsWith(`${what} failed: `)) return error.message.slice(what.length + 9);
+  return error.message;
+}
+
 /**
  * @param what the operation as the user knows it, e.g. `open "drive/a.recordingsession.yaml"`
  * @param target `host:port` of the broker, for connection messages
  */
 export function fromGrpcError(err: unknown, what: string, target: string, timeoutMs?: number): RecorderError {
   if (err instanceof RecorderError) return err;
+  const error = translate(err, what, target, timeoutMs);
+  OPERATION.set(error, what);
+  return error;
+}
+
+function translate(err: unknown, what: string, target: string, timeoutMs?: number): RecorderError {
   if (!isServiceError(err)) {
     const text = cleanDetails(err instanceof Error ? err.message : String(err));
     return new ConnectionError(`${what} failed: ${text}`, { cause: err });
@@ -92,7 +112,7 @@ export function fromGrpcError(err: unknown, what: string, target: string, timeou
         err.code,
         details,
         `${what} failed: ${details} (${GrpcStatus[err.code] ?? err.code})`,
-        // MERGE-TODO 4th argument: apiStatusText(err.code, details),
+        apiStatusText(err.code, details),
       );
   }
 }

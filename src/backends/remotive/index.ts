@@ -18,8 +18,9 @@ export type {
 export { StallError } from './stream';
 export type { StreamHandle, StreamState } from './stream';
 export { checkPath, checkName, shown, MAX_PATH_LENGTH, MAX_NAME_LENGTH } from './names';
-export { apiStatusText } from './errors';
+export { apiStatusText, reasonOf } from './errors';
 export { parseBrokerUrl, DEFAULT_PLAIN_PORT, DEFAULT_TLS_PORT } from './url';
 export type { BrokerAddress } from './url';
 export { parseOffset, formatOffset } from './offset';
 export { protoDir, PROTO_FILES, LOADER_OPTIONS } from './proto';
+export { checkCa, checkCredential } from './settings';

@@ -13,17 +13,27 @@
  * like a quiet stream. Two timers tell them apart: the broker must answer a new stream within
  * `answerTimeoutMs`, and after each message `expectNextWithin(message)` may say when the next one
  * is due (the status stream: about every second while a session plays). A missed deadline
- * reports "stalled" and re-opens the stream. The channel's keepalive pings (see client.ts) catch
- * the idle case and drop the dead connection, so the re-opened stream gets a fresh one.
+ * reports "stalled" and re-opens the stream. A stall is this stream's own state, not a verdict on
+ * the connection (a user's stall time may simply be shorter than a pause); the channel's keepalive
+ * pings (see client.ts) find a dead connection and drop it, and that failure is reported as usual.
+ *
+ * The handle is what the common connection layer watches: it emits `healthy` when the broker
+ * answers, `failure(err)` when the stream is lost, and `halt(err)` stops the retry loop for good
+ * (a rejected credential: asking again cannot help until the user changes something). `state`
+ * events (`open`, `stalled`, `reconnecting`, `halted`) are for the node's own status.
  */
+import { EventEmitter } from 'node:events';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { backoffDelay, type BackoffOptions } from '../../common/backoff';
 import { RecorderError } from '../../common/errors';
 
-export type StreamState = 'open' | 'stalled' | 'reconnecting';
+export type StreamState = 'open' | 'stalled' | 'reconnecting' | 'halted';
 
-export interface StreamHandle {
+/** A running stream: cancel it when done; its events report how it goes. */
+export interface StreamHandle extends EventEmitter {
   cancel(): void;
+  /** Stop retrying (the connection can not work without the user); `cancel` still releases it. */
+  halt(error: RecorderError): void;
 }
 
 export interface ResilientStreamOptions<T> {
@@ -51,20 +61,30 @@ export class StallError extends RecorderError {
 }
 
 export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHandle {
+  const handle = new EventEmitter() as StreamHandle;
+  // A listener-less 'failure' or 'state' must never throw (EventEmitter only throws for 'error').
+  handle.setMaxListeners(0);
   let call: ClientReadableStream<T> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   let cancelled = false;
+  let halted = false;
   let attempt = 0;
   const what = options.what ?? 'the stream';
 
-  const report = (state: StreamState, error?: RecorderError): void => {
-    if (cancelled) return;
+  const safely = (fn: () => void): void => {
     try {
-      options.onState?.(state, error);
+      fn();
     } catch {
       // A listener's bug must not kill the stream machinery.
     }
+  };
+  const report = (state: StreamState, error?: RecorderError): void => {
+    if (cancelled) return;
+    safely(() => options.onState?.(state, error));
+    safely(() => handle.emit('state', state, error));
+    if (state === 'open') safely(() => handle.emit('healthy'));
+    if (state === 'reconnecting' && error) safely(() => handle.emit('failure', error));
   };
 
   const clearWatchdog = (): void => {
@@ -84,17 +104,18 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
 
   const start = (): void => {
     timer = undefined;
-    if (cancelled) return;
+    if (cancelled || halted) return;
     let opened = false;
     let lost = false;
     const current = options.open();
     call = current;
     const retry = (reason: RecorderError, stalled = false): void => {
-      if (lost || cancelled) return;
+      if (lost || cancelled || halted) return;
       lost = true;
       clearWatchdog();
       abandon(current);
       report(stalled ? 'stalled' : 'reconnecting', reason);
+      if (halted || cancelled) return; // a listener halted the stream on this very failure
       const delay = reason.code === 'AUTH' ? options.backoff.maxMs : backoffDelay(attempt++, options.backoff);
       timer = setTimeout(start, delay);
     };
@@ -128,17 +149,28 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     current.on('end', () => retry(options.toError(new Error('the broker ended the stream'))));
   };
 
-  start();
-
-  return {
-    cancel(): void {
-      if (cancelled) return;
-      cancelled = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      clearWatchdog();
-      if (call) abandon(call);
-      options.onCancel?.();
-    },
+  const stop = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    clearWatchdog();
+    if (call) abandon(call);
+    call = undefined;
   };
+
+  handle.cancel = (): void => {
+    if (cancelled) return;
+    stop();
+    cancelled = true;
+    handle.removeAllListeners();
+    options.onCancel?.();
+  };
+  handle.halt = (error: RecorderError): void => {
+    if (cancelled || halted) return;
+    halted = true;
+    stop();
+    report('halted', error);
+  };
+
+  start();
+  return handle;
 }
