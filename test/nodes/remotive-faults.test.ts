@@ -163,6 +163,22 @@ describe('remotive nodes under faults', function () {
       assert.ok(!JSON.stringify(texts).includes(KEY));
     });
 
+    it('stops re-opening its streams once the key is rejected', async () => {
+      await load([brokerNode(locked.url), statusNode(), signalsNode()], { apiKey: WRONG });
+      await waitFor(() =>
+        statusOf(helper.getNode('st'))?.fill === 'red' && statusOf(helper.getNode('sig'))?.fill === 'red'
+          ? true
+          : undefined,
+      );
+      const attempts = (): number =>
+        locked.state.received.filter((c) => c.rpc === 'PlaybackStatus' || c.rpc === 'SubscribeToSignals')
+          .length;
+      const before = attempts();
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(attempts(), before, 'no stream was re-opened');
+      assert.equal(statusOf(helper.getNode('sig'))?.text, 'auth failed');
+    });
+
     it("names the operation that failed, not another node's", async () => {
       await load([brokerNode(locked.url), signalsNode(), playbackNode({ operation: 'list', path: '' })], {
         apiKey: WRONG,

@@ -125,6 +125,50 @@ describe('remotive: faults', () => {
     });
   });
 
+  describe('the stream events the connection watches', () => {
+    let rig: Rig;
+    beforeEach(async () => {
+      rig = await startRig({ apiKey: 'the-right-key' }, { apiKey: 'a-wrong-key' });
+    });
+    afterEach(async () => rig.close());
+
+    it('emit failure on a rejected key, and stop retrying once halted', async () => {
+      const failures: RecorderError[] = [];
+      const states: StreamState[] = [];
+      const sub = rig.client.subscribe({ namespace: 'chassis', signals: ['Speed'] }, () => undefined);
+      sub.on('failure', (err: RecorderError) => {
+        failures.push(err);
+        sub.halt(err);
+      });
+      sub.on('state', (state: StreamState) => states.push(state));
+      try {
+        await waitFor('the failure', () => failures.length > 0);
+        assert.equal(failures[0].code, 'AUTH');
+        const attempts = (): number =>
+          rig.sim.state.received.filter((c) => c.rpc === 'SubscribeToSignals').length;
+        const before = attempts();
+        // Unhalted, an auth failure is retried after the longest backoff step (200 ms here).
+        await new Promise((r) => setTimeout(r, 700));
+        assert.equal(attempts(), before, 'no new attempt after halt');
+        assert.deepEqual(states, ['reconnecting', 'halted']);
+      } finally {
+        sub.cancel();
+      }
+    });
+
+    it('retry an auth failure at the longest backoff step when nobody halts them', async () => {
+      const sub = rig.client.subscribe({ namespace: 'chassis', signals: ['Speed'] }, () => undefined);
+      try {
+        await waitFor(
+          'a second attempt',
+          () => rig.sim.state.received.filter((c) => c.rpc === 'SubscribeToSignals').length >= 2,
+        );
+      } finally {
+        sub.cancel();
+      }
+    });
+  });
+
   describe('paths and names', () => {
     let rig: Rig;
     beforeEach(async () => {
