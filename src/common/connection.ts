@@ -11,7 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { ClosedError, isRetryable, toRecorderError, type RecorderError } from './errors';
+import { ClosedError, isRetryable, redactError, toRecorderError, type RecorderError } from './errors';
 
 export type ConnectionState =
   'idle' | 'connecting' | 'connected' | 'backoff' | 'failed' | 'closing' | 'closed';
@@ -40,6 +40,25 @@ export interface Transport<C> {
   destroy(client: C): Promise<void>;
   /** Standing warning derived from configuration (e.g. TLS verification off). */
   warning?: string;
+  /**
+   * The configuration can not work (a field is wrong): the connection starts `failed` with this
+   * error, builds no client, and every call fails with it, so each message gets a catchable error.
+   */
+  configError?: RecorderError;
+  /** Credentials to cut out of every error text, even when a server echoes them back. */
+  secrets?: readonly string[];
+}
+
+/**
+ * What `watch` needs of a stream: events for its outcomes, and a way to stop its retry loop when the
+ * connection can not work without the user (rejected credential, bad TLS, bad configuration).
+ */
+export interface WatchedStream {
+  on(event: 'healthy', listener: () => void): unknown;
+  on(event: 'failure', listener: (err: unknown) => void): unknown;
+  off(event: 'healthy', listener: () => void): unknown;
+  off(event: 'failure', listener: (err: unknown) => void): unknown;
+  halt(error: RecorderError): void;
 }
 
 export interface ConnectionOptions {
@@ -68,7 +87,96 @@ export class ConnectionManager<C> extends EventEmitter {
     };
     this.setMaxListeners(0); // one listener per user node; a config node may have hundreds
     if (transport.warning) this.snap.warning = transport.warning;
+    if (transport.configError) {
+      this.snap.state = 'failed';
+      this.snap.error = this.redact(transport.configError);
+    }
   }
+
+  /** Cut the configured secrets out of an error's texts. */
+  redact<E extends RecorderError>(error: E): E {
+    return this.transport.secrets ? redactError(error, this.transport.secrets) : error;
+  }
+
+  /**
+   * The one call bracket: the client, the call, and its outcome recorded (a success shows the server
+   * is there; a connection-level failure moves the state machine). Errors come back typed and
+   * redacted. Every node call goes through here.
+   */
+  async run<T>(job: (client: C) => Promise<T>): Promise<T> {
+    let client: C;
+    try {
+      client = this.client();
+    } catch (err) {
+      throw this.redact(toRecorderError(err));
+    }
+    try {
+      const result = await job(client);
+      this.reportSuccess();
+      return result;
+    } catch (err) {
+      const error = this.redact(toRecorderError(err));
+      this.reportFailure(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Record a long-lived stream's outcomes like calls: healthy = the server is there, a failure
+   * moves the state machine, and when the connection can not work without the user the stream is
+   * told to stop retrying. Returns the unsubscribe function.
+   */
+  watch(stream: WatchedStream): () => void {
+    let halted = false;
+    const halt = (error: RecorderError): void => {
+      if (halted) return;
+      halted = true;
+      stream.halt(error);
+    };
+    const onHealthy = (): void => {
+      halted = false;
+      this.reportSuccess();
+    };
+    const onFailure = (err: unknown): void => {
+      const error = this.redact(toRecorderError(err));
+      this.reportFailure(error);
+      if (!isRetryable(error) && error.code !== 'INPUT') halt(error);
+    };
+    const onState = (snap: ConnectionSnapshot): void => {
+      if (snap.state === 'failed' && snap.error && !isRetryable(snap.error)) halt(snap.error);
+    };
+    stream.on('healthy', onHealthy);
+    stream.on('failure', onFailure);
+    this.on('state', onState);
+    if (this.snap.state === 'failed' && this.snap.error && !isRetryable(this.snap.error))
+      halt(this.snap.error);
+    return () => {
+      stream.off('healthy', onHealthy);
+      stream.off('failure', onFailure);
+      this.off('state', onState);
+    };
+  }
+
+  /**
+   * Close once the users have left, or after `boundMs` at the latest. Node-RED stops a flow's nodes
+   * together: users finish their last calls (closing sessions they opened) before the client goes.
+   */
+  async closeAfterUsers(boundMs = 2500): Promise<void> {
+    if (this.users.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, boundMs);
+        function finish(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.usersLeft = finish;
+      });
+      this.usersLeft = undefined;
+    }
+    await this.close();
+  }
+
+  private usersLeft: (() => void) | undefined;
 
   get snapshot(): ConnectionSnapshot {
     return { ...this.snap };
@@ -86,7 +194,7 @@ export class ConnectionManager<C> extends EventEmitter {
   acquire(userId: string): void {
     if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
     this.users.add(userId);
-    if (this.snap.state === 'idle') this.connect();
+    if (this.snap.state === 'idle' && !this.transport.configError) this.connect();
   }
 
   /**
@@ -95,6 +203,7 @@ export class ConnectionManager<C> extends EventEmitter {
    */
   async release(userId: string, removed: boolean): Promise<void> {
     this.users.delete(userId);
+    if (this.users.size === 0) this.usersLeft?.();
     if (this.users.size === 0 && removed) await this.close();
   }
 
@@ -107,6 +216,7 @@ export class ConnectionManager<C> extends EventEmitter {
     if (this.snap.state === 'closed' || this.snap.state === 'closing') throw new ClosedError();
     if (this.snap.state === 'failed' && this.snap.error && !isRetryable(this.snap.error))
       throw this.snap.error;
+    if (this.transport.configError) throw this.redact(this.transport.configError);
     if (!this.clientInstance) {
       this.clientInstance = this.transport.create();
       if (this.snap.state === 'idle') this.connect();
@@ -127,7 +237,7 @@ export class ConnectionManager<C> extends EventEmitter {
 
   /** A call failed. Connection-level failures move the state machine; API errors do not. */
   reportFailure(err: unknown): void {
-    const error = toRecorderError(err);
+    const error = this.redact(toRecorderError(err));
     if (error.code === 'API' || error.code === 'INPUT' || error.code === 'CLOSED') return;
     if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
     if (!isRetryable(error)) {
@@ -177,11 +287,18 @@ export class ConnectionManager<C> extends EventEmitter {
       .then(
         (info) => {
           if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;
-          this.update({ state: 'connected', attempt: 0, error: undefined, info: info ?? this.snap.info });
+          const learned = info ?? this.snap.info;
+          this.update({
+            state: 'connected',
+            attempt: 0,
+            error: undefined,
+            info: learned,
+            warning: standingWarning(this.transport.warning, learned),
+          });
         },
         (err: unknown) => {
           if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;
-          const error = toRecorderError(err);
+          const error = this.redact(toRecorderError(err));
           if (!isRetryable(error)) this.update({ state: 'failed', error });
           else this.scheduleRetry(error);
         },
@@ -212,9 +329,23 @@ export class ConnectionManager<C> extends EventEmitter {
       previous.state !== this.snap.state ||
       previous.error !== this.snap.error ||
       previous.attempt !== this.snap.attempt ||
-      previous.info !== this.snap.info
+      previous.info !== this.snap.info ||
+      previous.warning !== this.snap.warning
     ) {
       this.emit('state', this.snapshot);
     }
   }
+}
+
+/**
+ * The warning every user node keeps showing: the configuration's (TLS not verified) and the one the
+ * probe learned (`info.warning`, e.g. a licence that is not valid), together.
+ */
+function standingWarning(
+  configured: string | undefined,
+  info: Record<string, unknown> | undefined,
+): string | undefined {
+  const learned = typeof info?.warning === 'string' && info.warning ? info.warning : undefined;
+  if (configured && learned) return `${configured}, ${learned}`;
+  return configured ?? learned;
 }

@@ -5,6 +5,8 @@
  * `code` is stable and machine-readable (it ends up in `msg.error.code` via the Catch node);
  * `statusText` is the short text shown under a node.
  */
+import { capText, redact, shortText } from './text';
+
 export type RecorderErrorCode =
   | 'INPUT' // the message or node configuration is wrong; nothing was sent
   | 'CONFIG' // the node is not configured (no server, missing credential)
@@ -17,28 +19,39 @@ export type RecorderErrorCode =
 
 export class RecorderError extends Error {
   readonly code: RecorderErrorCode;
-  readonly statusText: string;
+  statusText: string;
 
+  /** The message is capped and its control characters escaped: it may quote hostile input. */
   constructor(code: RecorderErrorCode, message: string, statusText?: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(capText(message), options);
     this.name = 'RecorderError';
     this.code = code;
-    this.statusText = statusText ?? code.toLowerCase();
+    this.statusText = shortText(statusText ?? code.toLowerCase(), MAX_STATUS_WORDS);
   }
 }
 
-/** The message or the configuration is wrong; raised before anything reaches a server. */
+/** Longest status text an error contributes (the status line adds context around it). */
+const MAX_STATUS_WORDS = 28;
+
+/** The message is wrong; raised before anything reaches a server. `where` names the msg property. */
 export class InputError extends RecorderError {
-  constructor(message: string) {
+  readonly where: string | undefined;
+
+  constructor(message: string, where?: string) {
     super('INPUT', message, 'bad input');
     this.name = 'InputError';
+    this.where = where;
   }
 }
 
+/** The node's (or its config node's) configuration is wrong. `where` names the config field. */
 export class ConfigError extends RecorderError {
-  constructor(message: string) {
-    super('CONFIG', message, 'not configured');
+  readonly where: string | undefined;
+
+  constructor(message: string, where?: string, statusText = 'not configured') {
+    super('CONFIG', message, statusText);
     this.name = 'ConfigError';
+    this.where = where;
   }
 }
 
@@ -70,16 +83,24 @@ export class TimeoutError extends RecorderError {
   }
 }
 
-/** The server answered with an error. `status` is the HTTP status or the gRPC status code. */
+/**
+ * The server answered with an error. `status` is the HTTP status or the gRPC status code. The status
+ * text says what happened in words ("already recording"): the backend passes one, else the server's
+ * own message is shortened, and only without either does a bare code show.
+ */
 export class ApiError extends RecorderError {
   readonly status: number;
-  readonly serverMessage: string;
+  serverMessage: string;
 
-  constructor(status: number, serverMessage: string, message?: string) {
-    super('API', message ?? `server error ${status}: ${serverMessage}`, `error ${status}`);
+  constructor(status: number, serverMessage: string, message?: string, statusText?: string) {
+    super(
+      'API',
+      message ?? `server error ${status}: ${serverMessage}`,
+      statusText ?? (serverMessage.trim() ? serverMessage : `error ${status}`),
+    );
     this.name = 'ApiError';
     this.status = status;
-    this.serverMessage = serverMessage;
+    this.serverMessage = capText(serverMessage);
   }
 }
 
@@ -95,6 +116,20 @@ export function toRecorderError(err: unknown): RecorderError {
   if (err instanceof RecorderError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new RecorderError('API', message, 'error', { cause: err });
+}
+
+/**
+ * The same error with every configured secret cut out of its texts, in place, because a server may
+ * echo a credential into its error ("invalid API key 'k3y'"). The one redaction every backend's
+ * errors pass through (the connection's `run` and `watch`).
+ */
+export function redactError<E extends RecorderError>(error: E, secrets: readonly (string | undefined)[]): E {
+  if (secrets.length === 0) return error;
+  error.message = redact(error.message, secrets);
+  error.statusText = redact(error.statusText, secrets);
+  if (error instanceof ApiError) error.serverMessage = redact(error.serverMessage, secrets);
+  if (error.stack) error.stack = redact(error.stack, secrets);
+  return error;
 }
 
 /** Auth failures are not retried in a loop: the user must fix the credential first. */

@@ -4,9 +4,10 @@
  * nodes, status and close are the same everywhere.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { ConnectionManager } from './connection';
+import { ConnectionManager, type ConnectionOptions, type Transport } from './connection';
 import { Disposer } from './disposer';
-import { RecorderError, toRecorderError } from './errors';
+import { ConfigError, RecorderError, toRecorderError } from './errors';
+import { NodeStatus } from './node-status';
 import { connectionStatus, status, type NodeStatusShape, type StatusKind, type Translate } from './status';
 
 export type RED = NodeAPI;
@@ -41,9 +42,13 @@ export function registerNode<TConfig extends NodeDef>(
     try {
       setup(node, config, life);
     } catch (err) {
+      // A node that can not start still answers every message: with this error, so a Catch node
+      // sees it and the message is never silently lost.
       const error = toRecorderError(err);
       node.status(status('error', error.statusText));
       node.error(error.message);
+      node.removeAllListeners('input');
+      node.on('input', (_msg: NodeMessageInFlow, _send: Send, done: Done) => settle(node, done, error));
     }
   }
   RED.nodes.registerType(type, Constructor as unknown as Parameters<RED['nodes']['registerType']>[1], {
@@ -72,17 +77,36 @@ export function onInput(
     Promise.resolve()
       .then(() => handler(m, send))
       .then(
-        () => finish(),
+        () => settle(node, finish),
         (err: unknown) => {
           const error = toRecorderError(err);
           try {
             onError?.(error, m);
-          } finally {
-            finish(error);
+          } catch {
+            // a status update must not keep the error from its Catch node
           }
+          settle(node, finish, error);
         },
       );
   });
+}
+
+/**
+ * `done()` / `done(err)` with Node-RED's own failures contained: for a deeply nested message its
+ * clone can throw inside `done(err)`, which would escape as an unhandled rejection (and stop the
+ * runtime). The error is then logged without the message instead.
+ */
+function settle(node: Node, done: Done, error?: Error): void {
+  try {
+    done(error);
+  } catch (thrown) {
+    const reason = toRecorderError(thrown).message;
+    try {
+      node.error(error ? `${error.message} (the message could not be passed on: ${reason})` : reason);
+    } catch {
+      // nothing left to tell
+    }
+  }
 }
 
 /** A translator bound to the node's catalog. Under the test helper, `RED._` returns the key. */
@@ -183,9 +207,73 @@ export function useConnection<C>(
   return view;
 }
 
-/** Look up a config node by id and check its type, with a clear error when it is missing. */
-export function configNode<T>(RED: RED, id: string | undefined, what: string): T {
-  const found = id ? (RED.nodes.getNode(id) as unknown as T | null) : null;
-  if (!found) throw new RecorderError('CONFIG', `no ${what} is configured for this node`, 'not configured');
-  return found;
+/**
+ * What a user node sees of a server config node (motif-server, remotive-broker, aivero-server):
+ * declared here so that user node folders never import a config node's folder.
+ */
+export interface ServerNode<C> extends Node {
+  connection: ConnectionManager<C>;
+  /** host:port, for msg metadata and errors (never a credential). */
+  address: string;
+  /**
+   * A separate client with this server's settings, for work that must finish while the shared
+   * connection is closing (a removed node deleting what it made). The caller closes it.
+   */
+  openClient(): C;
+}
+
+/**
+ * Look up a config node by id and check its type, with a clear error when it is missing or of
+ * another type (a hand-edited flow, an id that collides).
+ */
+export function configNode<T>(RED: RED, id: string | undefined, type: string): T {
+  const found = id ? (RED.nodes.getNode(id) as unknown as (Node & { type?: string }) | null) : null;
+  if (!found) throw new ConfigError(`no ${type} is configured for this node`, type);
+  if (found.type !== type)
+    throw new ConfigError(`the configured ${type} is a ${String(found.type)} node`, type);
+  return found as unknown as T;
+}
+
+/**
+ * A user node's side of its config node's connection: counted as a user while it runs, its status
+ * composed from the connection, the standing warning and its own activity (`NodeStatus`), released
+ * on close. Every user node, action or stream, goes through here.
+ */
+export function attachConnection<C>(
+  node: Node,
+  manager: ConnectionManager<C>,
+  life: Disposer,
+  t: Translate,
+  minIntervalMs = 100,
+): NodeStatus {
+  const view = new StatusView(node, life, minIntervalMs);
+  const node_status = new NodeStatus(view, t);
+  life.on(manager, 'state', () => node_status.connection(manager.snapshot));
+  manager.acquire(node.id);
+  node_status.connection(manager.snapshot);
+  // Last words before the node goes: never leave a stale "connected" behind.
+  life.add(() => view.clear());
+  life.add(() => manager.release(node.id, life.removed));
+  return node_status;
+}
+
+/** A status for a node without a connection (schedules), composed the same way. */
+export function ownStatus(node: Node, life: Disposer, t: Translate, minIntervalMs = 100): NodeStatus {
+  const view = new StatusView(node, life, minIntervalMs);
+  life.add(() => view.clear());
+  return new NodeStatus(view, t);
+}
+
+/**
+ * A config node's connection: one per config node, closed when the node goes, after its users have
+ * left (within a bound), the same way for every config node.
+ */
+export function ownConnection<C>(
+  life: Disposer,
+  transport: Transport<C>,
+  options?: ConnectionOptions & { usersLeaveMs?: number },
+): ConnectionManager<C> {
+  const manager = new ConnectionManager(transport, options);
+  life.add(() => manager.closeAfterUsers(options?.usersLeaveMs ?? 2500));
+  return manager;
 }

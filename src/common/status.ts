@@ -45,12 +45,17 @@ const LOOK: Record<StatusKind, Required<Omit<NodeStatusShape, 'text'>>> = {
   error: { fill: 'red', shape: 'dot' },
 };
 
-/** Status texts are kept short: Node-RED draws them under the node. */
-export const MAX_STATUS_TEXT = 32;
+/** Status texts are kept short: Node-RED draws them under the node. Room for activity + warning. */
+export const MAX_STATUS_TEXT = 48;
 
 export function status(kind: StatusKind, text: string): NodeStatusShape {
-  const trimmed = text.length > MAX_STATUS_TEXT ? `${text.slice(0, MAX_STATUS_TEXT - 1)}…` : text;
-  return { ...LOOK[kind], text: trimmed };
+  const look = LOOK[kind];
+  // A literal, not a spread plus a property: this runs per message on busy nodes.
+  return {
+    fill: look.fill,
+    shape: look.shape,
+    text: text.length > MAX_STATUS_TEXT ? `${text.slice(0, MAX_STATUS_TEXT - 1)}…` : text,
+  };
 }
 
 /** Catalog keys for the shared status words (merged into every node's catalog by the build). */

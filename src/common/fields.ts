@@ -1,0 +1,254 @@
+/**
+ * One declarative reader for what a node is told: its configuration fields and the `msg` properties
+ * that may stand in for them. Each node type declares one table (`src/nodes/<type>/fields.ts`); the
+ * runtime reads config and messages through it and the build hands the same defaults to the editor,
+ * so a missing property means the same thing in both. No Node-RED imports.
+ *
+ * The override rule, the same for every node: a configured value wins. A `msg` property is used only
+ * where the node is set to "from msg", which is the field left empty (an empty text, an empty number,
+ * the "from msg" entry of a list). Booleans are never overridden by a message.
+ */
+import { ConfigError, InputError } from './errors';
+import { describe, isPlainObject, type JsonObject } from './input';
+
+interface Common {
+  /** What the editor calls the field, for error texts. */
+  label: string;
+  /** Older property names this field was saved under (config migrations): read when the field is missing. */
+  legacy?: readonly string[];
+}
+
+export interface TextField extends Common {
+  type: 'string';
+  default: string;
+  /** The msg property that supplies the value when the field is empty. */
+  msg?: string;
+  /** Allowed values ("" is always allowed where `msg` is set: it means "from msg"). */
+  choices?: readonly string[];
+  maxLength?: number;
+  /** Empty is an error (when no msg property may fill it). */
+  required?: boolean;
+}
+
+export interface NumberField extends Common {
+  type: 'number';
+  default: number | undefined;
+  msg?: string;
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  required?: boolean;
+}
+
+export interface FlagField extends Common {
+  type: 'boolean';
+  default: boolean;
+}
+
+/** A JSON object typed into the editor (arguments), parsed once when the node starts. */
+export interface JsonField extends Common {
+  type: 'json';
+  default: string;
+}
+
+/** A reference to a config node of `nodeType`. */
+export interface NodeRefField extends Common {
+  type: 'node';
+  default: '';
+  nodeType: string;
+  required: boolean;
+}
+
+export type FieldSpec = TextField | NumberField | FlagField | JsonField | NodeRefField;
+export type FieldTable = Record<string, FieldSpec>;
+
+type ValueOf<F extends FieldSpec> = F extends TextField
+  ? string
+  : F extends NumberField
+    ? number | undefined
+    : F extends FlagField
+      ? boolean
+      : F extends JsonField
+        ? JsonObject | undefined
+        : string;
+
+export type FieldValues<T extends FieldTable> = { [K in keyof T]: ValueOf<T[K]> };
+
+/** Declaring fields with these keeps each one's value type. */
+export const field = {
+  text: (spec: Omit<TextField, 'type' | 'default'> & { default?: string }): TextField => ({
+    type: 'string',
+    default: '',
+    ...spec,
+  }),
+  number: (spec: Omit<NumberField, 'type'>): NumberField => ({ type: 'number', ...spec }),
+  flag: (spec: Omit<FlagField, 'type'>): FlagField => ({ type: 'boolean', ...spec }),
+  json: (spec: Omit<JsonField, 'type' | 'default'> & { default?: string }): JsonField => ({
+    type: 'json',
+    default: '',
+    ...spec,
+  }),
+  node: (
+    spec: Omit<NodeRefField, 'type' | 'default' | 'required'> & { required?: boolean },
+  ): NodeRefField => ({
+    type: 'node',
+    default: '',
+    required: true,
+    ...spec,
+  }),
+};
+
+/** Longest text any field takes unless it says otherwise; beyond it a value is a mistake or an attack. */
+const MAX_TEXT = 1000;
+/** Longest JSON text a node's arguments field takes. */
+const MAX_JSON = 100_000;
+
+type Fail = (message: string) => never;
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+function readText(spec: TextField, raw: unknown, fail: Fail, fromMsg: boolean): string {
+  let value: string;
+  if (typeof raw === 'string') value = raw.trim();
+  else if (typeof raw === 'number' && Number.isFinite(raw)) value = String(raw);
+  else return fail(`must be text, got ${describe(raw)}`);
+  const max = spec.maxLength ?? MAX_TEXT;
+  if (value.length > max) return fail(`is longer than ${max} characters (${value.length})`);
+  if (spec.choices && !(value === '' && !fromMsg && spec.msg) && !spec.choices.includes(value)) {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return fail(`must be one of ${spec.choices.join(', ')}, got "${shown}"`);
+  }
+  return value;
+}
+
+function readNumber(spec: NumberField, raw: unknown, fail: Fail): number | undefined {
+  let value: number;
+  if (typeof raw === 'number') value = raw;
+  else if (typeof raw === 'string' && raw.trim() !== '' && raw.length <= 40) value = Number(raw.trim());
+  else return fail(`must be a number, got ${describe(raw)}`);
+  if (Number.isNaN(value) && typeof raw === 'string') return fail(`must be a number, got ${describe(raw)}`);
+  if (!Number.isFinite(value)) return fail(`must be a finite number, got ${describe(raw)}`);
+  if (spec.integer && !Number.isInteger(value)) return fail(`must be a whole number, got ${value}`);
+  if (spec.min !== undefined && value < spec.min) return fail(`must be at least ${spec.min}, got ${value}`);
+  if (spec.max !== undefined && value > spec.max) return fail(`must be at most ${spec.max}, got ${value}`);
+  return value;
+}
+
+function readFlag(raw: unknown, fail: Fail): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return fail(`must be true or false, got ${describe(raw)}`);
+}
+
+function readJson(raw: unknown, fail: Fail): JsonObject | undefined {
+  if (isPlainObject(raw)) return raw;
+  if (typeof raw !== 'string') return fail(`must be a JSON object, got ${describe(raw)}`);
+  if (raw.trim() === '') return undefined;
+  if (raw.length > MAX_JSON) return fail(`is longer than ${MAX_JSON} characters`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    return fail(`is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) return fail(`must be a JSON object, got ${describe(parsed)}`);
+  return parsed;
+}
+
+function readOne(spec: FieldSpec, raw: unknown, fail: Fail, fromMsg: boolean): unknown {
+  switch (spec.type) {
+    case 'string':
+      return readText(spec, raw, fail, fromMsg);
+    case 'number':
+      return readNumber(spec, raw, fail);
+    case 'boolean':
+      return readFlag(raw, fail);
+    case 'json':
+      return readJson(raw, fail);
+    case 'node':
+      if (typeof raw !== 'string') return fail(`must be a node id, got ${describe(raw)}`);
+      return raw;
+  }
+}
+
+/**
+ * A node's configuration through its table: a missing field takes its default (old flows keep
+ * working), a present but wrong one is a ConfigError naming the field. `where` names the node type.
+ */
+export function readConfig<T extends FieldTable>(
+  table: T,
+  config: Readonly<Record<string, unknown>>,
+  where: string,
+): FieldValues<T> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table)) {
+    let raw = config[name];
+    if (raw === undefined) for (const old of spec.legacy ?? []) raw ??= config[old];
+    const fail: Fail = (problem) => {
+      throw new ConfigError(`${where}: ${spec.label} ${problem}`, name, `invalid ${spec.label}`);
+    };
+    if (raw === undefined || raw === null) raw = spec.default;
+    const value =
+      raw === undefined || (raw === '' && (spec.type === 'number' || spec.type === 'node'))
+        ? spec.default
+        : readOne(spec, raw, fail, false);
+    const missing = value === undefined || value === '';
+    const mayComeFromMsg = 'msg' in spec && spec.msg !== undefined;
+    if (missing && 'required' in spec && spec.required && !mayComeFromMsg) fail('is required');
+    out[name] = value;
+  }
+  return out as FieldValues<T>;
+}
+
+/**
+ * The values for one message: configured values as read by `readConfig`, and for each field that
+ * is set to "from msg" (left empty) the message's property, checked by the same rules. A wrong msg
+ * value is an InputError naming `msg.<property>`; nothing has reached a server yet.
+ */
+export function resolveInput<T extends FieldTable>(
+  table: T,
+  configured: FieldValues<T>,
+  msg: Readonly<Record<string, unknown>>,
+): FieldValues<T> {
+  let out: Record<string, unknown> | undefined;
+  for (const [name, spec] of Object.entries(table)) {
+    if (spec.type !== 'string' && spec.type !== 'number') continue;
+    if (!spec.msg) continue;
+    const current = (configured as Record<string, unknown>)[name];
+    if (current !== undefined && current !== '') continue;
+    const raw = msg[spec.msg];
+    if (!present(raw)) {
+      if (spec.required)
+        throw new InputError(
+          `${spec.label} is needed: set it in the node or in msg.${spec.msg}`,
+          `msg.${spec.msg}`,
+        );
+      continue;
+    }
+    const prop = spec.msg;
+    const fail: Fail = (problem) => {
+      throw new InputError(`msg.${prop} (${spec.label}) ${problem}`, `msg.${prop}`);
+    };
+    out ??= { ...configured };
+    out[name] = readOne(spec, raw, fail, true);
+  }
+  return (out ?? configured) as FieldValues<T>;
+}
+
+/** Node-RED editor `defaults` for the table: the same defaults the runtime applies. */
+export function editorDefaults(
+  table: FieldTable,
+): Record<string, { value: unknown; required?: boolean; type?: string }> {
+  const out: Record<string, { value: unknown; required?: boolean; type?: string }> = {};
+  for (const [name, spec] of Object.entries(table)) {
+    const entry: { value: unknown; required?: boolean; type?: string } = { value: spec.default ?? '' };
+    if (spec.type === 'node') {
+      entry.type = spec.nodeType;
+      if (spec.required) entry.required = true;
+    }
+    out[name] = entry;
+  }
+  return out;
+}
