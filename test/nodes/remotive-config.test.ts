@@ -85,6 +85,27 @@ describe('remotive-broker settings', function () {
       assert.equal(sim.state.received.length, 0, 'nothing reached the broker');
     });
 
+  it('the signals look-up answers JSON, also for a wrong node and a broken broker', async () => {
+    await load([brokerNode(sim.url), playbackNode({ operation: 'list', path: '' })]);
+    const ok = await helper.request().get('/recorders/remotive/brk/signals');
+    assert.equal(ok.status, 200);
+    assert.ok(
+      Array.isArray(ok.body) && ok.body.some((n: { namespace: string }) => n.namespace === 'chassis'),
+    );
+    const wrong = await helper.request().get('/recorders/remotive/pb/signals');
+    assert.equal(wrong.status, 404);
+    assert.match(String(wrong.headers['content-type']), /json/);
+    assert.ok(typeof wrong.body.error === 'string');
+    const missing = await helper.request().get('/recorders/remotive/nothing/signals');
+    assert.equal(missing.status, 404);
+    await sim.close();
+    const down = await helper.request().get('/recorders/remotive/brk/signals');
+    assert.equal(down.status, 502);
+    assert.match(String(down.headers['content-type']), /json/);
+    assert.doesNotMatch(String(down.text), /<html|at \w+ \(/i, 'no HTML page, no stack trace');
+    sim = await startSim();
+  });
+
   it('accepts a real CA certificate with an https URL', async () => {
     await load([
       brokerNode('https://127.0.0.1:1', { ca: cert }),
