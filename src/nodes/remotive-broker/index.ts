@@ -14,7 +14,7 @@ import {
   type RemotiveClientOptions,
 } from '../../backends/remotive';
 import type { Transport } from '../../common/connection';
-import { ConfigError, RecorderError } from '../../common/errors';
+import { ConfigError, InputError, RecorderError } from '../../common/errors';
 import { readConfig } from '../../common/fields';
 import {
   ownConnection,
@@ -39,7 +39,8 @@ function clientOptions(
   credentials: { apiKey?: string; accessToken?: string },
 ): { options: RemotiveClientOptions; address: string } {
   const values = readConfig(FIELDS, config, TYPE);
-  const field = (name: string, check: () => void): void => {
+  /** Runs one field's check; its complaint becomes a ConfigError naming that field. */
+  const checked = (name: string, check: () => void): void => {
     try {
       check();
     } catch (err) {
@@ -51,26 +52,24 @@ function clientOptions(
   };
   let address = '';
   let secure = false;
-  field('url', () => {
+  checked('url', () => {
     const parsed = parseBrokerUrl(values.url);
     address = parsed.target;
     secure = parsed.secure;
   });
   if (values.ca) {
-    field('ca', () => {
+    checked('ca', () => {
       if (!secure)
-        throw new RecorderError(
-          'INPUT',
-          'a CA certificate is set but the broker URL is http:// (use https://)',
-        );
+        throw new InputError('a CA certificate is set but the broker URL is http:// (use https://)');
       checkCa(values.ca);
     });
   }
   const apiKey = (credentials.apiKey ?? '').trim();
   const accessToken = (credentials.accessToken ?? '').trim();
-  field('apiKey', () => checkCredential(apiKey, 'API key'));
-  field('accessToken', () => checkCredential(accessToken, 'access token'));
-  const seconds = (s: number | undefined, fallback: number): number => Math.round((s ?? fallback) * 1000);
+  checked('apiKey', () => checkCredential(apiKey, 'API key'));
+  checked('accessToken', () => checkCredential(accessToken, 'access token'));
+  const ms = (name: 'timeout' | 'keepalive' | 'statusStall'): number =>
+    Math.round((values[name] ?? (FIELDS[name].default as number)) * 1000);
   return {
     address,
     options: {
@@ -78,9 +77,9 @@ function clientOptions(
       apiKey: apiKey || undefined,
       accessToken: accessToken || undefined,
       ca: values.ca || undefined,
-      timeoutMs: seconds(values.timeout, 10),
-      keepaliveMs: seconds(values.keepalive, 30),
-      statusStallMs: seconds(values.statusStall, 5),
+      timeoutMs: ms('timeout'),
+      keepaliveMs: ms('keepalive'),
+      statusStallMs: ms('statusStall'),
     },
   };
 }
