@@ -58,6 +58,8 @@ describe('remotive nodes under faults', function () {
     await control.open(CITY);
     await control.play(CITY);
     await waitFor(() => (/^playing/.test(text('st')) ? true : undefined));
+    // The broker's cadence is learnt from a few pushes while playing.
+    await waitFor(() => (seen.length >= 7 ? true : undefined));
     const cutAt = Date.now();
     proxy.blackhole();
     await waitFor(() => (/stalled/.test(text('st')) ? true : undefined), 5000);

@@ -39,9 +39,17 @@ describe('remotive: faults', () => {
 
     it('reports a playing status stream as stalled within a bound, and recovers on a new connection', async function () {
       this.timeout(15_000);
+      // No keepalive: the stall alone must notice the dead link and get a fresh connection.
+      const watcher = new RemotiveClient({
+        url: proxy.url,
+        backoff: FAST_BACKOFF,
+        timeoutMs: 1000,
+        statusStallMs: 600,
+        keepaliveMs: 0,
+      });
       const states: Array<{ state: StreamState; at: number; error?: RecorderError }> = [];
       let messages = 0;
-      const watch = client.watchPlayback(
+      const watch = watcher.watchPlayback(
         () => messages++,
         (state, error) => states.push({ state, at: Date.now(), error }),
       );
@@ -49,13 +57,14 @@ describe('remotive: faults', () => {
         await waitFor('the stream', () => states.some((s) => s.state === 'open'));
         await control.open(CITY);
         await control.play(CITY);
-        await waitFor('statuses while playing', () => messages >= 3);
+        // The broker's cadence is learnt from a few pushes while playing.
+        await waitFor('statuses while playing', () => messages >= 7);
         const cutAt = Date.now();
         proxy.blackhole();
         const stalled = await waitFor('a stall', () => states.find((s) => s.state === 'stalled'), 5000);
         const took = stalled.at - cutAt;
-        // Due every 100 ms; stalled after 600 ms of silence (or earlier through a failed keepalive).
-        assert.ok(took <= 2000, `stall noticed after ${took} ms`);
+        // Due every 100 ms; stalled after 600 ms of silence.
+        assert.ok(took <= 1500, `stall noticed after ${took} ms`);
         assert.equal(stalled.error?.statusText, 'stalled');
         proxy.restore();
         const reopenedFrom = states.length;
@@ -69,6 +78,29 @@ describe('remotive: faults', () => {
         assert.ok(proxy.connections >= 2, 'a fresh connection was dialled');
       } finally {
         watch.cancel();
+        await watcher.close();
+      }
+    });
+
+    it('does not take a broker with a slower cadence for a stalled one', async function () {
+      this.timeout(15_000);
+      const slow = await RemotiveSimulator.start({ statusIntervalMs: 900, tickMs: 20 });
+      const watcher = new RemotiveClient({ url: slow.url, backoff: FAST_BACKOFF, statusStallMs: 600 });
+      const states: StreamState[] = [];
+      let messages = 0;
+      const watch = watcher.watchPlayback(
+        () => messages++,
+        (state) => states.push(state),
+      );
+      try {
+        await watcher.open(CITY);
+        await watcher.play(CITY);
+        await waitFor('five pushes while playing', () => messages >= 6, 8000);
+        assert.deepEqual(states, ['open'], 'never stalled');
+      } finally {
+        watch.cancel();
+        await watcher.close();
+        await slow.close();
       }
     });
 

@@ -1,7 +1,9 @@
 /**
  * A tiny TCP proxy on loopback for fault tests. `blackhole()` turns it into a half-open link: every
- * connection stays up but no byte passes in either direction (what a stuck NAT or proxy does);
- * connections made after `restore()` forward normally again, the black-holed ones stay dead.
+ * open connection stays up but no byte passes in either direction (what a stuck NAT or proxy does),
+ * and new connections fail at once (the network is gone; a real one would let them time out,
+ * which only makes tests slower). Connections made after `restore()` forward normally again; the
+ * black-holed ones stay dead.
  */
 import net from 'node:net';
 
@@ -48,9 +50,13 @@ export class StallProxy {
   }
 
   private accept(client: net.Socket, targetPort: number): void {
+    if (this.holeUntilRestore) {
+      client.destroy();
+      return;
+    }
     this.connections++;
     const upstream = net.connect(targetPort, '127.0.0.1');
-    let dead = this.holeUntilRestore;
+    let dead = false;
     const cut = (): void => {
       dead = true;
     };

@@ -54,8 +54,11 @@ export interface RemotiveClientOptions {
    */
   keepaliveTimeoutMs?: number;
   /**
-   * While a session plays, the broker pushes its status about every second: a status stream that
-   * stays silent this long while something plays is stalled (default 5 000 ms; 0 = never).
+   * While a session plays, the broker pushes its status periodically (the simulator every second;
+   * a real broker's cadence is not published): a status stream that stays silent this long while
+   * something plays is stalled (default 5 000 ms; 0 = never). The limit only applies once the
+   * broker has shown that it pushes while playing, and grows to four times the longest gap seen,
+   * so a broker with a slower cadence is not taken for a stalled one (see `statusCadence`).
    */
   statusStallMs?: number;
 }
@@ -92,7 +95,10 @@ export const DEFAULT_STATUS_STALL_MS = 5_000;
 
 export class RemotiveClient {
   readonly address: BrokerAddress;
-  private readonly client: grpc.Client;
+  /** Replaced by `resetChannel` when a stall says the connection under it is dead. */
+  private client: grpc.Client;
+  private readonly dial: () => grpc.Client;
+  private lastResetAt = -Infinity;
   private readonly metadata: grpc.Metadata;
   private readonly timeoutMs: number;
   private readonly backoff: BackoffOptions;
@@ -112,7 +118,7 @@ export class RemotiveClient {
     const credentials = this.address.secure
       ? grpc.credentials.createSsl(options.ca ? Buffer.from(options.ca) : null)
       : grpc.credentials.createInsecure();
-    this.client = new grpc.Client(this.address.target, credentials, {
+    const channelOptions: grpc.ChannelOptions = {
       'grpc.max_receive_message_length': -1,
       // Reconnect attempts after a broker restart: start soon, never wait longer than 10 s.
       'grpc.initial_reconnect_backoff_ms': 250,
@@ -127,7 +133,9 @@ export class RemotiveClient {
             'grpc.keepalive_permit_without_calls': 1,
           }
         : {}),
-    });
+    };
+    this.dial = () => new grpc.Client(this.address.target, credentials, channelOptions);
+    this.client = this.dial();
     this.metadata = new grpc.Metadata();
     if (options.accessToken) {
       this.metadata.set('authorization', `Bearer ${options.accessToken}`);
@@ -282,9 +290,38 @@ export class RemotiveClient {
       'playback status',
       (message) => onStatuses(decodeStatuses(message)),
       onState,
-      // The broker pushes about every second while something plays; silence is normal otherwise.
-      (message) => (decodeStatuses(message).some((s) => s.mode === 'playing') ? this.statusStallMs : 0),
+      this.statusCadence(),
+      true,
     );
+  }
+
+  /**
+   * When the next status is due: only while something plays, and only once the broker has shown its
+   * cadence (three gaps in a row between pushes while playing); then never sooner than four of its
+   * longest gaps. A push answering a command comes at any time, so one short gap proves nothing;
+   * learning starts over on every (re-)opened call and whenever nothing plays.
+   */
+  private statusCadence(): (message: unknown, first: boolean) => number {
+    const GAPS_TO_LEARN = 3;
+    let lastAt: number | undefined;
+    let gaps = 0;
+    let longestGap = 0;
+    return (message, first) => {
+      const now = performance.now();
+      const playing = decodeStatuses(message).some((s) => s.mode === 'playing');
+      if (!playing || first || this.statusStallMs <= 0) {
+        gaps = 0;
+        longestGap = 0;
+        lastAt = playing ? now : undefined;
+        return 0;
+      }
+      if (lastAt !== undefined) {
+        gaps++;
+        longestGap = Math.max(longestGap, now - lastAt);
+      }
+      lastAt = now;
+      return gaps >= GAPS_TO_LEARN ? Math.max(this.statusStallMs, Math.ceil(4 * longestGap)) : 0;
+    };
   }
 
   /**
@@ -361,6 +398,21 @@ export class RemotiveClient {
     );
   }
 
+  /**
+   * A new channel, hence a new connection, for everything from now on. grpc-js keeps using a
+   * connection until keepalive proves it dead; a stream that stalled has already shown it is. Calls
+   * under way finish (or time out) on the old channel. At most once a second, however many streams
+   * stall together.
+   */
+  private resetChannel(): void {
+    const now = performance.now();
+    if (this.closed || now - this.lastResetAt < 1000) return;
+    this.lastResetAt = now;
+    const old = this.client;
+    this.client = this.dial();
+    old.close();
+  }
+
   private async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -419,7 +471,9 @@ export class RemotiveClient {
     what: string,
     onMessage: (message: unknown) => void,
     onState?: StateListener,
-    expectNextWithin?: (message: unknown) => number | undefined,
+    expectNextWithin?: (message: unknown, first: boolean) => number | undefined,
+    /** A data stall proves the connection dead (the broker promised data), not only quiet. */
+    dataStallIsFatal = false,
   ): StreamHandle {
     if (this.closed) throw new ClosedError(`${what}: the broker client is closed`);
     const method = methodDefinition(service, rpc);
@@ -439,6 +493,9 @@ export class RemotiveClient {
       backoff: this.backoff,
       answerTimeoutMs: this.timeoutMs,
       expectNextWithin,
+      onStall: (kind) => {
+        if (kind === 'answer' || dataStallIsFatal) this.resetChannel();
+      },
       what,
       onCancel: () => this.streams.delete(handle),
     });

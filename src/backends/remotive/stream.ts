@@ -44,8 +44,16 @@ export interface ResilientStreamOptions<T> {
   backoff: BackoffOptions;
   /** The broker must answer a new stream (headers or a message) within this time. 0 = no limit. */
   answerTimeoutMs?: number;
-  /** After a message: ms until the next one is due, or 0/undefined when silence is normal. */
-  expectNextWithin?: (message: T) => number | undefined;
+  /**
+   * After a message: ms until the next one is due, or 0/undefined when silence is normal. `first`
+   * is true for the first message of each (re-)opened call.
+   */
+  expectNextWithin?: (message: T, first: boolean) => number | undefined;
+  /**
+   * A stall was detected, before the stream is re-opened: `answer` when the broker did not answer a
+   * new call, `data` when data that was due did not come. The owner may get a fresh connection.
+   */
+  onStall?: (kind: 'answer' | 'data') => void;
   /** What the stream is, for the stall message ("playback status"). */
   what?: string;
   /** Called once when the stream is cancelled, so its owner can forget it. */
@@ -107,22 +115,24 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     if (cancelled || halted) return;
     let opened = false;
     let lost = false;
+    let first = true;
     const current = options.open();
     call = current;
-    const retry = (reason: RecorderError, stalled = false): void => {
+    const retry = (reason: RecorderError, stalled?: 'answer' | 'data'): void => {
       if (lost || cancelled || halted) return;
       lost = true;
       clearWatchdog();
       abandon(current);
+      if (stalled) safely(() => options.onStall?.(stalled));
       report(stalled ? 'stalled' : 'reconnecting', reason);
       if (halted || cancelled) return; // a listener halted the stream on this very failure
       const delay = reason.code === 'AUTH' ? options.backoff.maxMs : backoffDelay(attempt++, options.backoff);
       timer = setTimeout(start, delay);
     };
-    const arm = (ms: number | undefined, message: string): void => {
+    const arm = (ms: number | undefined, kind: 'answer' | 'data', message: string): void => {
       clearWatchdog();
       if (!ms || ms <= 0) return;
-      watchdog = setTimeout(() => retry(new StallError(message), true), ms);
+      watchdog = setTimeout(() => retry(new StallError(message), kind), ms);
     };
     const markOpen = (): void => {
       if (opened || cancelled || lost) return;
@@ -132,6 +142,7 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     };
     arm(
       options.answerTimeoutMs,
+      'answer',
       `${what}: the broker did not answer within ${options.answerTimeoutMs} ms (connection stalled?)`,
     );
     current.on('metadata', markOpen);
@@ -140,10 +151,12 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
       markOpen();
       attempt = 0;
       options.onMessage(message);
+      if (cancelled || lost) return; // the listener cancelled the stream
       if (options.expectNextWithin) {
-        const due = options.expectNextWithin(message);
-        arm(due, `${what}: nothing arrived for ${due} ms although the broker should be sending`);
+        const due = options.expectNextWithin(message, first);
+        arm(due, 'data', `${what}: nothing arrived for ${due} ms although the broker should be sending`);
       }
+      first = false;
     });
     current.on('error', (err: unknown) => retry(options.toError(err)));
     current.on('end', () => retry(options.toError(new Error('the broker ended the stream'))));
