@@ -312,7 +312,20 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     ];
     await load(flow.slice(0, 4));
     const deployOnce = async (): Promise<void> => {
-      await redeploy(flow, {});
+      const before = ['pb', 'st', 'sig'].map((id) => helper.getNode(id));
+      // The test helper waits only 300 ms for the new flow to start; on a loaded machine that is
+      // too short, so its timeout is replaced by waiting for the new nodes themselves.
+      await redeploy(flow, {}).catch((err: Error) => {
+        if (!/timeout waiting event/.test(err.message)) throw err;
+      });
+      await waitFor(() =>
+        ['pb', 'st', 'sig'].every((id, i) => {
+          const now = helper.getNode(id);
+          return now && now !== before[i];
+        })
+          ? true
+          : undefined,
+      );
       const received = nextMessage(helper.getNode('out'));
       helper.getNode('pb').receive({});
       await received;

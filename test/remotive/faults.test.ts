@@ -53,6 +53,14 @@ describe('remotive: faults', () => {
         () => messages++,
         (state, error) => states.push({ state, at: Date.now(), error }),
       );
+      // A quiet subscription on the same connection: it can not notice by itself (no stall time,
+      // no keepalive), so it must be moved along when the status stream proves the link dead.
+      const subStates: StreamState[] = [];
+      const sub = watcher.subscribe(
+        { namespace: 'powertrain', signals: ['Gear'], onChange: true },
+        () => undefined,
+        (state) => subStates.push(state),
+      );
       try {
         await waitFor('the stream', () => states.some((s) => s.state === 'open'));
         await control.open(CITY);
@@ -76,8 +84,14 @@ describe('remotive: faults', () => {
         );
         await waitFor('statuses again', () => messages > before + 2, 5000);
         assert.ok(proxy.connections >= 2, 'a fresh connection was dialled');
+        assert.ok(subStates.includes('stalled'), `the subscription was moved too: ${subStates.join(', ')}`);
+        await waitFor(
+          'the subscription on the new connection',
+          () => subStates.lastIndexOf('open') > subStates.indexOf('stalled'),
+        );
       } finally {
         watch.cancel();
+        sub.cancel();
         await watcher.close();
       }
     });

@@ -404,13 +404,16 @@ export class RemotiveClient {
    * under way finish (or time out) on the old channel. At most once a second, however many streams
    * stall together.
    */
-  private resetChannel(): void {
+  private resetChannel(stalled: StreamHandle | undefined, reason: RecorderError): void {
     const now = performance.now();
     if (this.closed || now - this.lastResetAt < 1000) return;
     this.lastResetAt = now;
     const old = this.client;
     this.client = this.dial();
     old.close();
+    // The other streams shared the dead connection: move them to the new one now rather than
+    // after their own keepalive or stall notices.
+    for (const stream of this.streams) if (stream !== stalled) stream.renew(reason);
   }
 
   private async shutdown(): Promise<void> {
@@ -493,8 +496,8 @@ export class RemotiveClient {
       backoff: this.backoff,
       answerTimeoutMs: this.timeoutMs,
       expectNextWithin,
-      onStall: (kind) => {
-        if (kind === 'answer' || dataStallIsFatal) this.resetChannel();
+      onStall: (kind, reason) => {
+        if (kind === 'answer' || dataStallIsFatal) this.resetChannel(handle, reason);
       },
       what,
       onCancel: () => this.streams.delete(handle),

@@ -34,6 +34,11 @@ export interface StreamHandle extends EventEmitter {
   cancel(): void;
   /** Stop retrying (the connection can not work without the user); `cancel` still releases it. */
   halt(error: RecorderError): void;
+  /**
+   * The connection under the stream is known to be dead (another stream on it stalled): drop the
+   * call and open it again now, on whatever connection the owner dials next. Reported as a stall.
+   */
+  renew(error: RecorderError): void;
 }
 
 export interface ResilientStreamOptions<T> {
@@ -53,7 +58,7 @@ export interface ResilientStreamOptions<T> {
    * A stall was detected, before the stream is re-opened: `answer` when the broker did not answer a
    * new call, `data` when data that was due did not come. The owner may get a fresh connection.
    */
-  onStall?: (kind: 'answer' | 'data') => void;
+  onStall?: (kind: 'answer' | 'data', reason: RecorderError) => void;
   /** What the stream is, for the stall message ("playback status"). */
   what?: string;
   /** Called once when the stream is cancelled, so its owner can forget it. */
@@ -78,6 +83,7 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
   let cancelled = false;
   let halted = false;
   let attempt = 0;
+  let renewCurrent: ((reason: RecorderError) => void) | undefined;
   const what = options.what ?? 'the stream';
 
   const safely = (fn: () => void): void => {
@@ -118,12 +124,18 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     let first = true;
     const current = options.open();
     call = current;
-    const retry = (reason: RecorderError, stalled?: 'answer' | 'data'): void => {
+    const retry = (reason: RecorderError, stalled?: 'answer' | 'data' | 'renewed'): void => {
       if (lost || cancelled || halted) return;
       lost = true;
+      renewCurrent = undefined;
       clearWatchdog();
       abandon(current);
-      if (stalled) safely(() => options.onStall?.(stalled));
+      if (stalled === 'renewed') {
+        report('stalled', reason);
+        timer = setTimeout(start, 0);
+        return;
+      }
+      if (stalled) safely(() => options.onStall?.(stalled, reason));
       report(stalled ? 'stalled' : 'reconnecting', reason);
       if (halted || cancelled) return; // a listener halted the stream on this very failure
       const delay = reason.code === 'AUTH' ? options.backoff.maxMs : backoffDelay(attempt++, options.backoff);
@@ -134,6 +146,7 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
       if (!ms || ms <= 0) return;
       watchdog = setTimeout(() => retry(new StallError(message), kind), ms);
     };
+    renewCurrent = (reason) => retry(reason, 'renewed');
     const markOpen = (): void => {
       if (opened || cancelled || lost) return;
       opened = true;
@@ -176,6 +189,15 @@ export function resilientStream<T>(options: ResilientStreamOptions<T>): StreamHa
     cancelled = true;
     handle.removeAllListeners();
     options.onCancel?.();
+  };
+  handle.renew = (error: RecorderError): void => {
+    if (cancelled || halted) return;
+    if (renewCurrent) renewCurrent(error);
+    else if (timer) {
+      // Waiting to retry: retry now instead, on the fresh connection.
+      clearTimeout(timer);
+      timer = setTimeout(start, 0);
+    }
   };
   handle.halt = (error: RecorderError): void => {
     if (cancelled || halted) return;
