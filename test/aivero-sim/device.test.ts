@@ -10,7 +10,7 @@ const T0 = Date.parse('2030-01-01T00:00:00Z');
 const ts = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
 
 describe('aivero simulator: device model', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   let now = T0;
   let cameraId: string;

@@ -6,7 +6,7 @@ import { closeAgent, gql, gqlError, post, startSim } from './helpers';
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
 describe('aivero simulator: errors', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   let sessionId: string;
   before(async () => {

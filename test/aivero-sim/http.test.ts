@@ -6,7 +6,7 @@ import type { AiveroSimulator } from '../../src/simulators/aivero';
 import { admin, closeAgent, gql, gqlError, post, startSim } from './helpers';
 
 describe('aivero simulator: HTTP', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   before(async () => {
     sim = await startSim();
@@ -81,6 +81,27 @@ describe('aivero simulator: HTTP', function () {
       const missing = await fetch(sim.url.replace('/v1/graphql', '/v1/other'), { dispatcher: agent });
       assert.equal(missing.status, 404);
       assert.equal(((await missing.json()) as { code: string }).code, 'not-found');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('answers a batch (JSON array of requests) with an array, each request on its own', async () => {
+    const agent = new Agent({ connect: { ca: sim.ca } });
+    try {
+      const res = await fetch(sim.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json', ...admin(sim) },
+        body: JSON.stringify([{ query: '{ cameras(limit: 1) { model } }' }, { query: '{ nope }' }]),
+      });
+      const body = (await res.json()) as Array<{
+        data?: unknown;
+        errors?: Array<{ extensions: { code: string } }>;
+      }>;
+      assert.equal(body.length, 2);
+      assert.deepEqual(body[0], { data: { cameras: [{ model: 'REALSENSE' }] } });
+      assert.equal(body[1].errors?.[0].extensions.code, 'validation-failed');
     } finally {
       await agent.close();
     }

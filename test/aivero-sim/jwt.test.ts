@@ -16,7 +16,7 @@ function forge(key: string, payload: Record<string, unknown>, alg = 'HS256'): st
 }
 
 describe('aivero simulator: JWT', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   before(async () => {
     sim = await startSim({ jwtSecret: 'a-very-secret-hs256-key-of-32-bytes!' });

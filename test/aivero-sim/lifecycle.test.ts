@@ -11,7 +11,7 @@ import { closeAgent, gql, post, startSim } from './helpers';
 import { LegacySocket, collect, transportClient } from './ws-helpers';
 
 describe('aivero simulator: lifecycle', function () {
-  this.timeout(30000);
+  this.timeout(60000);
 
   it('stop makes the server unreachable, restart serves the same data on the same port', async () => {
     const sim = await startSim();
@@ -77,11 +77,12 @@ describe('aivero simulator: lifecycle', function () {
     assert.ok(after.fd <= baseline.fd + 2, `fd: ${baseline.fd} → ${after.fd}`);
   });
 
-  it('starts a second simulator quickly (the database template is reused)', async () => {
+  it('starts a second simulator from the in-memory template, not initdb', async () => {
     const sim = await AiveroSimulator.start({ tls: false });
     try {
-      // Loading the dumped template instead of running initdb (the first start of a process).
-      assert.ok(sim.databaseStartMs < 5000, `database start ${sim.databaseStartMs} ms`);
+      // Loaded from the process's dump, not built by initdb (times vary too much on a shared machine).
+      assert.equal(sim.databaseSource, 'memory');
+      assert.ok(sim.databaseStartMs >= 0);
       assert.match(sim.url, /^http:\/\//);
       assert.equal(sim.ca, undefined);
     } finally {

@@ -11,7 +11,7 @@ interface S {
 }
 
 describe('aivero simulator: queries and mutations', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   const ids: Record<string, string> = {};
 
@@ -225,6 +225,13 @@ describe('aivero simulator: queries and mutations', function () {
       'cameras',
       'camerasAggregate',
     ]);
+    const hidden = await gql<{ s: null; m: { name: string } }>(
+      sim,
+      '{ s: __type(name: "RecordingSessionState_enum") { name } m: __type(name: "camera_model_enum") { name } }',
+      {},
+      {},
+    );
+    assert.deepEqual(hidden, { s: null, m: { name: 'camera_model_enum' } });
   });
 
   it('answers the full introspection query with a schema graphql-js can rebuild', async () => {

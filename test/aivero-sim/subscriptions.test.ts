@@ -25,7 +25,7 @@ async function newSession(sim: AiveroSimulator, name: string): Promise<string> {
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('aivero simulator: subscriptions', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   before(async () => {
     sim = await startSim({ refetchMs: 40, armingLatencyMs: 0 });

@@ -62,7 +62,7 @@ describe('aivero: TLS, paths and roles', function () {
     assert.ok((await c.listCameras()).length > 0);
   });
 
-  it('falls back to the documented columns where the role cannot see the table', async () => {
+  it('falls back to the documented columns and enums where the role cannot see them', async () => {
     const anonymous = new AiveroClient({ endpoint: sim.url, tls: { ca: sim.ca } });
     clients.push(anonymous);
     const schema = await anonymous.schema();
@@ -71,6 +71,10 @@ describe('aivero: TLS, paths and roles', function () {
     assert.deepEqual(schema.sessionFields, DOC_SESSION_FIELDS);
     assert.equal(schema.orderField, 'startDate');
     assert.ok(schema.cameraFields.includes('name'), 'camera columns come from introspection');
+    // The camera model enum is reachable for `public`, the session enums are not: documented values.
+    assert.equal(schema.enumSource.cameraModel, 'introspection');
+    assert.equal(schema.enumSource.state, 'documentation');
+    assert.deepEqual(schema.enums.state, ['Scheduled', 'Standby', 'Started', 'Stopped']);
     assert.ok((await anonymous.listCameras()).length > 0);
     const hidden = await rejection(anonymous.listSessions());
     assert.equal(hidden.code, 'INPUT', hidden.message);

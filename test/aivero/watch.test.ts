@@ -189,6 +189,28 @@ describe('aivero: watching session states', function () {
     });
   }
 
+  it('follows a Scheduled session through the device: Scheduled → Started → Stopped', async () => {
+    const created = await client.createSession({
+      name: 'scheduled-run',
+      startDate: 'now',
+      endDate: '+2s',
+      records: [{ camera: { id: cameraId }, streams: [COLOR] }],
+    });
+    const w = watch(created.sessionId, ['graphql-transport-ws']);
+    const log = record(w);
+    await waitFor(
+      'stopped by the device at endDate',
+      () => log.changes.some((c) => c.state === 'Stopped'),
+      10_000,
+    );
+    const seen = states(log);
+    // The first result may already show Started (the device is quick); what follows is exact.
+    assert.ok(
+      ['->Scheduled,Scheduled>Started,Started>Stopped', '->Started,Started>Stopped'].includes(seen.join(',')),
+      seen.join(','),
+    );
+  });
+
   it('watches all sessions: new ones, changes and removals', async () => {
     const w = client.watchSession(undefined, { emitInitial: false, backoff: FAST_BACKOFF });
     watches.push(w);
@@ -306,6 +328,24 @@ describe('aivero: watching with a JWT', function () {
       await waitFor('refused with the expired token', () => badLog.failures.length > 0);
       assert.equal(badLog.failures[0].code, 'AUTH', badLog.failures[0].message);
       assert.deepEqual(badLog.healthy, []);
+    });
+  }
+
+  for (const protocol of ['graphql-transport-ws', 'graphql-ws'] as const) {
+    it(`reports a JWT expiring during a ${protocol} subscription as an AuthError`, async () => {
+      const c = new AiveroClient({
+        endpoint: sim.url,
+        jwt: sim.signJwt({ role: 'user', allowedRoles: ['user'], expiresInS: 1 }),
+        tls: { ca: sim.ca },
+      });
+      clients.push(c);
+      const w = c.watchSession(undefined, { protocols: [protocol], backoff: FAST_BACKOFF });
+      watches.push(w);
+      const log = record(w);
+      await waitFor('healthy', () => log.healthy.length > 0);
+      await waitFor('the token expired', () => log.failures.length > 0, 10_000);
+      assert.equal(log.failures[0].code, 'AUTH', log.failures[0].message);
+      assert.match(log.failures[0].message, /JWT/i);
     });
   }
 });

@@ -12,6 +12,7 @@ import { AiveroApiError, AiveroAuthError, fromGraphQLErrors, type GraphQLErrorLi
 import {
   earlyClose,
   handshakeFailure,
+  lateClose,
   rowsOf,
   socketClosed,
   socketOptions,
@@ -86,11 +87,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
       const failure = earlyClose(code, text, LEGACY_WS, ctx);
       fail(failure.error, failure.unsupported);
     } else {
-      fail(
-        new ConnectionError(
-          `Aivero at ${server} closed the subscription (${code}: ${ctx.redactor.text(text || 'no reason', 200)})`,
-        ),
-      );
+      fail(lateClose(code, text, ctx));
     }
   });
 

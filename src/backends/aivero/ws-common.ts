@@ -157,6 +157,22 @@ export function earlyClose(
   };
 }
 
+/** A close after the server acknowledged us: an expired token (Hasura closes then) or a drop. */
+export function lateClose(code: number, reason: string, ctx: ChannelContext): RecorderError {
+  const text = ctx.redactor.text(reason || 'no reason', 200);
+  if (code === 4401 || code === 4403 || AUTH_TEXT.test(reason))
+    return new AiveroAuthError(
+      `Aivero closed the subscription: the credentials are no longer accepted (${code}: ${text})`,
+      {
+        code: /jwt/i.test(reason) ? 'invalid-jwt' : 'access-denied',
+        httpStatus: 200,
+      },
+    );
+  return new ConnectionError(
+    `Aivero at ${ctx.config.endpoint.server} closed the subscription (${code}: ${text})`,
+  );
+}
+
 /** Resolves when the socket is closed (at once if it is), bounded so a stuck socket cannot hang close(). */
 export function socketClosed(socket: WebSocket, boundMs = 2000): Promise<void> {
   if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();

@@ -56,7 +56,7 @@ export function toTimestamp(ms: number): string {
 export class DeviceModel {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private again = false;
+  private queued: Promise<void> | undefined;
   private lastTick: number;
   private disposed = false;
 
@@ -73,29 +73,32 @@ export class DeviceModel {
     this.timer.unref();
   }
 
-  /** Looks at the sessions now (every tickMs, or when a test asks). Runs never overlap. */
+  /**
+   * Looks at the sessions (every tickMs, or when a test asks). Runs never overlap; a call during a
+   * run resolves after a run that began after the call, so it sees every write made before it.
+   */
   tick(): Promise<void> {
     if (this.disposed) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
+    if (!this.running) {
+      this.running = this.runOnce().finally(() => (this.running = undefined));
       return this.running;
     }
-    this.running = this.db
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.tick();
+    });
+    return this.queued;
+  }
+
+  private runOnce(): Promise<void> {
+    return this.db
       .query(ANY_ACTIVE)
       .then(async (probe) => {
         // Nothing to do is the common case: one cheap query, no transaction.
         if (probe.rows.length === 0) this.lastTick = this.options.now();
         else await this.db.transaction((tx) => this.step(tx));
       })
-      .catch(() => undefined)
-      .finally(() => {
-        this.running = undefined;
-        if (this.again && !this.disposed) {
-          this.again = false;
-          void this.tick();
-        }
-      });
-    return this.running;
+      .catch(() => undefined);
   }
 
   async dispose(): Promise<void> {
@@ -103,6 +106,7 @@ export class DeviceModel {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.queued;
   }
 
   private async step(tx: Transaction): Promise<void> {

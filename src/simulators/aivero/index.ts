@@ -106,11 +106,12 @@ export class AiveroSimulator {
     this.auth = { adminSecret, jwtSecret, unauthorizedRole: 'public', now };
     this.device = new DeviceModel(db, {
       now,
-      tickMs: options.deviceTickMs ?? 100,
+      // Bounded below: a zero interval would spin.
+      tickMs: Math.max(5, options.deviceTickMs ?? 100),
       armingLatencyMs: options.armingLatencyMs ?? 500,
     });
     this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
-    this.refetch = options.refetchMs ?? 1000;
+    this.refetch = Math.max(1, options.refetchMs ?? 1000);
     this.wsMode = options.websocket ?? 'both';
     this.frontConfig = { basicAuth: options.basicAuth };
     this.websockets = new WebSockets(
