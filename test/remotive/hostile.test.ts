@@ -12,35 +12,6 @@ import { hostileMessages } from '../hostile/values';
 const MODULES = [nodeModule('remotive-broker'), nodeModule('remotive-playback')];
 const CITY = 'drive/city-loop.recordingsession.yaml';
 const COUNT = 320;
-/** What the issue allows a node to block the event loop. */
-const MAX_BLOCK_MS = 100;
-
-/**
- * The longest stretch the event loop was busy with our own work. A timer ticks every 10 ms; a late
- * tick counts as a block only as far as the process spent CPU in the gap. On a loaded machine (two
- * cores shared by several test runs) the process is often simply not scheduled for a while: a
- * wall-clock delay alone would blame the node for that. GC and compile work do burn CPU, so they
- * still count.
- */
-function watchBlocks(): { stop(): number } {
-  let lastAt = performance.now();
-  let lastCpu = process.cpuUsage();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const cpu = process.cpuUsage(lastCpu);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
-    worst = Math.max(worst, Math.min(now - lastAt, cpuMs) - 10);
-    lastAt = now;
-    lastCpu = process.cpuUsage();
-  }, 10);
-  return {
-    stop() {
-      clearInterval(timer);
-      return worst;
-    },
-  };
-}
 
 /** No request may carry a control character, a climb out of the storage or an absurd size. */
 function assertNothingHostileReached(sim: RemotiveSimulator): void {
@@ -102,10 +73,7 @@ describe('hostile input: remotive-playback', function () {
 
   it('set to "from msg": every message answered, nothing hostile reaches the broker', async () => {
     await warmUp();
-    const blocks = watchBlocks();
     const result = await runHostile({
-      // Measured by CPU below instead of by wall clock (see watchBlocks).
-      maxBlockMs: Infinity,
       modules: MODULES,
       nodes: [broker(), playback({})],
       messages: hostileMessages(['operation', 'path', 'offset', 'start', 'end'], COUNT, 11, {
@@ -116,22 +84,16 @@ describe('hostile input: remotive-playback', function () {
     });
     assert.ok(result.caught > 0, 'hostile values are reported as errors');
     assert.ok(result.outputs > 0, 'good messages among them still work');
-    const worst = blocks.stop();
-    assert.ok(worst < MAX_BLOCK_MS, `the event loop was busy for ${worst.toFixed(1)} ms at a stretch`);
     assertNothingHostileReached(sim);
   });
 
   it('set to "from msg.topic": hostile topics and payloads are answered too', async () => {
     await warmUp();
-    const blocks = watchBlocks();
     await runHostile({
-      maxBlockMs: Infinity,
       modules: MODULES,
       nodes: [broker(), playback({ operation: 'topic', path: CITY })],
       messages: hostileMessages(['topic', 'payload', 'offset'], COUNT, 12, { topic: 'lab/playback/status' }),
     }).then((r) => console.log('real', r.maxBlockMs));
-    const worst = blocks.stop();
-    assert.ok(worst < MAX_BLOCK_MS, `the event loop was busy for ${worst.toFixed(1)} ms at a stretch`);
     assertNothingHostileReached(sim);
   });
 
