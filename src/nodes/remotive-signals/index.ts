@@ -11,7 +11,7 @@ import {
   type StreamHandle,
   type StreamState,
 } from '../../backends/remotive';
-import { ConfigError, type RecorderError } from '../../common/errors';
+import { ConfigError, toRecorderError, type RecorderError } from '../../common/errors';
 import { readConfig } from '../../common/fields';
 import {
   attachConnection,
@@ -97,7 +97,7 @@ export default function (RED: RED): void {
         );
     } catch (err) {
       // The connection can not work (configuration, credentials): its status already says so.
-      status.fail(err as RecorderError);
+      status.fail(toRecorderError(err));
       return;
     }
     /** One warning per outage, not one per retry. */
