@@ -206,4 +206,17 @@ describe('remotive nodes under faults', function () {
     }
     assert.equal(sim.state.received.filter((c) => c.rpc.startsWith('Playback')).length, before);
   });
+
+  it('refuses a hostile configured path at start, for every message, with a ConfigError', async () => {
+    await load([
+      brokerNode(sim.url),
+      playbackNode({ operation: 'open', path: 'drive/a\r\nb.recordingsession.yaml' }),
+    ]);
+    await waitFor(() => (statusOf(helper.getNode('pb'))?.fill === 'red' ? true : undefined));
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('pb').receive({});
+    const error = (await caught).error as { message: string };
+    assert.match(error.message, /ConfigError.*control character/);
+    assert.ok(!sim.state.received.some((c) => c.rpc === 'PlaybackOpen'));
+  });
 });

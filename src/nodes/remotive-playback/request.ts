@@ -7,7 +7,7 @@
  * everything). The operation set to "from msg.topic" takes the last segment of `msg.topic`
  * (`lab/playback/play` → `play`). Force and recursive are the node's ticks only.
  */
-import { parseOffset } from '../../backends/remotive';
+import { checkPath, parseOffset } from '../../backends/remotive';
 import { ConfigError, InputError } from '../../common/errors';
 import { resolveInput, type FieldValues } from '../../common/fields';
 import { describe, isPlainObject } from '../../common/input';
@@ -36,6 +36,13 @@ export interface PlaybackPlan {
 }
 
 export function preparePlan(values: PlaybackValues, where: string): PlaybackPlan {
+  if (values.path) {
+    try {
+      checkPath(values.path, 'the path');
+    } catch (err) {
+      throw new ConfigError(`${where}: ${(err as Error).message}`, 'path', `invalid ${FIELDS.path.label}`);
+    }
+  }
   const configuredUs: Partial<Record<OffsetName, number>> = {};
   for (const name of OFFSETS) {
     if (!values[name]) continue;
@@ -119,6 +126,13 @@ export function planCommand(plan: PlaybackPlan, msg: Readonly<Record<string, unk
         'a recording session path is needed: set it in the node or msg.path (e.g. "drive/city-loop.recordingsession.yaml")',
         'msg.path',
       );
+    if (values.path && !configured.path) {
+      try {
+        checkPath(values.path, 'msg.path', !required);
+      } catch (err) {
+        throw new InputError((err as Error).message, 'msg.path');
+      }
+    }
     return values.path;
   };
   switch (operation) {
@@ -157,7 +171,9 @@ export function planCommand(plan: PlaybackPlan, msg: Readonly<Record<string, unk
       if (endUs !== undefined) command.endUs = endUs;
       return command;
     }
-    case 'status':
-      return values.path ? { operation, path: values.path } : { operation };
+    case 'status': {
+      const wanted = path(false);
+      return wanted ? { operation, path: wanted } : { operation };
+    }
   }
 }
