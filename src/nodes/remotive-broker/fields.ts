@@ -11,7 +11,7 @@ export const FIELDS = {
     maxLength: 2000,
   }),
   /** Extra trusted CA certificate(s), PEM; https only. */
-  ca: field.text({ label: 'CA (PEM)', maxLength: 1_000_000 }),
+  ca: field.text({ label: 'CA certificate', maxLength: 1_000_000 }),
   /** Deadline of each call, s. */
   timeout: field.number({ label: 'timeout', default: 10, min: 0.1, max: 3600 }),
   /** Keepalive ping interval, s (0 = no pings). */

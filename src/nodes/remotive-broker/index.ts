@@ -33,6 +33,14 @@ const UNUSED_URL = 'http://127.0.0.1:1';
 
 type BrokerNode = ServerNode<RemotiveClient>;
 
+/** What the editor calls each checked field, credentials included. */
+const LABELS: Record<string, string> = {
+  url: FIELDS.url.label,
+  ca: FIELDS.ca.label,
+  apiKey: 'API key',
+  accessToken: 'access token',
+};
+
 /** The client options of a configuration, or the ConfigError that names its wrong field. */
 function clientOptions(
   config: Readonly<Record<string, unknown>>,
@@ -45,9 +53,10 @@ function clientOptions(
       check();
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      const label = name in FIELDS ? FIELDS[name as keyof typeof FIELDS].label : name;
+      const label = name in LABELS ? LABELS[name] : name;
       const problem = err instanceof Error ? err.message : String(err);
-      throw new ConfigError(`${TYPE}: ${problem}`, name, `invalid ${label}`);
+      // "<node type>: <field> …", the form every field error takes (see common/fields.ts).
+      throw new ConfigError(`${TYPE}: ${label}: ${problem}`, name, `invalid ${label}`);
     }
   };
   let address = '';
