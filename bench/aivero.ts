@@ -1,221 +1,348 @@
 /**
- * `npm run bench -- aivero`: the Aivero client next to raw graphql-request on the same simulator
- * (in its own process) in the same run.
- *
- * - set-state round trips: AiveroClient.setState vs a raw graphql-request call of the vendor's
- *   mutation (same undici Agent settings), concurrency 1 and 16, alternating rounds; the median
- *   throughput of each side with its spread (min–max over rounds).
- * - trigger latency: one call at a time, mutation sent → acknowledged, p50/p99 for both.
- * - watch latency: state written → SessionWatch `change` event, p50/p99, with the simulator's
- *   refetch interval at 1 s and at 50 ms (goal: p99 at most the interval plus 5 ms).
- *
- * The node-level comparison (aivero-action in a running flow) needs the aivero nodes; this one
- * measures the backend they will use.
+ * Aivero: set-state round trips through aivero-action in a running Node-RED flow next to raw
+ * graphql-request against the same simulator in the same run (concurrency 1 and 16, median of
+ * alternating rounds with their spread; goal ≥ 90 % of raw); trigger latency (msg in → mutation
+ * acknowledged) p50/p99 next to raw; watch latency (state written → aivero-watch message) p50/p99
+ * at the simulator's refetch interval of 1 s and 50 ms (goal ≤ interval + 5 ms at p99).
+ * The simulators run in their own processes (their embedded Postgres is synchronous WebAssembly).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { AiveroClient, type StateChange } from '../src/backends/aivero';
-import { UPDATE_RECORDING_SESSION_STATE } from '../src/backends/aivero/documents';
-import { startChildSimulator, type ChildSimulator } from './child-simulator';
+import { spawn } from 'node:child_process';
+import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
 import { fmt, runConcurrent, summary } from './stats';
 
+// graphql-request 7 is an ES module with a CommonJS bundle; loaded as the client loads it.
 type GraphqlRequestModule = typeof import('graphql-request', { with: { 'resolution-mode': 'import' } });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const graphqlRequest = require('graphql-request') as GraphqlRequestModule;
+const { GraphQLClient } = require('graphql-request') as GraphqlRequestModule;
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
-const CALLS = Number(process.env.BENCH_CALLS) || 300;
-const WATCH_SAMPLES_SLOW = Number(process.env.BENCH_WATCH_SAMPLES_SLOW) || 20;
-const WATCH_SAMPLES_FAST = Number(process.env.BENCH_WATCH_SAMPLES_FAST) || 100;
-const SECRET = 'bench-secret';
+const TOTAL = Number(process.env.BENCH_REQUESTS) || 500;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
+const SECRET = 'bench-admin-secret-0001';
+const UPDATE = `mutation UpdateRecordingSessionState($id: uuid!, $state: RecordingSessionState_enum!) {
+  updateRecordingSession(pk_columns: {id: $id}, _set: {state: $state}) {
+    id
+  }
+}`;
+const CREATE = `mutation InsertRecordingSession($name: String!) {
+  insertRecordingSession(object: {name: $name, startDate: "1-01-01T00:00:00", endDate: "9999-12-31T23:59:59",
+    mode: Storage, state: Stopped, maxTimeSeconds: 0, maxSizeMegabytes: 0,
+    storage: {data: {totalSize: 0, estimatedSize: 0}}}) { id }
+}`;
+
+interface ChildSim {
+  lines: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `recorders-sim aivero` in its own process. Like child-simulator.ts, but with a longer start
+ * bound: the embedded Postgres takes seconds to boot on a busy machine.
+ */
+function startChild(args: string[]): Promise<ChildSim> {
+  const cli = require.resolve('../../bin/recorders-sim.js');
+  const child = spawn(process.execPath, [cli, 'aivero', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const lines: Record<string, string> = {};
+    const timer = setTimeout(() => reject(new Error(`the aivero simulator did not start:\n${text}`)), 90_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const line of text.split('\n')) {
+        const m = /^aivero ([^:]+): (.*)$/.exec(line.trim());
+        if (m) lines[m[1]] = m[2];
+      }
+      if ('graphql' in lines && 'database start' in lines) {
+        clearTimeout(timer);
+        resolve({
+          lines,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGINT');
+            }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the aivero simulator exited (${code}):\n${text}`)));
+  });
+}
 
 interface Sim {
-  child: ChildSimulator;
+  child: ChildSim;
   url: string;
   ca: string;
-  dir: string;
+  raw: InstanceType<typeof GraphQLClient>;
+  agent: Agent;
 }
 
 async function startSim(refetchMs: number): Promise<Sim> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aivero-bench-'));
-  const cert = path.join(dir, 'ca.pem');
-  const child = await startChildSimulator(
-    'aivero',
-    ['graphql'],
-    ['--admin-secret', SECRET, '--refetch-ms', String(refetchMs), '--cert-out', cert],
-  );
-  return { child, url: child.lines.graphql, ca: readFileSync(cert, 'utf8'), dir };
-}
-
-async function stopSim(sim: Sim): Promise<void> {
-  await sim.child.stop();
-  rmSync(sim.dir, { recursive: true, force: true });
-}
-
-/** The baseline: graphql-request as a user would wire it, with the same Agent settings. */
-function rawSetState(sim: Sim): {
-  call: (id: string, state: string) => Promise<void>;
-  close: () => Promise<void>;
-} {
-  const agent = new Agent({ connections: 16, keepAliveTimeout: 30_000, connect: { ca: sim.ca } });
-  const fetchWithAgent = ((url: string | URL, init?: object) =>
-    undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch;
-  const client = new graphqlRequest.GraphQLClient(sim.url, {
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const certOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'aivero-bench-')), 'ca.pem');
+  const child = await startChild([
+    '--admin-secret',
+    SECRET,
+    '--cert-out',
+    certOut,
+    '--refetch-ms',
+    String(refetchMs),
+  ]);
+  const ca = readFileSync(certOut, 'utf8');
+  // The same pairing as the node's client: undici fetch with a keep-alive Agent holding the CA.
+  const agent = new Agent({ connections: 16, connect: { ca } });
+  const raw = new GraphQLClient(child.lines.graphql, {
     headers: { 'x-hasura-admin-secret': SECRET },
-    fetch: fetchWithAgent,
+    fetch: ((url: string, init: Record<string, unknown>) =>
+      undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch,
   });
-  return {
-    call: async (id, state) => {
-      await client.request(UPDATE_RECORDING_SESSION_STATE, { id, state });
-    },
-    close: () => agent.close(),
-  };
+  return { child, url: child.lines.graphql, ca, raw, agent };
 }
 
-const median = (values: number[]): number => {
+async function newSession(sim: Sim, name: string): Promise<string> {
+  const data = await sim.raw.request<{ insertRecordingSession: { id: string } }>(CREATE, { name });
+  return data.insertRecordingSession.id;
+}
+
+type Round = { rps: number; p50: number; p99: number };
+
+function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const spread = (values: number[]): string => `${fmt(Math.min(...values), 0)}–${fmt(Math.max(...values), 0)}`;
-
-async function roundTrips(sim: Sim, client: AiveroClient, sessionId: string): Promise<void> {
-  const raw = rawSetState(sim);
-  try {
-    let flip = 0;
-    const next = (): string => (flip++ % 2 ? 'Started' : 'Standby');
-    // Warm both paths (connections, introspection) before measuring.
-    await runConcurrent(50, 4, () => raw.call(sessionId, next()));
-    await runConcurrent(50, 4, async () => void (await client.setState(sessionId, next())));
-    for (const concurrency of [1, 16]) {
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      const oursLatency: number[] = [];
-      const rawLatency: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which side goes first, so drift in the machine's load hits both alike.
-        const order = round % 2 ? ['ours', 'raw'] : ['raw', 'ours'];
-        for (const side of order) {
-          const result =
-            side === 'ours'
-              ? await runConcurrent(
-                  CALLS,
-                  concurrency,
-                  async () => void (await client.setState(sessionId, next())),
-                )
-              : await runConcurrent(CALLS, concurrency, () => raw.call(sessionId, next()));
-          (side === 'ours' ? ours : theirs).push(CALLS / result.seconds);
-          if (concurrency === 1) (side === 'ours' ? oursLatency : rawLatency).push(...result.latencies);
-        }
-      }
-      const ratio = (100 * median(ours)) / median(theirs);
-      console.log(
-        `aivero set-state, concurrency ${concurrency}: client ${fmt(median(ours), 0)}/s (${spread(ours)}), ` +
-          `raw graphql-request ${fmt(median(theirs), 0)}/s (${spread(theirs)}) → ${fmt(ratio, 1)} % of raw (goal ≥ 90 %)`,
-      );
-      if (concurrency === 1) {
-        const a = summary(oursLatency);
-        const b = summary(rawLatency);
-        console.log(
-          `aivero trigger latency (mutation acknowledged): client p50 ${fmt(a.p50)} ms p99 ${fmt(a.p99)} ms, ` +
-            `raw p50 ${fmt(b.p50)} ms p99 ${fmt(b.p99)} ms`,
-        );
-      }
-    }
-  } finally {
-    await raw.close();
-  }
+  return s[Math.floor(s.length / 2)];
+}
+function spread(values: number[]): string {
+  return `${fmt(Math.min(...values), 0)}–${fmt(Math.max(...values), 0)}`;
 }
 
-async function watchLatency(sim: Sim, refetchMs: number, samples: number): Promise<void> {
-  const client = new AiveroClient({ endpoint: sim.url, adminSecret: SECRET, tls: { ca: sim.ca } });
-  const raw = rawSetState(sim);
-  try {
-    const camera = (await client.listCameras())[0];
-    const { sessionId } = await client.createSession({
-      name: 'bench-watch',
-      state: 'Stopped',
-      records: [
-        {
-          camera: { id: camera.id },
-          streams: [
-            { type: 'color', encoder: 'HEVC', width: 1280, height: 720, bitrate: 1000000, frameRate: 30 },
-          ],
-        },
-      ],
-    });
-    const watch = client.watchSession(sessionId, { protocols: ['graphql-transport-ws'] });
-    let waiting: ((change: StateChange) => void) | undefined;
-    watch.on('change', (change: StateChange) => waiting?.(change));
-    await new Promise<void>((resolve) => watch.once('healthy', () => resolve()));
-    const latencies: number[] = [];
-    const afterAck: number[] = [];
-    let state = 'Stopped';
-    for (let i = 0; i < samples; i++) {
-      state = state === 'Started' ? 'Standby' : 'Started';
-      const target = state;
-      const seen = new Promise<number>((resolve) => {
-        waiting = (change) => {
-          if (change.state === target) resolve(performance.now());
-        };
+const STATES = ['Started', 'Standby'];
+
+async function rawRound(sim: Sim, session: string, concurrency: number, total = TOTAL): Promise<Round> {
+  let i = 0;
+  const task = async (): Promise<void> => {
+    await sim.raw.request(UPDATE, { id: session, state: STATES[i++ % 2] });
+  };
+  const { latencies, seconds } = await runConcurrent(total, concurrency, task);
+  const s = summary(latencies);
+  return { rps: total / seconds, p50: s.p50, p99: s.p99 };
+}
+
+function nodeTask(
+  red: EmbeddedNodeRed,
+  actId: string,
+  outId: string,
+): { task: () => Promise<void>; done(): void } {
+  const act = red.getNode(actId);
+  const out = red.getNode(outId) as unknown as NodeJS.EventEmitter;
+  const pending = new Map<string, () => void>();
+  let seq = 0;
+  // The flow's output node is a debug node; its input event is where the message arrives.
+  const onOutput = (msg: { benchId?: string }): void => {
+    if (msg.benchId !== undefined) pending.get(msg.benchId)?.();
+  };
+  out.on('input', onOutput);
+  const task = (): Promise<void> =>
+    new Promise((resolve) => {
+      const id = String(seq++);
+      pending.set(id, () => {
+        pending.delete(id);
+        resolve();
       });
-      // A random phase against the refetch ticks: writing right after an event would always land
-      // just after a tick and measure the worst case every time.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * refetchMs));
-      const t0 = performance.now();
-      await raw.call(sessionId, target);
-      const acked = performance.now();
-      const at = await seen;
-      latencies.push(at - t0);
-      // From the acknowledgement: the row is committed by then (the event may even come first).
-      afterAck.push(Math.max(0, at - acked));
-    }
-    const s = summary(latencies);
-    const a = summary(afterAck);
-    const verdict = a.p99 <= refetchMs + 5 ? 'within' : 'over';
-    console.log(
-      `aivero watch latency at refetch ${refetchMs} ms (${samples} changes): p50 ${fmt(s.p50, 1)} ms, ` +
-        `p99 ${fmt(s.p99, 1)} ms from the mutation sent; p50 ${fmt(a.p50, 1)} ms, p99 ${fmt(a.p99, 1)} ms from its ` +
-        `acknowledgement (${verdict} the goal of ${refetchMs + 5} ms)`,
-    );
-    await watch.close();
-  } finally {
-    await raw.close();
-    await client.close();
+      act.receive({ benchId: id, state: STATES[seq % 2] });
+    });
+  return { task, done: () => out.off('input', onOutput) };
+}
+
+async function nodeRound(red: EmbeddedNodeRed, concurrency: number, total = TOTAL): Promise<Round> {
+  const { task, done } = nodeTask(red, 'act', 'out');
+  const { latencies, seconds } = await runConcurrent(total, concurrency, task);
+  done();
+  const s = summary(latencies);
+  return { rps: total / seconds, p50: s.p50, p99: s.p99 };
+}
+
+/** Single triggers spaced out (a button, an MQTT message): msg in → mutation acknowledged. */
+async function triggers(run: () => Promise<void>, count: number, gapMs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await run();
+    out.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, gapMs));
   }
+  return out;
+}
+
+/** State written (raw mutation sent) → the aivero-watch message with that state. */
+async function watchLatency(
+  red: EmbeddedNodeRed,
+  sim: Sim,
+  session: string,
+  watchId: string,
+  outId: string,
+  samples: number,
+  interval: number,
+): Promise<number[]> {
+  const watch = red.getNode(watchId);
+  const out = red.getNode(outId) as unknown as NodeJS.EventEmitter;
+  let waiting: { state: string; resolve: () => void } | undefined;
+  const onMsg = (msg: { payload?: { id?: string; state?: string } }): void => {
+    if (waiting && msg.payload?.id === session && msg.payload.state === waiting.state) waiting.resolve();
+  };
+  out.on('input', onMsg);
+  const first = new Promise<void>((resolve) => (waiting = { state: 'Stopped', resolve }));
+  watch.receive({ action: 'start' });
+  await first; // subscribed: the current state arrived
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const state = STATES[i % 2];
+    const seen = new Promise<void>((resolve) => (waiting = { state, resolve }));
+    // A random phase against the server's refetch timer (right after a result the next refetch is a
+    // whole interval away; writing then would measure the interval, not the latency).
+    await new Promise((r) => setTimeout(r, Math.random() * interval));
+    const t0 = performance.now();
+    await sim.raw.request(UPDATE, { id: session, state });
+    await seen;
+    latencies.push(performance.now() - t0);
+  }
+  out.off('input', onMsg);
+  watch.receive({ action: 'stop' });
+  return latencies;
 }
 
 export async function benchAivero(): Promise<void> {
-  const fast = await startSim(50);
-  try {
-    const client = new AiveroClient({ endpoint: fast.url, adminSecret: SECRET, tls: { ca: fast.ca } });
-    try {
-      const camera = (await client.listCameras())[0];
-      const { sessionId } = await client.createSession({
-        name: 'bench-state',
-        state: 'Stopped',
-        records: [
-          {
-            camera: { id: camera.id },
-            streams: [
-              { type: 'color', encoder: 'HEVC', width: 1280, height: 720, bitrate: 1000000, frameRate: 30 },
-            ],
-          },
-        ],
-      });
-      await roundTrips(fast, client, sessionId);
-    } finally {
-      await client.close();
-    }
-    await watchLatency(fast, 50, WATCH_SAMPLES_FAST);
-  } finally {
-    await stopSim(fast);
-  }
   const slow = await startSim(1000);
+  const fast = await startSim(50);
+  let red: EmbeddedNodeRed | undefined;
   try {
-    await watchLatency(slow, 1000, WATCH_SAMPLES_SLOW);
+    const session = await newSession(fast, 'bench-set-state');
+    const watched1s = await newSession(slow, 'bench-watch-1s');
+    const watched50 = await newSession(fast, 'bench-watch-50ms');
+    const server = (id: string, sim: Sim): Record<string, unknown> => ({
+      id,
+      type: 'aivero-server',
+      endpoint: sim.url,
+      auth: 'admin',
+      tlsMode: 'ca',
+      ca: sim.ca,
+      timeout: 10,
+    });
+    const debug = (id: string, y: number): Record<string, unknown> => ({
+      id,
+      type: 'debug',
+      z: 'tab',
+      active: false,
+      x: 400,
+      y,
+      wires: [],
+    });
+    const watch = (
+      id: string,
+      srv: string,
+      sessionId: string,
+      y: number,
+      out: string,
+    ): Record<string, unknown> => ({
+      id,
+      type: 'aivero-watch',
+      z: 'tab',
+      server: srv,
+      scope: 'session',
+      session: sessionId,
+      autoStart: false,
+      initial: true,
+      protocol: 'auto',
+      pollInterval: 2,
+      x: 100,
+      y,
+      wires: [[out]],
+    });
+    red = await startNodeRed(
+      [
+        { id: 'tab', type: 'tab' },
+        server('fast', fast),
+        server('slow', slow),
+        {
+          id: 'act',
+          type: 'aivero-action',
+          z: 'tab',
+          server: 'fast',
+          operation: 'setState',
+          state: '',
+          session,
+          x: 100,
+          y: 100,
+          wires: [['out']],
+        },
+        debug('out', 100),
+        watch('w1s', 'slow', watched1s, 200, 'o1s'),
+        debug('o1s', 200),
+        watch('w50', 'fast', watched50, 300, 'o50'),
+        debug('o50', 300),
+      ],
+      { fast: { adminSecret: SECRET }, slow: { adminSecret: SECRET } },
+    );
+    // Warm-up of both paths (connections, the schema the node reads once).
+    await rawRound(fast, session, 16, 200);
+    await nodeRound(red, 16, 200);
+
+    console.log(
+      `\naivero-action set state vs raw graphql-request (${TOTAL} mutations per round, ${ROUNDS} alternating rounds each, HTTPS on loopback, simulator in its own process)`,
+    );
+    console.log(
+      'concurrency | raw req/s median (spread) | node req/s median (spread) | ratio | raw p50/p99 ms | node p50/p99 ms',
+    );
+    for (const concurrency of [1, 16]) {
+      const raws: Round[] = [];
+      const nodes: Round[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        raws.push(await rawRound(fast, session, concurrency));
+        nodes.push(await nodeRound(red, concurrency));
+      }
+      const rawRps = median(raws.map((x) => x.rps));
+      const nodeRps = median(nodes.map((x) => x.rps));
+      const ratio = nodeRps / rawRps;
+      console.log(
+        `${String(concurrency).padStart(11)} | ${fmt(rawRps, 0)} (${spread(raws.map((x) => x.rps))}) | ${fmt(nodeRps, 0)} (${spread(nodes.map((x) => x.rps))}) | ${fmt(ratio * 100, 1)}% ${ratio >= 0.9 ? '(goal ≥90% met)' : '(goal ≥90% MISSED)'} | ${fmt(median(raws.map((x) => x.p50)))}/${fmt(median(raws.map((x) => x.p99)))} | ${fmt(median(nodes.map((x) => x.p50)))}/${fmt(median(nodes.map((x) => x.p99)))}`,
+      );
+    }
+
+    const { task, done } = nodeTask(red, 'act', 'out');
+    let flip = 0;
+    const rawTrigger = await triggers(
+      () => fast.raw.request(UPDATE, { id: session, state: STATES[flip++ % 2] }).then(() => undefined),
+      200,
+      10,
+    );
+    const nodeTrigger = await triggers(task, 200, 10);
+    done();
+    const rt = summary(rawTrigger);
+    const nt = summary(nodeTrigger);
+    console.log(
+      `\ntrigger latency, msg in → mutation acknowledged (200 single triggers, 10 ms apart): raw p50 ${fmt(rt.p50)} / p99 ${fmt(rt.p99)} ms, aivero-action p50 ${fmt(nt.p50)} / p99 ${fmt(nt.p99)} ms`,
+    );
+
+    console.log('\nwatch latency, state written → aivero-watch message (graphql-transport-ws live query)');
+    for (const [label, interval, sim, id, wid, oid, samples] of [
+      ['1 s', 1000, slow, watched1s, 'w1s', 'o1s', 30],
+      ['50 ms', 50, fast, watched50, 'w50', 'o50', 200],
+    ] as const) {
+      const lat = summary(await watchLatency(red, sim, id, wid, oid, samples, interval));
+      const goal = interval + 5;
+      console.log(
+        `  refetch ${label}: p50 ${fmt(lat.p50)} ms, p99 ${fmt(lat.p99)} ms (${samples} changes; goal p99 ≤ ${goal} ms ${lat.p99 <= goal ? 'met' : 'MISSED'})`,
+      );
+    }
   } finally {
-    await stopSim(slow);
+    await red?.stop();
+    await Promise.all(
+      [slow, fast].map(async (s) => {
+        await s.agent.close();
+        await s.child.stop();
+      }),
+    );
   }
 }

@@ -74,7 +74,11 @@ describe('example flows', function () {
   describe('run against the simulators', () => {
     // Fresh simulators per example: one example's recording must not make the next one fail.
     beforeEach(async () => {
-      handles = await startSimulators(['all'], { 'motif-port': '0', 'remotive-port': '0' });
+      handles = await startSimulators(['all'], {
+        'motif-port': '0',
+        'remotive-port': '0',
+        'aivero-port': '0',
+      });
       handles.push(await startMqttBroker(0));
       await helper.startServer();
     });
