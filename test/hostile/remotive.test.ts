@@ -104,7 +104,10 @@ describe('hostile input: remotive-playback', function () {
     });
     const rpcs = sim.state.received.slice(before).map((c) => c.rpc);
     assert.equal(
-      rpcs.some((r) => /close|seek|repeat|list|play|pause/i.test(r)),
+      // PlaybackStatus is what the node is configured for; "Playback" alone must not count as play.
+      rpcs.some((r) =>
+        /^(PlaybackClose|PlaybackSeek|PlaybackRepeat|ListRecordingFiles|PlaybackPlay|PlaybackPause)$/.test(r),
+      ),
       false,
       `rpcs: ${rpcs.join(', ')}`,
     );

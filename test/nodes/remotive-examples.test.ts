@@ -104,7 +104,7 @@ describe('remotive examples', function () {
     await waitFor(
       () => {
         if (out.length > 0) return true;
-        connection.publish({ topic: 'lab/playback/open', payload: '{"force": true}', qos: 1 });
+        connection.publish({ topic: 'lab/playback/open', payload: '{}', qos: 1 });
         return undefined;
       },
       5000,

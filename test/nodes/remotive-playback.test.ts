@@ -58,8 +58,8 @@ describe('remotive-playback in Node-RED', function () {
   });
 
   it('runs the vendor script: list files, open the first session, play, close', async () => {
-    await load([brokerNode(sim.url), playbackNode({ operation: 'list', path: '' })]);
-    const listed = await run({ recursive: true });
+    await load([brokerNode(sim.url), playbackNode({ operation: '', path: '', recursive: true })]);
+    const listed = await run({ operation: 'list' });
     const files = listed.payload as Array<{ path: string; type: string }>;
     const first = files.find((f) => f.type === 'recording-session');
     assert.equal(first?.path, CITY);
@@ -104,8 +104,8 @@ describe('remotive-playback in Node-RED', function () {
   });
 
   it('pauses, seeks, loops a section and reads the status', async () => {
-    await load([brokerNode(sim.url), playbackNode({ operation: 'open' })]);
-    await run({});
+    await load([brokerNode(sim.url), playbackNode({ operation: '' })]);
+    await run({ operation: 'open' });
     let msg = await run({ operation: 'play', offset: '0:10' });
     assert.equal(lastRequest('PlaybackPlay')?.offset, '10000000');
     msg = await run({ operation: 'pause', offset: '12.5s' });
@@ -122,8 +122,10 @@ describe('remotive-playback in Node-RED', function () {
       offsetUs: 5_000_000,
       repeat: { startUs: 5_000_000, endUs: 8_000_000 },
     });
-    msg = await run({ operation: 'status', path: HIGHWAY });
+    await redeploy([brokerNode(sim.url), playbackNode({ operation: 'status', path: HIGHWAY }), ...TAIL]);
+    msg = await run({});
     assert.equal(msg.payload, null, 'a session that is not open has no status');
+    await redeploy([brokerNode(sim.url), playbackNode({ operation: '' }), ...TAIL]);
     msg = await run({ operation: 'repeat' });
     assert.equal((msg.payload as { repeat?: unknown }).repeat, undefined, 'no range turns repeat off');
     const request = lastRequest('PlaybackRepeat');
@@ -131,8 +133,8 @@ describe('remotive-playback in Node-RED', function () {
   });
 
   it('sends play without an offset as absent, and offset 0 as present', async () => {
-    await load([brokerNode(sim.url), playbackNode({ operation: 'open' })]);
-    await run({});
+    await load([brokerNode(sim.url), playbackNode({ operation: '' })]);
+    await run({ operation: 'open' });
     await run({ operation: 'seek', offset: '0:30' });
     let msg = await run({ operation: 'play' });
     assert.ok(!('offset' in (lastRequest('PlaybackPlay') ?? {})), 'no offset on the wire');
@@ -144,18 +146,34 @@ describe('remotive-playback in Node-RED', function () {
     assert.equal(lastRequest('PlaybackPause')?.offset, '0');
   });
 
-  it('takes the settings of the node and the arguments of an MQTT-style JSON payload', async () => {
-    await load([brokerNode(sim.url), playbackNode({ operation: 'open', force: true })]);
-    await run({});
-    await run({});
+  it('takes the settings of the node and, where it is set to "from msg", an MQTT-style JSON payload', async () => {
+    await load([brokerNode(sim.url), playbackNode({ operation: '', path: '', force: true })]);
+    await run({ payload: { operation: 'open', path: CITY } });
+    await run({ payload: { operation: 'open', path: CITY } });
     assert.equal(lastRequest('PlaybackOpen')?.force, true, 'the node asks for force');
-    const msg = await run({ payload: { operation: 'seek', offset: '1:02.5', path: HIGHWAY } }).catch(
-      (e: Error) => e,
-    );
+    const caught = await fail({ payload: { operation: 'seek', offset: '1:02.5', path: HIGHWAY } });
     // highway is not open: the payload's path was used
-    assert.ok(msg instanceof Error);
-    const seek = await run({ payload: { operation: 'seek', offset: '0:02.5' } });
+    assert.match((caught.error as { message: string }).message, /highway/);
+    const seek = await run({ payload: { operation: 'seek', offset: '0:02.5', path: CITY } });
     assert.deepEqual(seek.payload, { path: CITY, mode: 'paused', offsetUs: 2_500_000 });
+    const direct = await run({ operation: 'seek', offset: '0:03', path: CITY, payload: { offset: '0:09' } });
+    assert.equal(
+      (direct.payload as { offsetUs: number }).offsetUs,
+      3_000_000,
+      'msg.x wins over msg.payload.x',
+    );
+  });
+
+  it('keeps its configured operation, path and offset whatever the message says', async () => {
+    await load([brokerNode(sim.url), playbackNode({ operation: 'open', force: true })]);
+    const opened = await run({ operation: 'close', path: HIGHWAY, force: false });
+    assert.equal((opened.remotive as { operation: string }).operation, 'open');
+    assert.deepEqual(opened.payload, { path: CITY, mode: 'paused', offsetUs: 0 });
+    assert.equal(lastRequest('PlaybackOpen')?.force, true);
+    assert.ok(!sim.state.received.some((c) => c.rpc === 'PlaybackClose'), 'no close was sent');
+    await redeploy([brokerNode(sim.url), playbackNode({ operation: 'seek', offset: '0:04' }), ...TAIL]);
+    const seek = await run({ offset: '0:50' });
+    assert.equal((seek.payload as { offsetUs: number }).offsetUs, 4_000_000);
   });
 
   it('takes the operation from the last segment of msg.topic when set to', async () => {
@@ -193,8 +211,8 @@ describe('remotive-playback in Node-RED', function () {
     });
 
     it('bad offsets, which never reach the broker', async () => {
-      await load([brokerNode(sim.url), playbackNode({ operation: 'open' })]);
-      await run({});
+      await load([brokerNode(sim.url), playbackNode({ operation: '' })]);
+      await run({ operation: 'open' });
       const before = sim.state.received.length;
       for (const offset of ['62.5', '-3s', 'soon', { at: 1 }]) {
         const caught = await fail({ operation: 'seek', offset });
@@ -209,8 +227,8 @@ describe('remotive-playback in Node-RED', function () {
     });
 
     it('an offset past the end of the recording', async () => {
-      await load([brokerNode(sim.url), playbackNode({ operation: 'open' })]);
-      await run({});
+      await load([brokerNode(sim.url), playbackNode({ operation: '' })]);
+      await run({ operation: 'open' });
       const caught = await fail({ operation: 'seek', offset: '5:00' });
       assert.match((caught.error as { message: string }).message, /past the end/);
     });

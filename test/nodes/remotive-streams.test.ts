@@ -283,11 +283,18 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     const expired = await startSim({ licence: 'EXPIRED' });
     try {
       await load([brokerNode(expired.url), statusNode()]);
+      const broker = helper.getNode('brk') as unknown as { connection: { snapshot: { warning?: string } } };
       const status = await waitFor(() => {
         const s = statusOf(helper.getNode('st'));
-        return s?.fill === 'yellow' && /licence/.test(String(s.text)) ? s : undefined;
+        return s?.fill === 'yellow' &&
+          /status\.none/.test(String(s.text)) &&
+          /licence/.test(String(broker.connection.snapshot.warning))
+          ? s
+          : undefined;
       });
       assert.equal(status.shape, 'ring');
+      // Beside the node's own activity, not instead of it (the catalog's words are shorter than its keys).
+      assert.match(String(status.text), /remotive-status\.status\.none · /);
     } finally {
       await helper.unload();
       await expired.close();
@@ -305,7 +312,20 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     ];
     await load(flow.slice(0, 4));
     const deployOnce = async (): Promise<void> => {
-      await redeploy(flow, {});
+      const before = ['pb', 'st', 'sig'].map((id) => helper.getNode(id));
+      // The test helper waits only 300 ms for the new flow to start; on a loaded machine that is
+      // too short, so its timeout is replaced by waiting for the new nodes themselves.
+      await redeploy(flow, {}).catch((err: Error) => {
+        if (!/timeout waiting event/.test(err.message)) throw err;
+      });
+      await waitFor(() =>
+        ['pb', 'st', 'sig'].every((id, i) => {
+          const now = helper.getNode(id);
+          return now && now !== before[i];
+        })
+          ? true
+          : undefined,
+      );
       const received = nextMessage(helper.getNode('out'));
       helper.getNode('pb').receive({});
       await received;
@@ -319,6 +339,7 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     const broker = helper.getNode('brk') as unknown as Node & {
       connection: { listenerCount(e: string): number };
     };
-    assert.equal(broker.connection.listenerCount('state'), 3, 'three users listening');
+    // three users, and the connection watching each of the two streams
+    assert.equal(broker.connection.listenerCount('state'), 5, 'three users and two streams listening');
   });
 });

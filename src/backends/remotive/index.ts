@@ -1,5 +1,11 @@
 /** RemotiveLabs broker backend: the client and its helpers. No Node-RED imports. */
-export { RemotiveClient, DEFAULT_TIMEOUT_MS } from './client';
+export {
+  RemotiveClient,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_STATUS_STALL_MS,
+} from './client';
 export type { RemotiveClientOptions, LicenceInfo, SubscribeRequest, StateListener } from './client';
 export type {
   PlaybackStatus,
@@ -9,8 +15,12 @@ export type {
   SignalSample,
   SignalValue,
 } from './codec';
+export { StallError } from './stream';
 export type { StreamHandle, StreamState } from './stream';
+export { checkPath, checkName, shown, MAX_PATH_LENGTH, MAX_NAME_LENGTH } from './names';
+export { apiStatusText, reasonOf } from './errors';
 export { parseBrokerUrl, DEFAULT_PLAIN_PORT, DEFAULT_TLS_PORT } from './url';
 export type { BrokerAddress } from './url';
-export { parseOffset } from './offset';
+export { parseOffset, formatOffset } from './offset';
 export { protoDir, PROTO_FILES, LOADER_OPTIONS } from './proto';
+export { checkCa, checkCredential } from './settings';

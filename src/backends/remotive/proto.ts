@@ -48,8 +48,33 @@ export function packageDefinition(): protoLoader.PackageDefinition {
       PROTO_FILES.map((f) => path.join(dir, f)),
       { ...LOADER_OPTIONS, includeDirs: [dir] },
     );
+    warmUp(cached);
   }
   return cached;
+}
+
+/**
+ * protobufjs generates each message type's encoder and decoder on first use. Doing it here, once,
+ * when the protos are loaded (at deploy), keeps that compile work out of the first messages a
+ * flow sends, where it would stall the event loop for tens of milliseconds.
+ */
+function warmUp(definition: protoLoader.PackageDefinition): void {
+  for (const service of Object.values(definition)) {
+    if (!isServiceDefinition(service)) continue;
+    for (const method of Object.values(service)) {
+      try {
+        method.responseDeserialize(method.responseSerialize({}));
+        method.requestDeserialize(method.requestSerialize({}));
+      } catch {
+        // an empty message that does not encode is no reason to fail loading
+      }
+    }
+  }
+}
+
+function isServiceDefinition(value: unknown): value is protoLoader.ServiceDefinition {
+  if (typeof value !== 'object' || value === null || 'format' in value) return false;
+  return Object.values(value).every((m) => typeof (m as { path?: unknown }).path === 'string');
 }
 
 export type ServiceName = 'RecordingSessionService' | 'SystemService' | 'NetworkService';

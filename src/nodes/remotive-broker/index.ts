@@ -1,110 +1,143 @@
 /**
  * remotive-broker: the config node that owns one RemotiveClient (one gRPC channel) per broker and
- * shares it with every remotive node. The first user triggers a licence check (what the vendor SDK
- * does on connect); an invalid licence does not block calls, it shows as a warning in the users'
- * status, because the broker itself decides what it still allows.
+ * shares it with every remotive node through the common connection. The first user triggers a
+ * licence check (what the vendor SDK does on connect); a licence other than VALID does not block
+ * calls (the broker decides what it still allows), it becomes the standing warning every user node
+ * shows. A wrong field makes the connection fail at once with a ConfigError naming it, so every
+ * user node shows it and every message gets it.
  */
-import { RemotiveClient, parseBrokerUrl } from '../../backends/remotive';
-import { ConnectionManager, type Transport } from '../../common/connection';
-import { ConfigError, RecorderError } from '../../common/errors';
-import { registerNode, type Node, type NodeDef, type RED } from '../../common/node-red';
-import { status, type NodeStatusShape, type Translate } from '../../common/status';
+import {
+  RemotiveClient,
+  checkCa,
+  checkCredential,
+  parseBrokerUrl,
+  type RemotiveClientOptions,
+} from '../../backends/remotive';
+import type { Transport } from '../../common/connection';
+import { ConfigError, InputError, RecorderError } from '../../common/errors';
+import { readConfig } from '../../common/fields';
+import {
+  ownConnection,
+  registerNode,
+  translator,
+  type NodeDef,
+  type RED,
+  type ServerNode,
+} from '../../common/node-red';
+import { CREDENTIALS, FIELDS } from './fields';
 
-export interface RemotiveBrokerConfig extends NodeDef {
-  url: string;
-  ca: string;
-  timeout: string | number;
-}
+const TYPE = 'remotive-broker';
 
-export interface RemotiveBrokerNode extends Node {
-  connection: ConnectionManager<RemotiveClient>;
-  /** host:port of the broker, for msg metadata (never a credential). */
-  address: string;
-}
+/** Where a client points when the configuration is wrong: it is never dialled (configError). */
+const UNUSED_URL = 'http://127.0.0.1:1';
 
-export const REMOTIVE_BROKER_CREDENTIALS = {
-  apiKey: { type: 'password' },
-  accessToken: { type: 'password' },
-} as const;
+type BrokerNode = ServerNode<RemotiveClient>;
 
-/** Where a URL that cannot be parsed points, so the client can still be built (its probe fails). */
-const UNUSABLE_URL = 'http://127.0.0.1:1';
+/** What the editor calls each checked field, credentials included. */
+const LABELS: Record<string, string> = {
+  url: FIELDS.url.label,
+  ca: FIELDS.ca.label,
+  apiKey: 'API key',
+  accessToken: 'access token',
+};
 
-/** How long closing the broker waits for its users to leave first. */
-const USERS_LEAVE_MS = 2500;
-
-/** A warning when the broker's licence is not VALID (what the vendor SDK refuses to work with). */
-export function licenceWarning(broker: RemotiveBrokerNode, t: Translate): NodeStatusShape | undefined {
-  const licence = broker.connection.snapshot.info?.licence;
-  if (typeof licence === 'string' && licence !== 'VALID')
-    return status('warning', t('remotive-broker.status.licence', { licence }));
-  return undefined;
-}
-
-/**
- * The status a remotive user node shows for its broker: the shared connection status, except that
- * a connected broker with a licence other than VALID shows a warning with the licence state.
- */
-export function brokerStatus(
-  broker: RemotiveBrokerNode,
-  shape: NodeStatusShape,
-  connected: boolean,
-  t: Translate,
-): NodeStatusShape {
-  return (connected ? licenceWarning(broker, t) : undefined) ?? shape;
+/** The client options of a configuration, or the ConfigError that names its wrong field. */
+function clientOptions(
+  config: Readonly<Record<string, unknown>>,
+  credentials: { apiKey?: string; accessToken?: string },
+): { options: RemotiveClientOptions; address: string } {
+  const values = readConfig(FIELDS, config, TYPE);
+  /** Runs one field's check; its complaint becomes a ConfigError naming that field. */
+  const checked = (name: string, check: () => void): void => {
+    try {
+      check();
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const label = name in LABELS ? LABELS[name] : name;
+      const problem = err instanceof Error ? err.message : String(err);
+      // "<node type>: <field> …", the form every field error takes (see common/fields.ts).
+      throw new ConfigError(`${TYPE}: ${label}: ${problem}`, name, `invalid ${label}`);
+    }
+  };
+  let address = '';
+  let secure = false;
+  checked('url', () => {
+    const parsed = parseBrokerUrl(values.url);
+    address = parsed.target;
+    secure = parsed.secure;
+  });
+  if (values.ca) {
+    checked('ca', () => {
+      if (!secure)
+        throw new InputError('a CA certificate is set but the broker URL is http:// (use https://)');
+      checkCa(values.ca);
+    });
+  }
+  const apiKey = (credentials.apiKey ?? '').trim();
+  const accessToken = (credentials.accessToken ?? '').trim();
+  checked('apiKey', () => checkCredential(apiKey, 'API key'));
+  checked('accessToken', () => checkCredential(accessToken, 'access token'));
+  const ms = (name: 'timeout' | 'keepalive' | 'statusStall'): number =>
+    Math.round((values[name] ?? (FIELDS[name].default as number)) * 1000);
+  return {
+    address,
+    options: {
+      url: values.url,
+      apiKey: apiKey || undefined,
+      accessToken: accessToken || undefined,
+      ca: values.ca || undefined,
+      timeoutMs: ms('timeout'),
+      keepaliveMs: ms('keepalive'),
+      statusStallMs: ms('statusStall'),
+    },
+  };
 }
 
 export default function (RED: RED): void {
-  registerNode<RemotiveBrokerConfig>(
+  const t = translator(RED);
+  registerNode<NodeDef>(
     RED,
-    'remotive-broker',
+    TYPE,
     (node, config, life) => {
-      const broker = node as RemotiveBrokerNode;
+      const broker = node as BrokerNode;
       const credentials = (node.credentials ?? {}) as { apiKey?: string; accessToken?: string };
-      const apiKey = (credentials.apiKey ?? '').trim();
-      const accessToken = (credentials.accessToken ?? '').trim();
-      const ca = (config.ca ?? '').trim();
-      const timeoutMs = Math.max(1, Number(config.timeout) || 10) * 1000;
-      let url = (config.url || 'http://127.0.0.1:50051').trim();
-      let configProblem: RecorderError | undefined;
+      let options: RemotiveClientOptions = { url: UNUSED_URL };
+      let configError: RecorderError | undefined;
       try {
-        const address = parseBrokerUrl(url);
-        broker.address = address.target;
-        if (ca && !address.secure)
-          throw new ConfigError('a CA certificate is set but the broker URL is http:// (use https://)');
+        const read = clientOptions(config as unknown as Record<string, unknown>, credentials);
+        options = read.options;
+        broker.address = read.address;
       } catch (err) {
-        configProblem =
-          err instanceof RecorderError ? new ConfigError(err.message) : new ConfigError(String(err));
+        configError = err instanceof RecorderError ? err : new ConfigError(String(err), TYPE);
         broker.address = 'not configured';
-        url = UNUSABLE_URL;
       }
+      const secrets = [credentials.apiKey, credentials.accessToken]
+        .map((s) => (s ?? '').trim())
+        .filter((s) => s !== '');
 
       const transport: Transport<RemotiveClient> = {
-        create: () =>
-          new RemotiveClient({
-            url,
-            apiKey: apiKey || undefined,
-            accessToken: accessToken || undefined,
-            ca: configProblem ? undefined : ca || undefined,
-            timeoutMs,
-          }),
+        create: () => new RemotiveClient(options),
         probe: async (client, signal) => {
-          if (configProblem) throw configProblem;
           const licence = await client.licence({ signal });
-          return { licence: licence.status, ...(licence.expires ? { expires: licence.expires } : {}) };
+          return {
+            licence: licence.status,
+            ...(licence.expires ? { expires: licence.expires } : {}),
+            ...(licence.valid
+              ? {}
+              : { warning: t('remotive-broker.status.licence', { licence: licence.status }) }),
+          };
         },
         destroy: (client) => client.close(),
+        configError,
+        secrets,
       };
-      broker.connection = new ConnectionManager(transport);
-      // Node-RED stops a flow's nodes together: give users a moment to finish their last calls
-      // (remotive-playback closing its sessions) before the channel goes.
-      life.add(async () => {
-        const deadline = Date.now() + USERS_LEAVE_MS;
-        while (broker.connection.userCount > 0 && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        await broker.connection.close();
-      });
+      // Closed after its users have left (remotive-playback closing its sessions), within a bound.
+      broker.connection = ownConnection(life, transport);
+      broker.openClient = () => {
+        if (configError) throw configError;
+        return new RemotiveClient(options);
+      };
     },
-    { credentials: REMOTIVE_BROKER_CREDENTIALS },
+    { credentials: CREDENTIALS },
   );
 }

@@ -1,38 +1,40 @@
 /**
  * remotive-playback: list files, open/play/pause/seek/close/repeat a recording session, or read
  * the playback status. `request.ts` plans the command from config + msg; the broker's shared
- * client performs it; this file routes results, errors and status, and (optionally) closes the
+ * connection runs it; this file routes results, errors and status, and (optionally) closes the
  * sessions this node opened when the flow stops.
  */
-import type { PlaybackStatus, RecordingFile, RemotiveClient } from '../../backends/remotive';
 import {
+  formatOffset,
+  reasonOf,
+  shown,
+  type PlaybackStatus,
+  type RecordingFile,
+  type RemotiveClient,
+} from '../../backends/remotive';
+import { RecorderError } from '../../common/errors';
+import { readConfig } from '../../common/fields';
+import {
+  attachConnection,
   configNode,
   onInput,
   registerNode,
   translator,
-  useConnection,
   type NodeDef,
   type RED,
+  type ServerNode,
 } from '../../common/node-red';
-import { status, type NodeStatusShape } from '../../common/status';
-import { brokerStatus, type RemotiveBrokerNode } from '../remotive-broker';
-import { formatOffset } from '../remotive-broker/format';
-import { currentStatuses } from './current-status';
-import { planCommand, type PlaybackConfig, type PlannedCommand } from './request';
+import { FIELDS } from './fields';
+import { planCommand, preparePlan, type PlannedCommand } from './request';
 
-interface PlaybackNodeConfig extends NodeDef, PlaybackConfig {
-  broker: string;
-  closeOnStop: boolean;
-}
+const TYPE = 'remotive-playback';
 
 /** How long closing this node's sessions may take when the flow stops. */
 const CLOSE_SESSIONS_MS = 2000;
 
-async function perform(
-  client: RemotiveClient,
-  command: PlannedCommand,
-  timeoutMs: number,
-): Promise<PlaybackStatus | PlaybackStatus[] | RecordingFile[] | null> {
+type Result = PlaybackStatus | PlaybackStatus[] | RecordingFile[] | null;
+
+async function perform(client: RemotiveClient, command: PlannedCommand): Promise<Result> {
   switch (command.operation) {
     case 'list':
       return client.listFiles(command.path, { recursive: command.recursive });
@@ -49,50 +51,60 @@ async function perform(
     case 'repeat':
       return client.repeat(command.path, { startUs: command.startUs, endUs: command.endUs });
     case 'status': {
-      const items = await currentStatuses(client, timeoutMs);
+      const items = await client.currentStatuses();
       if (command.path === undefined) return items;
       return items.find((s) => s.path === command.path) ?? null;
     }
   }
 }
 
+/** The command as a user reads it in an error: `play "drive/a.recordingsession.yaml"`. */
+function describeCommand(command: PlannedCommand): string {
+  if (command.operation === 'list') return `list files in ${shown(command.path)}`;
+  if (command.operation === 'status') return 'playback status';
+  return `${command.operation} ${shown(command.path)}`;
+}
+
 /** A short status text for the result, e.g. `playing 1:02.5`. */
-function describeResult(command: PlannedCommand, result: unknown): string {
+function describeResult(command: PlannedCommand, result: Result): string {
   if (command.operation === 'list') return `${(result as unknown[]).length} files`;
-  if (result && typeof result === 'object' && 'mode' in result) {
-    const s = result as PlaybackStatus;
-    return `${s.mode} ${formatOffset(s.offsetUs)}${s.repeat ? ' ⟳' : ''}`;
-  }
   if (Array.isArray(result)) return `${result.length} open`;
+  if (result && 'mode' in result)
+    return `${result.mode} ${formatOffset(result.offsetUs)}${result.repeat ? ' ⟳' : ''}`;
   return command.operation;
 }
 
+/**
+ * The error of a command that was never sent because the connection has failed: said about this
+ * command, not the call that broke the connection (another node's subscription, the licence check).
+ */
+function notSent(command: PlannedCommand, error: RecorderError): RecorderError {
+  return new RecorderError(
+    error.code,
+    `${describeCommand(command)}: not sent, the connection to the broker has failed: ${reasonOf(error)}`,
+    error.statusText,
+  );
+}
+
+/** Failures of the connection itself, which a call may meet before it is sent. */
+const CONNECTION_CODES: ReadonlySet<string> = new Set(['AUTH', 'TLS', 'CONNECTION', 'TIMEOUT']);
+
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerNode<PlaybackNodeConfig>(RED, 'remotive-playback', (node, config, life) => {
-    const broker = configNode<RemotiveBrokerNode>(RED, config.broker, 'remotive-broker');
-    const timeoutMs = 10_000;
+  registerNode<NodeDef>(RED, TYPE, (node, config, life) => {
+    const plan = preparePlan(readConfig(FIELDS, config as unknown as Record<string, unknown>, TYPE), TYPE);
+    const broker = configNode<ServerNode<RemotiveClient>>(RED, plan.values.broker, 'remotive-broker');
+    const status = attachConnection(node, broker.connection, life, t);
     /** Sessions this node opened and has not closed: closed on stop when asked to. */
     const opened = new Set<string>();
-    /** The outcome of the last command: shown while the broker is connected. */
-    let lastOutcome: NodeStatusShape | undefined;
-    const view = useConnection(node, broker.connection, life, t, (shape, connected) =>
-      connected && lastOutcome ? lastOutcome : brokerStatus(broker, shape, connected, t),
-    );
-    const outcome = (shape: NodeStatusShape): void => {
-      lastOutcome = shape;
-      view.show(shape);
-    };
-    if (config.closeOnStop) {
+
+    if (plan.values.closeOnStop) {
+      // Added after attachConnection, so it runs first on close: the broker waits for its users.
       life.add(async () => {
         if (opened.size === 0) return;
-        let client: RemotiveClient;
-        try {
-          client = broker.connection.client();
-        } catch {
-          return; // the broker connection is already gone: nothing can be closed
-        }
-        const closing = [...opened].map((path) => client.close(path).catch(() => undefined));
+        const closing = [...opened].map((path) =>
+          broker.connection.run((client) => client.close(path)).catch(() => undefined),
+        );
         opened.clear();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
@@ -108,36 +120,37 @@ export default function (RED: RED): void {
     onInput(
       node,
       async (msg, send) => {
-        const command = planCommand(config, msg);
-        const client = broker.connection.client();
+        const command = planCommand(plan, msg);
         const started = Date.now();
-        view.set('busy', command.operation);
+        status.set('busy', command.operation);
+        let sent = false;
+        let result: Result;
         try {
-          const result = await perform(client, command, timeoutMs);
-          broker.connection.reportSuccess();
-          if (command.operation === 'open') opened.add(command.path);
-          if (command.operation === 'close') opened.delete(command.path);
-          msg.payload = result;
-          msg.remotive = {
-            operation: command.operation,
-            ...('path' in command && command.path !== undefined ? { path: command.path } : {}),
-            ...('offsetUs' in command && command.offsetUs !== undefined
-              ? { offsetUs: command.offsetUs }
-              : {}),
-            ...('startUs' in command && command.startUs !== undefined ? { startUs: command.startUs } : {}),
-            ...('endUs' in command && command.endUs !== undefined ? { endUs: command.endUs } : {}),
-            broker: broker.address,
-            durationMs: Date.now() - started,
-          };
-          const mode = (result as PlaybackStatus | null)?.mode;
-          outcome(status(mode === 'playing' ? 'active' : 'connected', describeResult(command, result)));
-          send(msg);
+          result = await broker.connection.run((client) => {
+            sent = true;
+            return perform(client, command);
+          });
         } catch (err) {
-          broker.connection.reportFailure(err);
+          if (!sent && err instanceof RecorderError && CONNECTION_CODES.has(err.code))
+            throw notSent(command, err);
           throw err;
         }
+        if (command.operation === 'open') opened.add(command.path);
+        if (command.operation === 'close') opened.delete(command.path);
+        const remotive: Record<string, unknown> = { operation: command.operation };
+        if ('path' in command && command.path !== undefined) remotive.path = command.path;
+        if ('offsetUs' in command && command.offsetUs !== undefined) remotive.offsetUs = command.offsetUs;
+        if ('startUs' in command && command.startUs !== undefined) remotive.startUs = command.startUs;
+        if ('endUs' in command && command.endUs !== undefined) remotive.endUs = command.endUs;
+        remotive.broker = broker.address;
+        remotive.durationMs = Date.now() - started;
+        msg.payload = result;
+        msg.remotive = remotive;
+        const mode = result && !Array.isArray(result) && 'mode' in result ? result.mode : undefined;
+        status.set(mode === 'playing' ? 'active' : 'connected', describeResult(command, result));
+        send(msg);
       },
-      (error) => outcome(status('error', error.statusText)),
+      (error) => status.fail(error),
     );
   });
 }

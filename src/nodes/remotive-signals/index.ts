@@ -1,34 +1,33 @@
 /**
  * remotive-signals: a signal subscription (one namespace, the signals picked in the editor) as
  * messages, one per batch or one per signal, optionally rate-limited with the latest values
- * winning. The client's stream re-subscribes on its own after a broker restart.
+ * winning. The client's stream re-subscribes on its own after a broker restart, and after a stall
+ * when a stall time is set.
  */
-import type { SignalSample, StreamHandle } from '../../backends/remotive';
-import { ConfigError, toRecorderError } from '../../common/errors';
 import {
+  checkName,
+  type RemotiveClient,
+  type SignalSample,
+  type StreamHandle,
+  type StreamState,
+} from '../../backends/remotive';
+import { ConfigError, toRecorderError, type RecorderError } from '../../common/errors';
+import { readConfig } from '../../common/fields';
+import {
+  attachConnection,
   configNode,
   registerNode,
   translator,
-  useConnection,
   type NodeDef,
   type RED,
+  type ServerNode,
 } from '../../common/node-red';
-import { status, type NodeStatusShape } from '../../common/status';
-import { brokerStatus, licenceWarning, type RemotiveBrokerNode } from '../remotive-broker';
 import { registerRemotiveAdmin } from './admin';
+import { FIELDS, MAX_SIGNALS } from './fields';
 import { LatestWins } from './latest-wins';
 import { batchMessage, signalMessage } from './messages';
 
-interface SignalsNodeConfig extends NodeDef {
-  broker: string;
-  namespace: string;
-  /** Names separated by commas or new lines (the editor writes one per line). */
-  signals: string | string[];
-  onChange: boolean;
-  output: 'batch' | 'signal';
-  /** At most this many messages per second (per signal in signal mode); 0 or empty = no limit. */
-  rate: string | number;
-}
+const TYPE = 'remotive-signals';
 
 export function signalNames(value: string | string[] | undefined): string[] {
   const list = Array.isArray(value) ? value : String(value ?? '').split(/[\n,]/);
@@ -38,67 +37,83 @@ export function signalNames(value: string | string[] | undefined): string[] {
 export default function (RED: RED): void {
   const t = translator(RED);
   registerRemotiveAdmin(RED);
-  registerNode<SignalsNodeConfig>(RED, 'remotive-signals', (node, config, life) => {
-    const broker = configNode<RemotiveBrokerNode>(RED, config.broker, 'remotive-broker');
-    const namespace = (config.namespace ?? '').trim();
-    const names = signalNames(config.signals);
-    if (!namespace) throw new ConfigError('choose the namespace of the signals');
-    if (names.length === 0) throw new ConfigError('choose at least one signal');
-    const rate = Number(config.rate) || 0;
-    if (rate < 0) throw new ConfigError('the rate limit must be a positive number of messages per second');
-    const perSignal = config.output === 'signal';
-
-    let streamOpen = false;
-    const subscribed = (): NodeStatusShape =>
-      licenceWarning(broker, t) ??
-      status('active', t('remotive-signals.status.subscribed', { count: names.length }));
-    /** One warning per outage, not one per retry. */
-    let warned = false;
-    const view = useConnection(node, broker.connection, life, t, (shape, connected) =>
-      connected && streamOpen ? subscribed() : brokerStatus(broker, shape, connected, t),
+  registerNode<NodeDef>(RED, TYPE, (node, config, life) => {
+    const raw = config as unknown as Record<string, unknown>;
+    // Old flows may hold the signals as an array.
+    const values = readConfig(
+      FIELDS,
+      Array.isArray(raw.signals) ? { ...raw, signals: signalNames(raw.signals as string[]).join('\n') } : raw,
+      TYPE,
     );
+    const bad = (where: keyof typeof FIELDS, err: unknown): never => {
+      throw new ConfigError(`${TYPE}: ${(err as Error).message}`, where, `invalid ${FIELDS[where].label}`);
+    };
+    const namespace = values.namespace;
+    try {
+      checkName(namespace, 'the namespace');
+    } catch (err) {
+      bad('namespace', err);
+    }
+    const names = signalNames(values.signals);
+    try {
+      if (names.length === 0) throw new Error('choose at least one signal');
+      if (names.length > MAX_SIGNALS) throw new Error(`${names.length} signals are more than ${MAX_SIGNALS}`);
+      for (const name of names) checkName(name, 'a signal name');
+    } catch (err) {
+      bad('signals', err);
+    }
+    const broker = configNode<ServerNode<RemotiveClient>>(RED, values.broker, 'remotive-broker');
+    const status = attachConnection(node, broker.connection, life, t);
+    const subscribed = (): void =>
+      status.set('active', t('remotive-signals.status.subscribed', { count: names.length }));
 
-    const sendBatch: (batch: SignalSample[]) => void = perSignal
-      ? (batch) => node.send([batch.map(signalMessage)])
-      : (batch) => node.send(batchMessage(namespace, batch));
+    const sendBatch: (batch: SignalSample[]) => void =
+      values.output === 'signal'
+        ? (batch) => node.send([batch.map(signalMessage)])
+        : (batch) => node.send(batchMessage(namespace, batch));
     let onBatch = sendBatch;
+    const rate = values.rate ?? 0;
     if (rate > 0) {
-      const limiter = new LatestWins<SignalSample>(1000 / rate, (values) => sendBatch([...values.values()]));
+      const limiter = new LatestWins<SignalSample>(1000 / rate, (latest) => sendBatch([...latest.values()]));
       life.add(() => limiter.stop());
       onBatch = (batch) => {
         for (const sample of batch) limiter.offer(sample.name, sample);
       };
     }
 
-    let handle: StreamHandle;
+    let stream: StreamHandle;
     try {
-      handle = broker.connection
-        .client()
-        .subscribe(
-          { namespace, signals: names, onChange: config.onChange === true },
-          onBatch,
-          (state, error) => {
-            streamOpen = state === 'open';
-            if (streamOpen) {
-              warned = false;
-              broker.connection.reportSuccess();
-              if (broker.connection.state === 'connected')
-                view.set('active', t('remotive-signals.status.subscribed', { count: names.length }));
-            } else if (error) {
-              // An unknown signal is the broker answering, not a lost connection: show it here.
-              if (error.code === 'API') view.set('error', error.statusText);
-              broker.connection.reportFailure(error);
-              if (!warned) node.warn(error.message);
-              warned = true;
-            }
-          },
-        );
+      // A stream needs the client itself; its outcomes are recorded through `watch` below.
+      stream = broker.connection.client().subscribe(
+        {
+          namespace,
+          signals: names,
+          onChange: values.onChange,
+          stallMs: Math.round((values.stall ?? 0) * 1000),
+        },
+        onBatch,
+      );
     } catch (err) {
-      const error = toRecorderError(err);
-      view.set('error', error.statusText);
-      node.error(error.message);
+      // The connection can not work (configuration, credentials): its status already says so.
+      status.fail(toRecorderError(err));
       return;
     }
-    life.add(() => handle.cancel());
+    /** One warning per outage, not one per retry. */
+    let warned = false;
+    stream.on('state', (state: StreamState, raw?: RecorderError) => {
+      // Redacted here too: this listener runs before the connection's own (which redacts in place).
+      const error = raw && broker.connection.redact(raw);
+      if (state === 'open') {
+        warned = false;
+        subscribed();
+        return;
+      }
+      if (state === 'stalled') status.set('disconnected', error?.statusText ?? 'stalled');
+      else if (error) status.fail(error);
+      if (error && !warned) node.warn(error.message);
+      warned = true;
+    });
+    life.add(broker.connection.watch(stream));
+    life.add(() => stream.cancel());
   });
 }

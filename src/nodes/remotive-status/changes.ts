@@ -3,8 +3,7 @@
  * one message per session that changed (mode, offset or repeat range), plus a `closed` message for
  * a session that disappeared. Pure: the node feeds it lists and sends what comes out.
  */
-import type { PlaybackStatus } from '../../backends/remotive';
-import { formatOffset } from '../remotive-broker/format';
+import { formatOffset, type PlaybackStatus } from '../../backends/remotive';
 
 export interface SessionUpdate {
   path: string;

@@ -25,6 +25,11 @@ export interface RemotiveSimulatorOptions {
   port?: number;
   /** When set, every call needs `x-api-key: <key>` or `authorization: Bearer <key>`. */
   apiKey?: string;
+  /**
+   * Echo the key the client sent in the "invalid API key" error, as a careless broker might
+   * (default false). Tests use it to prove that no secret leaks from an error text.
+   */
+  echoKey?: boolean;
   /** Periodic status push while something plays, ms (default 1000). Changes are pushed at once. */
   statusIntervalMs?: number;
   /** Playback clock and signal sampling period, ms (default 50). */
@@ -114,7 +119,12 @@ export class RemotiveSimulator {
       extraFiles: options.extraFiles ?? defaultExtraFiles(),
       sessions: new SessionTable(recordings, () => performance.now(), options.speed ?? 1),
     };
-    const server = new grpc.Server();
+    // Clients ping to find half-open connections (keepalive); allow it, even between calls and
+    // as often as every second, so a test client with short keepalive is never sent GOAWAY.
+    const server = new grpc.Server({
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 1000,
+    });
     // The handlers need the instance, which exists only once the port is bound.
     const ref: { sim?: RemotiveSimulator } = {};
     const handlers = buildHandlers(() => ref.sim as RemotiveSimulator);
@@ -180,7 +190,10 @@ export class RemotiveSimulator {
     if (apiKey === undefined && bearer === undefined)
       return { code: grpc.status.UNAUTHENTICATED, details: 'missing API key (send x-api-key)' };
     if (apiKey !== key && bearer !== key)
-      return { code: grpc.status.UNAUTHENTICATED, details: 'invalid API key' };
+      return {
+        code: grpc.status.UNAUTHENTICATED,
+        details: this.options.echoKey ? `invalid API key '${String(apiKey ?? bearer)}'` : 'invalid API key',
+      };
     return null;
   }
 
