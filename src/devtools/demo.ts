@@ -22,7 +22,11 @@ export interface DashboardSystems {
 }
 
 export async function startDashboardSystems(ports = DASHBOARD_PORTS): Promise<DashboardSystems> {
-  const motif = await MotifSimulator.start({ port: ports.motif, cameras: DASHBOARD_CAMERAS, outputs: ['led'] });
+  const motif = await MotifSimulator.start({
+    port: ports.motif,
+    cameras: DASHBOARD_CAMERAS,
+    outputs: ['led'],
+  });
   let remotive: RemotiveSimulator;
   try {
     remotive = await RemotiveSimulator.start({ port: ports.remotive });

@@ -56,7 +56,8 @@ export function listExamples(dir: string, withDashboard = false): string[] {
 
 function remapIds(nodes: FlowNode[], prefix: string, shared: Map<string, string>): FlowNode[] {
   const ids = new Map<string, string>();
-  for (const n of nodes) ids.set(n.id, shared.get(n.type) ?? (SHARED_ONCE.has(n.type) ? n.id : `${prefix}${n.id}`));
+  for (const n of nodes)
+    ids.set(n.id, shared.get(n.type) ?? (SHARED_ONCE.has(n.type) ? n.id : `${prefix}${n.id}`));
   const map = (v: unknown): unknown => (typeof v === 'string' && ids.has(v) ? ids.get(v) : v);
   return nodes
     .filter((n) => !shared.has(n.type))

@@ -88,7 +88,11 @@ export function demoFlows(
   return out;
 }
 
-export function writeFlows(userDir: string, targets: ConfigTarget[], dashboardTargets?: ConfigTarget[]): number {
+export function writeFlows(
+  userDir: string,
+  targets: ConfigTarget[],
+  dashboardTargets?: ConfigTarget[],
+): number {
   const { flows, credentials } = demoFlows(targets, dashboardTargets);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
@@ -120,7 +124,10 @@ export function refreshFlows(
   const byId = new Map(fresh.flows.filter((n) => simIds.has(n.id)).map((n) => [n.id, n]));
   const kept = flows.map((n) => (byId.has(n.id) ? { ...n, ...byId.get(n.id) } : n));
   const credFile = path.join(userDir, 'flows_cred.json');
-  const credentials = { ...readJson<Record<string, Record<string, string>>>(credFile, {}), ...fresh.credentials };
+  const credentials = {
+    ...readJson<Record<string, Record<string, string>>>(credFile, {}),
+    ...fresh.credentials,
+  };
   fs.writeFileSync(flowFile, JSON.stringify(kept, null, 2));
   fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
   return kept.filter((n) => n.type === 'tab').length;

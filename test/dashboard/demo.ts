@@ -36,16 +36,23 @@ export function freePort(): Promise<number> {
 }
 
 export async function startDemo(): Promise<Demo> {
-  const handles: SimulatorHandle[] = await startSimulators(['all'], { 'motif-port': '0', 'remotive-port': '0' });
+  const handles: SimulatorHandle[] = await startSimulators(['all'], {
+    'motif-port': '0',
+    'remotive-port': '0',
+  });
   handles.push(await startMqttBroker(0));
   const dashboard = await startDashboardSystems({ motif: 0, remotive: 0 });
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-dashboard-'));
   const port = await freePort();
   prepareUserDir(userDir, port);
   writeFlows(userDir, simulatorTargets(handles), simulatorTargets(dashboard.handles));
-  const red: ChildProcess = spawn(process.execPath, [path.join(nodeRedPackageDir, 'red.js'), '--userDir', userDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const red: ChildProcess = spawn(
+    process.execPath,
+    [path.join(nodeRedPackageDir, 'red.js'), '--userDir', userDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let seen = '';
   red.stdout?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
   red.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
