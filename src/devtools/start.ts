@@ -159,6 +159,11 @@ async function main(): Promise<void> {
   const targets = simulatorTargets(handles.slice(0, handles.length - dashboard.handles.length));
   const dashTargets = simulatorTargets(dashboard.handles);
   const keptTabs = reset ? undefined : refreshFlows(userDir, targets, dashTargets);
+  const kept = keptTabs === undefined ? [] : readJson<FlowNode[]>(path.join(userDir, 'flows.json'), []);
+  if (keptTabs !== undefined && !kept.some((n) => n.type === 'ui-base'))
+    console.log(
+      'Your kept flows have no dashboard: `npm start -- --reset` adds it (and resets the examples).',
+    );
   const tabs = keptTabs ?? writeFlows(userDir, targets, dashTargets);
   console.log(
     keptTabs === undefined
