@@ -108,6 +108,38 @@ describe('lab control dashboard in a browser', function () {
     await page.getByRole('cell', { name: 'LAB0' }).first().waitFor({ timeout: 10_000 });
   });
 
+  it('sets an output from its switch and toggles it, and copies every recording with progress', async () => {
+    const { state } = demo.dashboard.motif;
+    await open('motif', 'Start LAB0');
+    const led = page.locator('[id$="lab-motif-sw-led"] input[type="checkbox"]');
+    await led.click();
+    await until('led on', () => state.outputs.led?.value === 1);
+    const ledChecked = (want: boolean): Promise<unknown> =>
+      page.waitForFunction(
+        (on) =>
+          (document.querySelector('[id$="lab-motif-sw-led"] input') as HTMLInputElement | null)?.checked ===
+          on,
+        want,
+        { timeout: 10_000 },
+      );
+    await ledChecked(true);
+    // motif's toggle (+inf): the first one after a plain value goes to the maximum, then each flips.
+    const toggle = page.getByRole('button', { name: 'Toggle led' });
+    await toggle.click();
+    await until('led toggling', () => state.outputs.led?.toggling === true);
+    assert.equal(state.outputs.led.value, 1);
+    await toggle.click();
+    await until('led toggled off', () => state.outputs.led?.value === 0);
+    // The switch shows what the server answered.
+    await ledChecked(false);
+    await page.getByRole('button', { name: 'Copy all' }).click();
+    await until('a copy under way', () =>
+      [...state.cameras.values()].some((c) => c.playback.status === 'copying'),
+    );
+    await page.getByText('Copy: 100%').waitFor({ timeout: 15_000 });
+    assert.ok([...state.cameras.values()].every((c) => c.playback.status !== 'copying'));
+  });
+
   it('updates the live view image (two different frames)', async () => {
     await open('motif', 'Start LAB0');
     const img = page.locator('img.lab-live-img');
