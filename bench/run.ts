@@ -2,12 +2,14 @@
  * `npm run bench`: every benchmark, or the ones named (`npm run bench -- motif-action`).
  * Each prints its numbers next to a baseline measured in the same run.
  */
+import { benchAivero } from './aivero';
 import { benchMotifAction } from './motif-action';
 import { benchMotifStream } from './motif-stream';
 import { benchRemotive } from './remotive';
 import { benchSchedule } from './schedule';
 
 const benches: Record<string, () => Promise<void>> = {
+  aivero: benchAivero,
   'motif-action': benchMotifAction,
   'motif-stream': benchMotifStream,
   remotive: benchRemotive,

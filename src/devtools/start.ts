@@ -146,7 +146,11 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
   const reset = process.argv.includes('--reset');
   const userDir = path.join(root, '.node-red-user');
-  const handles: SimulatorHandle[] = await startSimulators(['all'], {});
+  // The Aivero simulator writes its certificate so the examples' aivero-server verifies TLS with it.
+  fs.mkdirSync(userDir, { recursive: true });
+  const handles: SimulatorHandle[] = await startSimulators(['all'], {
+    'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
+  });
   handles.push(await startMqttBroker());
   const dashboard = await startDashboardSystems().catch(async (err: unknown) => {
     await Promise.all(handles.map((h) => h.close()));

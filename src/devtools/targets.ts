@@ -1,4 +1,5 @@
 /** How each simulator's config node is filled in for `npm start` and the example tests. */
+import fs from 'node:fs';
 import type { SimulatorHandle } from '../simulators/types';
 import type { ConfigTarget } from './flows';
 
@@ -17,6 +18,26 @@ export function simulatorTargets(handles: SimulatorHandle[]): ConfigTarget[] {
           timeout: 10,
         },
         credentials: { apiKey: h.info['api key'] },
+      });
+    }
+    if (h.name === 'aivero') {
+      // The simulator's certificate, when it was written out (--cert-out): then TLS is verified
+      // against it, as against a real installation's private CA; otherwise the examples still run,
+      // with the standing "not verified" warning.
+      const certificate = h.info.certificate;
+      const ca = certificate && fs.existsSync(certificate) ? fs.readFileSync(certificate, 'utf8') : '';
+      targets.push({
+        type: 'aivero-server',
+        props: {
+          endpoint: h.endpoints.graphql,
+          auth: 'admin',
+          role: '',
+          headers: '',
+          tlsMode: ca ? 'ca' : 'insecure',
+          ca,
+          timeout: 10,
+        },
+        credentials: { adminSecret: h.info['admin secret'] },
       });
     }
     if (h.name === 'remotive') {

@@ -4,5 +4,6 @@ import type { SimulatorModule } from './types';
 
 export const simulators: Record<string, () => SimulatorModule> = {
   motif: () => (require('./motif/cli') as typeof import('./motif/cli')).simulator,
+  aivero: () => (require('./aivero/cli') as typeof import('./aivero/cli')).simulator,
   remotive: () => (require('./remotive/cli') as typeof import('./remotive/cli')).simulator,
 };

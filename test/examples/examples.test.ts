@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { assembleFlows, listExamples, readExample, type FlowNode } from '../../src/devtools/flows';
 import { startMqttBroker } from '../../src/devtools/mqtt-broker';
@@ -74,7 +75,12 @@ describe('example flows', function () {
   describe('run against the simulators', () => {
     // Fresh simulators per example: one example's recording must not make the next one fail.
     beforeEach(async () => {
-      handles = await startSimulators(['all'], { 'motif-port': '0', 'remotive-port': '0' });
+      handles = await startSimulators(['all'], {
+        'motif-port': '0',
+        'remotive-port': '0',
+        'aivero-port': '0',
+        'aivero-cert-out': path.join(os.tmpdir(), `aivero-examples-${process.pid}.pem`),
+      });
       handles.push(await startMqttBroker(0));
       await helper.startServer();
     });

@@ -1,0 +1,253 @@
+/**
+ * Hasura's answers and transport failures as the package's typed errors. Hasura reports failures as
+ * HTTP 200 with `errors[].extensions.code`; a proxy in front answers with its own status and maybe
+ * no JSON. Every text is scrubbed of the credentials (a server may echo a header) and capped.
+ */
+import {
+  ApiError,
+  AuthError,
+  ConnectionError,
+  InputError,
+  RecorderError,
+  TimeoutError,
+  TlsError,
+} from '../../common/errors';
+
+export const MAX_ERROR_TEXT = 300;
+
+/** Where an error came from on the server: Hasura's code and path, the HTTP status. */
+export interface HasuraDetails {
+  /** Hasura's `extensions.code`, or `http-<status>` / `not-json` for a proxy's answer. */
+  code: string;
+  path?: string;
+  httpStatus: number;
+}
+
+/** A Hasura input error (validation-failed, constraint-violation, data-exception …): not retryable. */
+export class AiveroInputError extends InputError {
+  readonly hasura: HasuraDetails;
+  readonly retryable = false;
+  constructor(message: string, hasura: HasuraDetails) {
+    super(message);
+    this.name = 'AiveroInputError';
+    this.hasura = hasura;
+  }
+}
+
+/** The credentials were refused (access-denied, invalid-jwt, a proxy's 401): not retryable. */
+export class AiveroAuthError extends AuthError {
+  readonly hasura: HasuraDetails;
+  readonly retryable = false;
+  constructor(message: string, hasura: HasuraDetails) {
+    super(message);
+    this.name = 'AiveroAuthError';
+    this.hasura = hasura;
+  }
+}
+
+/** Any other answer: `retryable` for server trouble (postgres-error, unexpected, HTTP 5xx). */
+export class AiveroApiError extends ApiError {
+  readonly hasura: HasuraDetails;
+  readonly retryable: boolean;
+  constructor(message: string, hasura: HasuraDetails, retryable: boolean) {
+    super(hasura.httpStatus, hasura.code, message);
+    this.name = 'AiveroApiError';
+    this.hasura = hasura;
+    this.retryable = retryable;
+  }
+}
+
+/** Not found (no camera with that model/serial, no session with that id). */
+export class AiveroNotFoundError extends ApiError {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(404, 'not found', message);
+    this.name = 'AiveroNotFoundError';
+  }
+}
+
+const AUTH_CODES = new Set([
+  'access-denied',
+  'invalid-jwt',
+  'jwt-invalid-claims',
+  'jwt-missing-role-claims',
+  'jwt-invalid',
+  'invalid-headers',
+  'permission-error',
+  'permission-denied',
+]);
+const INPUT_CODES = new Set([
+  'validation-failed',
+  'constraint-violation',
+  'constraint-error',
+  'data-exception',
+  'parse-failed',
+  'bad-request',
+  'invalid-params',
+  'invalid-json',
+  'coercion-error',
+  'not-exists',
+  'not-found',
+  'already-exists',
+  'unexpected-payload',
+]);
+const RETRYABLE_CODES = new Set([
+  'postgres-error',
+  'postgres-max-connections-error',
+  'unexpected',
+  'busy',
+  'start-failed',
+  'remote-schema-error',
+]);
+
+/** Scrubs the credentials out of a text and caps its length. */
+export class Redactor {
+  private readonly secrets: string[];
+  constructor(secrets: readonly string[]) {
+    // Longest first, so a secret containing another is removed whole.
+    this.secrets = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  }
+
+  text(value: unknown, max = MAX_ERROR_TEXT): string {
+    let text = typeof value === 'string' ? value : value instanceof Error ? value.message : String(value);
+    for (const secret of this.secrets) text = text.split(secret).join('***');
+    // A bearer token we did not send ourselves is still a token.
+    text = text.replace(/\b(eyJ[A-Za-z0-9_-]{4,})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)/g, '***');
+    text = text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  }
+}
+
+export interface GraphQLErrorLike {
+  message?: unknown;
+  extensions?: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `errors` array of a GraphQL answer as typed errors (the first decides the class). */
+export function fromGraphQLErrors(
+  errors: readonly GraphQLErrorLike[],
+  httpStatus: number,
+  redactor: Redactor,
+  what: string,
+): RecorderError {
+  const first = errors[0] ?? {};
+  const ext = isRecord(first.extensions) ? first.extensions : {};
+  const code = typeof ext.code === 'string' ? ext.code.slice(0, 60) : 'unknown';
+  const path = typeof ext.path === 'string' ? redactor.text(ext.path, 120) : undefined;
+  const serverMessage = redactor.text(typeof first.message === 'string' ? first.message : 'no message');
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  const details: HasuraDetails = { code, httpStatus, ...(path ? { path } : {}) };
+  const message = `${what}: ${serverMessage} (${code})${more}`;
+  if (AUTH_CODES.has(code)) return new AiveroAuthError(message, details);
+  if (INPUT_CODES.has(code)) return new AiveroInputError(message, details);
+  return new AiveroApiError(message, details, RETRYABLE_CODES.has(code) || httpStatus >= 500);
+}
+
+/** A non-2xx answer without GraphQL errors: usually the proxy in front of Hasura. */
+export function fromHttpStatus(status: number, contentType: string | null, what: string): RecorderError {
+  const details: HasuraDetails = { code: `http-${status}`, httpStatus: status };
+  const kind =
+    contentType && !/json/i.test(contentType) ? ` (${contentType.split(';')[0].slice(0, 40)})` : '';
+  if (status === 401 || status === 403)
+    return new AiveroAuthError(
+      `${what}: the server refused the credentials (HTTP ${status})${kind}`,
+      details,
+    );
+  if (status === 404)
+    return new AiveroApiError(`${what}: no GraphQL endpoint at this URL (HTTP 404)${kind}`, details, false);
+  if (status === 408 || status === 429 || status >= 500)
+    return new AiveroApiError(`${what}: the server is not available (HTTP ${status})${kind}`, details, true);
+  return new AiveroApiError(`${what}: the server answered HTTP ${status}${kind}`, details, false);
+}
+
+/** A 2xx answer that is not a GraphQL JSON result (a login page, a proxy's error page). */
+export function notJson(status: number, contentType: string | null, what: string): RecorderError {
+  const type = contentType ? contentType.split(';')[0].slice(0, 40) : 'no content type';
+  return new AiveroApiError(
+    `${what}: the server answered with something that is not GraphQL JSON (HTTP ${status}, ${type}); is a proxy or login page in front of it?`,
+    { code: 'not-json', httpStatus: status },
+    false,
+  );
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const UNTRUSTED_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The error's own code, or a cause's (fetch wraps the socket error as `cause`). */
+export function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ERR_INVALID_STATE') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A socket/TLS failure (fetch's `TypeError: fetch failed`, a ws error) as a typed error. */
+export function fromTransportError(err: unknown, server: string): RecorderError {
+  if (err instanceof RecorderError) return err;
+  const code = errorCode(err) ?? 'unknown error';
+  if (code === 'CERT_HAS_EXPIRED')
+    return new TlsError(`Aivero at ${server} presented an expired certificate (${code})`, { cause: err });
+  if (UNTRUSTED_CODES.has(code))
+    return new TlsError(`Aivero at ${server} presented a certificate that is not trusted (${code})`, {
+      cause: err,
+    });
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('CERT_'))
+    return new TlsError(`the TLS handshake with Aivero at ${server} failed (${code})`, { cause: err });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new TimeoutError(`Aivero at ${server} did not accept the connection in time`);
+  if (CONNECTION_CODES.has(code))
+    return new ConnectionError(`Aivero at ${server} is not reachable (${code})`, { cause: err });
+  return new ConnectionError(
+    `the request to Aivero at ${server} failed (${code === 'unknown error' ? innermostMessage(err) : code})`,
+    {
+      cause: err,
+    },
+  );
+}
+
+/** The deepest cause's message (socket-level text such as "bad port"; never a header). */
+function innermostMessage(err: unknown): string {
+  let message = 'unknown error';
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof Error && e.message) message = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 100);
+}
+
+/** Whether a call failing with this error may succeed if repeated later. */
+export function isRetryableError(err: unknown): boolean {
+  if (err instanceof AiveroApiError) return err.retryable;
+  if (err instanceof AiveroNotFoundError) return false;
+  if (err instanceof RecorderError) return err.code === 'CONNECTION' || err.code === 'TIMEOUT';
+  return false;
+}

@@ -1,0 +1,184 @@
+/**
+ * The HTTP side: graphql-request (its CommonJS build) over undici's fetch with one keep-alive Agent
+ * carrying the TLS trust. Every call has a timeout and honours an AbortSignal; every failure comes
+ * out as a typed error (errors.ts) with the credentials scrubbed.
+ */
+import { Agent, fetch as undiciFetch } from 'undici';
+import { ClosedError, RecorderError, TimeoutError } from '../../common/errors';
+import type { ResolvedConfig } from './config';
+import {
+  fromGraphQLErrors,
+  fromHttpStatus,
+  fromTransportError,
+  notJson,
+  type GraphQLErrorLike,
+  type Redactor,
+} from './errors';
+
+// graphql-request 7 is an ES module whose package also exports a real CommonJS bundle; this package
+// is CommonJS, so it is loaded with require() and typed from the ES declarations.
+type GraphqlRequestModule = typeof import('graphql-request', { with: { 'resolution-mode': 'import' } });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const graphqlRequest = require('graphql-request') as GraphqlRequestModule;
+type RequestConfig = NonNullable<ConstructorParameters<GraphqlRequestModule['GraphQLClient']>[1]>;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export type Variables = Record<string, unknown>;
+
+/** A fetch failure (socket, TLS) as opposed to an answer graphql-request could not read. */
+class TransportFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('transport failure');
+  }
+}
+
+interface AnswerMeta {
+  status?: number;
+  contentType?: string | null;
+}
+
+export class HttpTransport {
+  private readonly agent: Agent;
+  private closed = false;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly redactor: Redactor,
+  ) {
+    const { tls, timeoutMs } = config;
+    this.agent = new Agent({
+      connections: config.connections,
+      keepAliveTimeout: 30_000,
+      connect: {
+        timeout: Math.min(timeoutMs, 30_000),
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        rejectUnauthorized: !tls.insecure,
+      },
+    });
+  }
+
+  get server(): string {
+    return this.config.endpoint.server;
+  }
+
+  /** One GraphQL operation; `what` names it in error messages. */
+  async request<T>(
+    document: string,
+    variables: Variables,
+    what: string,
+    options: CallOptions = {},
+  ): Promise<T> {
+    return this.withDeadline(what, options, async (signal) => {
+      const meta: AnswerMeta = {};
+      const client = new graphqlRequest.GraphQLClient(this.config.endpoint.http, {
+        headers: this.config.headers,
+        fetch: this.fetchFor(meta),
+      } as RequestConfig);
+      try {
+        return await client.request<T>({ document, variables, signal });
+      } catch (err) {
+        throw this.mapError(err, meta, what);
+      }
+    });
+  }
+
+  /** `GET /healthz`: the HTTP status and how long it took. */
+  async healthz(options: CallOptions = {}): Promise<{ status: number; ms: number }> {
+    return this.withDeadline('health check', options, async (signal) => {
+      const started = performance.now();
+      try {
+        const response = await undiciFetch(this.config.endpoint.healthz, {
+          dispatcher: this.agent,
+          signal,
+          headers: this.config.headers,
+        });
+        await response.arrayBuffer();
+        return { status: response.status, ms: performance.now() - started };
+      } catch (err) {
+        throw fromTransportError(err, this.server);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.agent.destroy().catch(() => undefined);
+  }
+
+  private fetchFor(meta: AnswerMeta): RequestConfig['fetch'] {
+    const agent = this.agent;
+    const fetcher = async (url: URL | string, init?: Record<string, unknown>): Promise<unknown> => {
+      try {
+        const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
+        meta.status = response.status;
+        meta.contentType = response.headers.get('content-type');
+        return response;
+      } catch (err) {
+        throw new TransportFailure(err);
+      }
+    };
+    return fetcher as unknown as RequestConfig['fetch'];
+  }
+
+  private mapError(err: unknown, meta: AnswerMeta, what: string): unknown {
+    if (err instanceof graphqlRequest.ClientError) {
+      const { response } = err;
+      const errors = Array.isArray(response.errors) ? (response.errors as GraphQLErrorLike[]) : [];
+      if (errors.length > 0) return fromGraphQLErrors(errors, response.status, this.redactor, what);
+      if (response.status < 200 || response.status >= 300)
+        return fromHttpStatus(response.status, meta.contentType ?? null, what);
+      return notJson(response.status, meta.contentType ?? null, what);
+    }
+    if (err instanceof TransportFailure) return err.original;
+    if (isAbort(err)) return err;
+    // The answer arrived but graphql-request could not read it (HTML, truncated JSON). Its own
+    // message quotes the body, which we never show.
+    if (meta.status !== undefined) {
+      if (meta.status < 200 || meta.status >= 300)
+        return fromHttpStatus(meta.status, meta.contentType ?? null, what);
+      return notJson(meta.status, meta.contentType ?? null, what);
+    }
+    return err;
+  }
+
+  /** Runs `fn` with a signal that fires on timeout, on the caller's abort and on close(). */
+  private async withDeadline<T>(
+    what: string,
+    options: CallOptions,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (this.closed) throw new ClosedError('the Aivero client is closed');
+    if (options.signal?.aborted) throw new ClosedError(`${what} was cancelled`);
+    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await fn(controller.signal);
+    } catch (err) {
+      if (timedOut)
+        throw new TimeoutError(`${what}: Aivero at ${this.server} did not answer within ${timeoutMs} ms`);
+      if (this.closed) throw new ClosedError(`the Aivero client was closed during ${what}`);
+      if (options.signal?.aborted) throw new ClosedError(`${what} was cancelled`);
+      if (err instanceof RecorderError) throw err;
+      throw fromTransportError(err, this.server);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+}

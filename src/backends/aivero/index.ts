@@ -1,0 +1,78 @@
+/** The Aivero backend: a Hasura GraphQL client for RGB-D recording sessions. No Node-RED imports. */
+export {
+  AiveroClient,
+  AiveroCreateError,
+  type AiveroCamera,
+  type AiveroSession,
+  type AiveroSessionRow,
+  type AiveroStream,
+  type CallOptions,
+  type CreatedSession,
+  type HealthReport,
+  type ListSessionsOptions,
+  type PartialSession,
+} from './client';
+export {
+  DEFAULT_TIMEOUT_MS,
+  parseEndpoint,
+  resolveConfig,
+  type AiveroClientOptions,
+  type AiveroEndpoint,
+  type AiveroTls,
+} from './config';
+export {
+  checkEnum,
+  DOC_ENUMS,
+  ENUM_TYPES,
+  SESSION_STATES,
+  type AiveroEnums,
+  type EnumKind,
+  type SessionState,
+} from './enums';
+export {
+  AiveroApiError,
+  AiveroAuthError,
+  AiveroInputError,
+  AiveroNotFoundError,
+  isRetryableError,
+  MAX_ERROR_TEXT,
+  type HasuraDetails,
+} from './errors';
+export {
+  CUT_MAX,
+  REALSENSE_ALIGN_TARGETS,
+  REALSENSE_COLOR_RESOLUTIONS,
+  REALSENSE_DEPTH_RESOLUTIONS,
+  REALSENSE_FRAME_RATES,
+  cameraWarnings,
+  streamWarnings,
+} from './limits';
+export type { SchemaInfo } from './schema';
+export {
+  checkCameraRef,
+  checkUuid,
+  prepareSession,
+  type CameraRef,
+  type PreparedSession,
+  type RecordSpec,
+  type SessionSpec,
+  type StreamParameters,
+  type StreamSpec,
+} from './spec';
+export {
+  ALWAYS_END,
+  ALWAYS_START,
+  formatTimestamp,
+  parseServerTimestamp,
+  parseTime,
+  toTimestamp,
+  type TimeInput,
+} from './time';
+export {
+  SessionWatch,
+  WATCH_PROTOCOLS,
+  type SessionRemoved,
+  type StateChange,
+  type WatchOptions,
+  type WatchProtocol,
+} from './watch';
