@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
   });
   handles.push(await startMqttBroker());
-  const dashboard = await startDashboardSystems().catch(async (err: unknown) => {
+  const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(async (err: unknown) => {
     await Promise.all(handles.map((h) => h.close()));
     throw err;
   });

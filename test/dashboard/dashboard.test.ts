@@ -19,15 +19,20 @@ const SHOTS = path.join(os.tmpdir(), 'recorders-dashboard');
 const PAGES: Array<{ path: string; ready: string }> = [
   { path: 'motif', ready: 'Start LAB0' },
   { path: 'remotive', ready: 'Loop start (s)' },
+  { path: 'aivero', ready: 'D435 top' },
   { path: 'schedules', ready: 'hourly record' },
   { path: 'experiment', ready: 'Start experiment' },
 ];
 
 /** Polls `check` until it returns a value (not undefined/false), or fails after `ms`. */
-async function until<T>(what: string, check: () => T | undefined | false, ms = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 10_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -203,9 +208,74 @@ describe('lab control dashboard in a browser', function () {
     await until('the session to close', () => !sim.state.sessions.some((s) => s.path === path0));
   });
 
-  it('starts every system with one button and logs each acknowledged start with its offset', async () => {
-    const { motif, remotive } = demo.dashboard;
+  it('creates an Aivero session from the form and measures Standby → Started', async () => {
+    const { aivero } = demo.dashboard;
+    const stateOf = async (name: string): Promise<string | undefined> => {
+      const rows = (await aivero.query('SELECT state FROM recording_sessions WHERE name = $1', [
+        name,
+      ])) as Array<{
+        state: string;
+      }>;
+      return rows[0]?.state;
+    };
+    const waitState = async (name: string, want: string): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while ((await stateOf(name)) !== want) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${name} to be ${want}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await open('aivero', 'D435 top');
+    const form = page.locator('[id$="lab-aivero-form"]');
+    await form.locator('input[type="text"]').first().fill('dashboard-test');
+    await form.locator('.v-select').click();
+    await page.getByRole('option', { name: 'D435 side (935322075678)' }).click();
+    await form.locator('input[type="checkbox"]').check();
+    await form.getByRole('button', { name: 'create' }).click();
+    await waitState('dashboard-test', 'Standby');
+    await page.getByText(/^created .* in Standby$/).waitFor({ timeout: 15_000 });
+    // The watch has seen it armed (its first report may be the Stopped of the insert, before Standby).
+    const sessionRow = (state: string) =>
+      page
+        .locator('[id$="lab-aivero-sesstable"] tbody tr')
+        .filter({ has: page.locator('td[data-column-key="name"]', { hasText: /^dashboard-test$/ }) })
+        .filter({ has: page.locator('td[data-column-key="state"]', { hasText: new RegExp(`^${state}$`) }) });
+    await sessionRow('Standby').first().waitFor({ timeout: 15_000 });
+    const latencies: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      await page.getByRole('button', { name: 'Started' }).click();
+      await waitState('dashboard-test', 'Started');
+      // Each measured change adds a row to "Measured triggers" (newest first).
+      const rows = page.locator('[id$="lab-aivero-lattable"] tbody tr:has(td:nth-child(2))');
+      await until('the Started measurement', async () => (await rows.count()) === 2 * round + 1);
+      const [from, to, ackMs, seenMs] = await rows.first().locator('td').allInnerTexts();
+      assert.deepEqual([from, to], ['Standby', 'Started']);
+      assert.match(ackMs, /^\d+$/);
+      assert.match(seenMs, /^\d+$/);
+      latencies.push(`acknowledged ${ackMs} ms, seen Started by aivero-watch after ${seenMs} ms`);
+      await page.getByRole('button', { name: 'Standby' }).click();
+      await waitState('dashboard-test', 'Standby');
+      await until('the Standby measurement', async () => (await rows.count()) === 2 * round + 2);
+      await sessionRow('Standby').first().waitFor({ timeout: 15_000 });
+    }
+    console.log(`      Aivero trigger latencies:\n${latencies.map((l) => `        ${l}`).join('\n')}`);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitState('dashboard-test', 'Stopped');
+    await page.screenshot({ path: path.join(SHOTS, 'aivero-after-triggers.png'), fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script error');
+  });
+
+  it('starts motif, Aivero and RemotiveLabs with one button and logs each acknowledged start with its offset', async () => {
+    const { motif, remotive, aivero } = demo.dashboard;
+    const experimentSession = async (): Promise<string | undefined> =>
+      (
+        (await aivero.query("SELECT state FROM recording_sessions WHERE name = 'experiment'")) as Array<{
+          state: string;
+        }>
+      )[0]?.state;
     await open('experiment', 'Start experiment');
+    // The page arms its Aivero session in Standby on deploy.
+    await until('the armed Aivero session', async () => (await experimentSession()) === 'Standby', 20_000);
     await page.getByRole('button', { name: 'Start experiment' }).click();
     await until('both cameras to record', () =>
       [...motif.state.cameras.values()].every((c) => c.recording.status !== 'idle'),
@@ -213,13 +283,14 @@ describe('lab control dashboard in a browser', function () {
     await until('the highway playback', () =>
       remotive.state.sessions.find((s) => s.path.includes('highway') && s.mode === 'PLAYBACK_PLAYING'),
     );
+    await until('the Aivero session Started', async () => (await experimentSession()) === 'Started');
     await page.getByText(/^running: /).waitFor({ timeout: 15_000 });
     // Columns: system, acknowledged (ISO), offsetMs, roundTripMs, detail.
     const rows: string[][] = [];
     for (const row of await page.locator('tbody tr').all())
       rows.push(await row.locator('td').allInnerTexts());
     const offsets: number[] = [];
-    for (const system of ['motif', 'remotive']) {
+    for (const system of ['motif', 'aivero', 'remotive']) {
       const row = rows.find((r) => r[0]?.trim() === system);
       assert.ok(row, `${system} is in the log: ${JSON.stringify(rows)}`);
       assert.ok(!Number.isNaN(Date.parse(row[1].replace(/\s/g, ''))), `${system} acknowledged at ${row[1]}`);
@@ -235,6 +306,7 @@ describe('lab control dashboard in a browser', function () {
     await until('the cameras to stop', () =>
       [...motif.state.cameras.values()].every((c) => c.recording.status === 'idle'),
     );
+    await until('the Aivero session back in Standby', async () => (await experimentSession()) === 'Standby');
     await page.getByText(/^stopped: /).waitFor({ timeout: 10_000 });
     assert.deepEqual(pageErrors, [], 'no script error');
   });

@@ -36,13 +36,21 @@ export function freePort(): Promise<number> {
 }
 
 export async function startDemo(): Promise<Demo> {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-dashboard-'));
   const handles: SimulatorHandle[] = await startSimulators(['all'], {
     'motif-port': '0',
+    // Light state streams for the example tabs, which this test does not look at.
+    'motif-state-rate': '5',
     'remotive-port': '0',
+    'aivero-port': '0',
+    'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
   });
   handles.push(await startMqttBroker(0));
-  const dashboard = await startDashboardSystems({ motif: 0, remotive: 0 });
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-dashboard-'));
+  const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem'), {
+    motif: 0,
+    remotive: 0,
+    aivero: 0,
+  });
   const port = await freePort();
   prepareUserDir(userDir, port);
   writeFlows(userDir, simulatorTargets(handles), simulatorTargets(dashboard.handles));
@@ -71,7 +79,11 @@ export async function startDemo(): Promise<Demo> {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Node-RED did not start:\n${seen}`)), 60_000);
       const check = (): void => {
-        if (seen.includes('Started flows')) {
+        // A node type that did not load would keep Node-RED waiting: fail at once, with the log.
+        if (seen.includes('Waiting for missing types')) {
+          clearTimeout(timer);
+          reject(new Error(`Node-RED is missing node types:\n${seen}`));
+        } else if (seen.includes('Started flows')) {
           clearTimeout(timer);
           red.stdout?.off('data', check);
           resolve();
