@@ -152,10 +152,12 @@ async function main(): Promise<void> {
     'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
   });
   handles.push(await startMqttBroker());
-  const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(async (err: unknown) => {
-    await Promise.all(handles.map((h) => h.close()));
-    throw err;
-  });
+  const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(
+    async (err: unknown) => {
+      await Promise.all(handles.map((h) => h.close()));
+      throw err;
+    },
+  );
   handles.push(...dashboard.handles);
   printHandles('simulator', handles.slice(0, handles.length - dashboard.handles.length));
   printHandles('dashboard simulator', dashboard.handles);
