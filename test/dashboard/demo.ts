@@ -45,12 +45,19 @@ export async function startDemo(): Promise<Demo> {
     'aivero-port': '0',
     'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
   });
-  handles.push(await startMqttBroker(0));
-  const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem'), {
-    motif: 0,
-    remotive: 0,
-    aivero: 0,
-  });
+  let dashboard: DashboardSystems;
+  try {
+    handles.push(await startMqttBroker(0));
+    dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem'), {
+      motif: 0,
+      remotive: 0,
+      aivero: 0,
+    });
+  } catch (err) {
+    await Promise.all(handles.map((h) => h.close()));
+    fs.rmSync(userDir, { recursive: true, force: true });
+    throw err;
+  }
   const port = await freePort();
   prepareUserDir(userDir, port);
   writeFlows(userDir, simulatorTargets(handles), simulatorTargets(dashboard.handles));
