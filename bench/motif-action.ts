@@ -1,15 +1,17 @@
 /**
- * motif-action throughput and latency inside a running Node-RED flow, next to raw undici requests
- * to the same simulator in the same run. Goal: the node path keeps ≥ 80 % of raw throughput at
- * concurrency 1 and 16.
+ * motif-action throughput, latency and CPU per request inside a running Node-RED flow, next to raw
+ * undici requests to the same simulator in the same run. Rounds alternate between the two paths;
+ * each figure is the median of the rounds with their range. Goal: the node path keeps ≥ 90 % of
+ * raw throughput at concurrency 1, 16 and 64. Both sides use the same pool shape (the motif
+ * client's 16 keep-alive connections, no pipelining), so the ratio measures per-request overhead.
  */
 import tls from 'node:tls';
 import { Pool } from 'undici';
 import { startChildSimulator } from './child-simulator';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
-import { fmt, runConcurrent, summary } from './stats';
+import { alternate, fmt, median, runConcurrent, spread, summary, withCpu } from './stats';
 
-type Result = { rps: number; p50: number; p99: number };
+type Result = { rps: number; p50: number; p99: number; cpuUs: number };
 
 interface Target {
   port: number;
@@ -18,13 +20,17 @@ interface Target {
 }
 
 const TOTAL = Number(process.env.BENCH_REQUESTS) || 3000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
+/** The motif client's pool size (DEFAULT_CONNECTIONS in backends/motif/client.ts). */
+const POOL_CONNECTIONS = 16;
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+/** For profiling one side alone (`node --cpu-prof`): BENCH_SIDE=node or raw. */
+const SIDE = process.env.BENCH_SIDE;
 
-async function rawUndici(
-  sim: Target,
-  concurrency: number,
-): Promise<{ rps: number; p50: number; p99: number }> {
+async function rawUndici(sim: Target, concurrency: number): Promise<Result> {
   const pool = new Pool(`https://127.0.0.1:${sim.port}`, {
-    connections: concurrency,
+    connections: Math.min(concurrency, POOL_CONNECTIONS),
+    pipelining: 1,
     // The same trust as the node (fingerprint pin, checked once per connection), done by hand.
     connect: { rejectUnauthorized: false } as tls.ConnectionOptions,
   });
@@ -37,18 +43,20 @@ async function rawUndici(
     await res.body.json();
   };
   for (let i = 0; i < 200; i++) await task(); // warm-up
-  const { latencies, seconds } = await runConcurrent(TOTAL, concurrency, task);
+  const { value, cpuUs } = await withCpu(() => runConcurrent(TOTAL, concurrency, task));
   await pool.close();
-  const s = summary(latencies);
-  return { rps: TOTAL / seconds, p50: s.p50, p99: s.p99 };
+  const s = summary(value.latencies);
+  return { rps: TOTAL / value.seconds, p50: s.p50, p99: s.p99, cpuUs: cpuUs / TOTAL };
 }
 
 async function nodePath(
   red: EmbeddedNodeRed,
   concurrency: number,
-): Promise<{ rps: number; p50: number; p99: number }> {
-  const act = red.getNode('act');
-  const out = red.getNode('out');
+  from = 'act',
+  to = 'out',
+): Promise<Result> {
+  const act = red.getNode(from);
+  const out = red.getNode(to);
   const pending = new Map<string, () => void>();
   let seq = 0;
   const onOutput = (msg: { benchId: string }): void => pending.get(msg.benchId)?.();
@@ -64,10 +72,10 @@ async function nodePath(
       act.receive({ benchId: id, payload: null });
     });
   for (let i = 0; i < 200; i++) await task();
-  const { latencies, seconds } = await runConcurrent(TOTAL, concurrency, task);
+  const { value, cpuUs } = await withCpu(() => runConcurrent(TOTAL, concurrency, task));
   emitter.off('input', onOutput);
-  const s = summary(latencies);
-  return { rps: TOTAL / seconds, p50: s.p50, p99: s.p99 };
+  const s = summary(value.latencies);
+  return { rps: TOTAL / value.seconds, p50: s.p50, p99: s.p99, cpuUs: cpuUs / TOTAL };
 }
 
 export async function benchMotifAction(): Promise<void> {
@@ -81,9 +89,12 @@ export async function benchMotifAction(): Promise<void> {
   let red: EmbeddedNodeRed | undefined;
   try {
     console.log(
-      `\nmotif-action vs raw undici (${TOTAL} GET /version per run, HTTPS on loopback, simulator in its own process)`,
+      `\nmotif-action vs raw undici (${TOTAL} GET /version per round, ${ROUNDS} alternating rounds, HTTPS on loopback, simulator in its own process, Node ${process.version})`,
     );
-    console.log('concurrency | raw req/s | node req/s | ratio | raw p50/p99 ms | node p50/p99 ms');
+    console.log('median (min–max) of the rounds; ratio = median of the per-round ratios');
+    console.log(
+      'concurrency | raw req/s | node req/s | ratio | raw CPU µs/req | node CPU µs/req | raw p50/p99 ms | node p50/p99 ms',
+    );
     red = await startNodeRed(
       [
         { id: 'tab', type: 'tab' },
@@ -108,19 +119,47 @@ export async function benchMotifAction(): Promise<void> {
           wires: [['out']],
         },
         { id: 'out', type: 'debug', z: 'tab', active: false, x: 300, y: 100, wires: [] },
+        // Node-RED's own cost of a message in and out of one node, for scale (no network).
+        { id: 'echo', type: 'change', z: 'tab', rules: [], x: 100, y: 200, wires: [['echo-out']] },
+        { id: 'echo-out', type: 'debug', z: 'tab', active: false, x: 300, y: 200, wires: [] },
       ],
       { srv: { apiKey: sim.apiKey } },
     );
-    for (const concurrency of [1, 16]) {
-      // Alternate the two paths and keep each one's better round, so warm-up and order favour neither.
-      const best = (a: Result, b: Result): Result => (a.rps >= b.rps ? a : b);
-      let raw = await rawUndici(sim, concurrency);
-      let node = await nodePath(red, concurrency);
-      raw = best(raw, await rawUndici(sim, concurrency));
-      node = best(node, await nodePath(red, concurrency));
-      const ratio = node.rps / raw.rps;
+    const floor = await nodePath(red, 16, 'echo', 'echo-out');
+    console.log(
+      `Node-RED alone (a change node without rules, no network), concurrency 16: ${fmt(floor.cpuUs, 1)} µs CPU per message`,
+    );
+    for (const concurrency of CONCURRENCY) {
+      if (SIDE === 'node' || SIDE === 'raw') {
+        const run = SIDE === 'node' ? () => nodePath(red!, concurrency) : () => rawUndici(sim, concurrency);
+        for (let round = 0; round < ROUNDS; round++) {
+          const r = await run();
+          console.log(`${SIDE} c=${concurrency}: ${fmt(r.rps, 0)} req/s, ${fmt(r.cpuUs, 1)} µs CPU/req`);
+        }
+        continue;
+      }
+      const { a: raw, b: node } = await alternate(
+        ROUNDS,
+        () => rawUndici(sim, concurrency),
+        () => nodePath(red!, concurrency),
+      );
+      const ratios = raw.map((r, i) => node[i].rps / r.rps);
+      const ratio = median(ratios);
+      const pct = (values: number[]): string =>
+        spread(
+          values.map((v) => v * 100),
+          1,
+        );
+      const rps = (rs: Result[]): string => spread(rs.map((r) => r.rps));
+      const cpu = (rs: Result[]): string =>
+        spread(
+          rs.map((r) => r.cpuUs),
+          1,
+        );
+      const lat = (rs: Result[]): string =>
+        `${fmt(median(rs.map((r) => r.p50)))}/${fmt(median(rs.map((r) => r.p99)))}`;
       console.log(
-        `${String(concurrency).padStart(11)} | ${fmt(raw.rps, 0).padStart(9)} | ${fmt(node.rps, 0).padStart(10)} | ${fmt(ratio * 100, 1)}% ${ratio >= 0.8 ? '(goal ≥80% met)' : '(goal ≥80% MISSED)'} | ${fmt(raw.p50)}/${fmt(raw.p99)} | ${fmt(node.p50)}/${fmt(node.p99)}`,
+        `${String(concurrency).padStart(11)} | ${rps(raw)} | ${rps(node)} | ${pct(ratios)}% ${ratio >= 0.9 ? '(goal ≥90% met)' : '(goal ≥90% MISSED)'} | ${cpu(raw)} | ${cpu(node)} | ${lat(raw)} | ${lat(node)}`,
       );
     }
   } finally {

@@ -3,6 +3,7 @@
  * Each prints its numbers next to a baseline measured in the same run.
  */
 import { benchAivero } from './aivero';
+import { benchAiveroClient } from './aivero-client';
 import { benchMotifAction } from './motif-action';
 import { benchMotifStream } from './motif-stream';
 import { benchRemotive } from './remotive';
@@ -10,6 +11,7 @@ import { benchSchedule } from './schedule';
 
 const benches: Record<string, () => Promise<void>> = {
   aivero: benchAivero,
+  'aivero-client': benchAiveroClient,
   'motif-action': benchMotifAction,
   'motif-stream': benchMotifStream,
   remotive: benchRemotive,

@@ -35,3 +35,46 @@ export async function runConcurrent(
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { latencies, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
 }
+
+export function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
+/** "median (min–max)" of a set of rounds. */
+export function spread(values: number[], digits = 0): string {
+  if (values.length === 0) return 'n/a';
+  return `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+}
+
+/**
+ * Runs two measurements in alternating order (A B, B A, A B, …) for `rounds` rounds, so warm-up,
+ * GC debt and machine load favour neither; returns every round of each, not the best one.
+ */
+export async function alternate<T>(
+  rounds: number,
+  a: () => Promise<T>,
+  b: () => Promise<T>,
+): Promise<{ a: T[]; b: T[] }> {
+  const out = { a: [] as T[], b: [] as T[] };
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      out.a.push(await a());
+      out.b.push(await b());
+    } else {
+      out.b.push(await b());
+      out.a.push(await a());
+    }
+  }
+  return out;
+}
+
+/** CPU time (user + system) of this process spent in `fn`, in microseconds. */
+export async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuUs: number }> {
+  const before = process.cpuUsage();
+  const value = await fn();
+  const used = process.cpuUsage(before);
+  return { value, cpuUs: used.user + used.system };
+}

@@ -40,6 +40,7 @@
 
   /** RED.notify renders HTML: every message passes through here, escaped. */
   function notify(message, type) {
+    // eslint-disable-next-line no-restricted-syntax -- the one call, with escaped text
     return RED.notify(escape(message), { type: type || 'warning', timeout: 6000 });
   }
 
@@ -55,27 +56,65 @@
   // ---------------------------------------------------------------------------------------------
 
   var generated = {};
+  var specs = {};
 
-  /** Called by the build's generated script in each node's HTML with the runtime's defaults. */
-  function registerFields(type, table) {
+  /**
+   * Called by the build's generated script in each node's HTML with the runtime's defaults
+   * (`editorDefaults` of the node's field table) and the table's rules (type, range, choices).
+   */
+  function registerFields(type, table, rules) {
     generated[type] = table;
+    specs[type] = rules || {};
   }
 
   function copy(value) {
     return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   }
 
+  /** The runtime's rule for one field of a table, as an editor validator. */
+  function fromSpec(spec) {
+    var fromMsg = typeof spec.msg === 'string' && spec.msg !== '';
+    return function (v, opt) {
+      if (isEnv(v)) return true;
+      var reason = null;
+      var text = v === undefined || v === null ? '' : String(v).trim();
+      if (spec.type === 'number') {
+        if (text !== '') {
+          var result = number({ min: spec.min, max: spec.max, integer: spec.integer })(v, opt || {});
+          if (result !== true) reason = result;
+        } else if (spec.required && !fromMsg && spec.default === undefined) reason = 'required';
+      } else if (spec.type === 'string') {
+        var max = spec.maxLength || 1000;
+        if (text.length > max) reason = 'at most ' + max + ' characters';
+        else if (text === '' && spec.required && !fromMsg) reason = 'required';
+        else if (spec.choices && !(text === '' && fromMsg) && spec.choices.indexOf(text) < 0)
+          reason = 'one of ' + spec.choices.join(', ');
+      } else if (spec.type === 'json') {
+        var json = jsonObject()(v, opt || {});
+        if (json !== true) reason = json;
+        else if (text.length > 100000) reason = 'at most 100000 characters';
+      } else if (spec.type === 'boolean') {
+        if (!(v === true || v === false || v === 'true' || v === 'false')) reason = 'true or false';
+      }
+      if (reason === null) return true;
+      return opt ? reason : false;
+    };
+  }
+
   /**
    * The `defaults` of a node type: the runtime's table when the build injected one (else
    * `fallback`, the node's own HTML defaults), each field merged with its editor-only additions
-   * (`validate`, `label`) from `editorOnly`.
+   * (`validate`, `label`) from `editorOnly`. A field of the table without an editor-only validator
+   * is checked by the table's own rule.
    */
   function defaults(type, editorOnly, fallback) {
     var base = generated[type];
+    var rules = specs[type] || {};
     var out = {};
     var name;
     if (fallback) {
-      for (name in fallback) if (Object.prototype.hasOwnProperty.call(fallback, name)) out[name] = $.extend({}, fallback[name]);
+      for (name in fallback)
+        if (Object.prototype.hasOwnProperty.call(fallback, name)) out[name] = $.extend({}, fallback[name]);
     }
     if (base) {
       for (name in base) {
@@ -83,15 +122,54 @@
         out[name] = $.extend({}, out[name] || {}, base[name]);
         // The runtime table decides the value; the fallback's value must not linger.
         out[name].value = copy(base[name].value);
+        if (rules[name] && !(editorOnly && editorOnly[name] && editorOnly[name].validate))
+          out[name].validate = named(name, fromSpec(rules[name]));
+        // A field that must be filled in (and no message can fill) is required in the editor too.
+        if (rules[name] && rules[name].required && !rules[name].msg && rules[name].type !== 'boolean')
+          out[name].required = true;
       }
     }
     if (editorOnly) {
       for (name in editorOnly) {
         if (!Object.prototype.hasOwnProperty.call(editorOnly, name)) continue;
         out[name] = $.extend({}, out[name] || { value: '' }, editorOnly[name]);
+        if (typeof editorOnly[name].validate === 'function')
+          out[name].validate = named(name, editorOnly[name].validate);
       }
     }
     return out;
+  }
+
+  /**
+   * The runtime table's rule for `field` of `type` when the build provided one, else `fallback`:
+   * editor-only validators (a field checked only while shown) use it for the check itself.
+   */
+  function rule(type, field, fallback) {
+    return function (v, opt) {
+      var spec = (specs[type] || {})[field];
+      return (spec ? fromSpec(spec) : fallback).call(this, v, opt);
+    };
+  }
+
+  /** Older property names a field was saved under (the runtime reads them when it is missing). */
+  function legacyValue(type, node, field) {
+    var spec = (specs[type] || {})[field];
+    var names = (spec && spec.legacy) || [];
+    for (var i = 0; i < names.length; i++) if (node[names[i]] !== undefined) return node[names[i]];
+    return undefined;
+  }
+
+  /**
+   * A validator whose reasons say which field they are about ("port: a whole number …"), and which
+   * accepts a missing property.
+   */
+  function named(field, check) {
+    return function (v, opt) {
+      // A property missing from a saved flow means its default to the runtime: nothing to check.
+      if (v === undefined) return true;
+      var result = check.call(this, v, opt);
+      return typeof result === 'string' ? field + ': ' + result : result;
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -99,6 +177,8 @@
   // ---------------------------------------------------------------------------------------------
 
   var opened = typeof WeakMap === 'function' ? new WeakMap() : null;
+  // The last dialog built (tests wait for it: Node-RED builds a dialog after fetching credentials).
+  var prepared = { id: null, count: 0 };
 
   function inputOf(def, field) {
     var prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
@@ -148,21 +228,31 @@
     def.oneditprepare = function () {
       var node = this;
       var missing = missingFields(node, def);
-      if (opened) opened.set(node, missing);
+      var shown = {};
       missing.forEach(function (field) {
         var input = inputOf(def, field);
-        if (input.length) setForm(input, copy(def.defaults[field].value));
+        var legacy = legacyValue(type, node, field);
+        shown[field] = legacy !== undefined ? legacy : copy(def.defaults[field].value);
+        if (input.length) setForm(input, shown[field]);
       });
-      if (prepare) return prepare.apply(node, arguments);
+      if (opened) opened.set(node, { missing: missing, shown: shown });
+      // Rows for fields this runtime does not know (yet) are not shown: they would do nothing.
+      $('[data-recorders-field]').each(function () {
+        var name = $(this).attr('data-recorders-field');
+        if (!Object.prototype.hasOwnProperty.call(def.defaults, name)) $(this).hide();
+      });
+      var result = prepare ? prepare.apply(node, arguments) : undefined;
+      prepared = { id: node.id, count: prepared.count + 1 };
+      return result;
     };
     def.oneditsave = function () {
       var node = this;
       var result = save ? save.apply(node, arguments) : undefined;
-      var missing = (opened && opened.get(node)) || [];
-      missing.forEach(function (field) {
+      var state = (opened && opened.get(node)) || { missing: [], shown: {} };
+      state.missing.forEach(function (field) {
         var input = inputOf(def, field);
         if (!input.length || node[field] !== undefined) return;
-        if (same(formValue(input), def.defaults[field].value)) {
+        if (same(formValue(input), state.shown[field])) {
           // Node-RED reads every field by its id after oneditsave: without one, the property is
           // left as it was (missing), which means the same value to the runtime.
           input.removeAttr('id');
@@ -189,7 +279,11 @@
       var value = edited[key];
       if (Object.prototype.hasOwnProperty.call(original, key)) {
         if (!sameText(original[key], value)) out[key] = value;
-      } else if (!(rowDefaults && Object.prototype.hasOwnProperty.call(rowDefaults, key) && sameText(rowDefaults[key], value))) {
+      } else if (!(
+        rowDefaults &&
+        Object.prototype.hasOwnProperty.call(rowDefaults, key) &&
+        sameText(rowDefaults[key], value)
+      )) {
         out[key] = value;
       }
     }
@@ -279,7 +373,10 @@
     return function (v, opt) {
       if (isEnv(v)) return true;
       var s = String(v === undefined || v === null ? '' : v).trim();
-      var ok = /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]+|[A-Za-z0-9]([A-Za-z0-9_.-]{0,252}[A-Za-z0-9])?)$/.test(s);
+      var ok =
+        /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]+|[A-Za-z0-9]([A-Za-z0-9_.-]{0,252}[A-Za-z0-9])?)$/.test(
+          s,
+        );
       if (ok || !opt) return ok;
       if (/^[a-z]+:\/\//i.test(s)) return 'the host only, without http:// or https://';
       if (/\s/.test(s)) return 'a host name or address, without spaces';
@@ -292,7 +389,8 @@
     return function (v, opt) {
       if (isEnv(v)) return true;
       var s = String(v === undefined || v === null ? '' : v).trim();
-      var ok = s === '' || /^([0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$/.test(s) || /^[0-9a-fA-F]{64}$/.test(s);
+      // As the runtime reads it: separators (colons, spaces) and case do not matter.
+      var ok = s === '' || /^[0-9a-fA-F]{64}$/.test(s.replace(/[\s:]/g, ''));
       return ok || !opt ? ok : 'a SHA-256 fingerprint: 32 hex bytes such as C5:0C:…:10';
     };
   }
@@ -314,7 +412,10 @@
     return function (v, opt) {
       if (isEnv(v)) return true;
       var s = String(v === undefined || v === null ? '' : v).trim();
-      var m = /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(:(\d{1,5}))?\/?$/.exec(s);
+      var m =
+        /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(:(\d{1,5}))?\/?$/.exec(
+          s,
+        );
       var ok = !!m && (m[4] === undefined || (Number(m[4]) >= 1 && Number(m[4]) <= 65535));
       return ok || !opt ? ok : 'http://host[:port] or https://host[:port]';
     };
@@ -342,7 +443,7 @@
       var s = String(v === undefined || v === null ? '' : v).trim();
       if (s === '') return true;
       // eslint-disable-next-line no-control-regex
-      var ok = s.length <= 200 && s !== '.' && s !== '..' && !/[\/\s\u0000-\u001f\u007f]/.test(s);
+      var ok = s.length <= 200 && s !== '.' && s !== '..' && !/[/\s\u0000-\u001f\u007f]/.test(s);
       return ok || !opt ? ok : 'one name: no "/", no spaces, not "." or ".."';
     };
   }
@@ -372,10 +473,13 @@
       var s = String(v === undefined || v === null ? '' : v).trim();
       if (s === '') return true;
       var parts = s.split('/');
-      // eslint-disable-next-line no-control-regex
-      var ok = s.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(s) && parts.every(function (p) {
-        return p !== '.' && p !== '..';
-      });
+      var ok =
+        s.length <= 1024 &&
+        // eslint-disable-next-line no-control-regex
+        !/[\u0000-\u001f\u007f]/.test(s) &&
+        parts.every(function (p) {
+          return p !== '.' && p !== '..';
+        });
       return ok || !opt ? ok : 'a path such as drive/city-loop.recordingsession.yaml (no "..")';
     };
   }
@@ -426,26 +530,10 @@
   // Schedule previews (motif-schedule, recorder-schedule)
   // ---------------------------------------------------------------------------------------------
 
-  /** A duration after the start, e.g. "1 h 2 min 30 s". */
-  function after(ms) {
-    var total = Math.round(ms / 1000);
-    if (total <= 0) return '0 s';
-    var parts = [];
-    var d = Math.floor(total / 86400);
-    var h = Math.floor((total % 86400) / 3600);
-    var m = Math.floor((total % 3600) / 60);
-    var sec = total % 60;
-    if (d) parts.push(d + ' d');
-    if (h) parts.push(h + ' h');
-    if (m) parts.push(m + ' min');
-    if (sec) parts.push(sec + ' s');
-    return parts.join(' ');
-  }
-
   /**
    * Asks `url` to describe an expression and writes the answer (server text) into `out`, as text.
-   * A relative expression is shown relative to its start ("after start: 1 min, 1 min 30 s"), never
-   * as wall-clock times: it fires relative to a start that has not happened yet.
+   * A relative expression is shown relative to its start ("30 minutes after start — first: +0:30:00"),
+   * never as wall-clock times: it fires relative to a start that has not happened yet.
    */
   function schedulePreview(url, query, out) {
     var target = $(out);
@@ -454,8 +542,7 @@
       return;
     }
     var relative = query.relative === true || query.relative === 'true';
-    var from = Date.now();
-    var request = $.extend({}, query, { relative: relative, from: from });
+    var request = $.extend({}, query, { relative: relative });
     $.getJSON(url, request)
       .done(function (answer) {
         if (!answer || !answer.ok) {
@@ -465,17 +552,18 @@
         var next = (Array.isArray(answer.next) ? answer.next : []).slice(0, 5);
         var description = plain(answer.description, 500);
         var text;
-        if (relative) {
-          // The runtime's own anchor when it says which one it used; without it, offsets would
-          // mix two clocks, so only the words are shown.
-          var anchor = typeof answer.from === 'number' ? answer.from : typeof answer.anchor === 'number' ? answer.anchor : null;
-          var offsets =
-            anchor === null
-              ? []
-              : next.map(function (iso) {
-                  return after(new Date(iso).getTime() - anchor);
-                });
-          text = description + (offsets.length ? ' — after start: ' + offsets.join(', ') : '');
+        if (relative || answer.relative === true) {
+          // The runtime answers offsets after the start (`afterStart`, or its own `summary`); an
+          // older runtime answers wall-clock instants, which mean nothing before a start: words only.
+          var offsets = Array.isArray(answer.afterStart)
+            ? answer.afterStart.slice(0, 5).map(function (o) {
+                return plain(o, 40);
+              })
+            : [];
+          text =
+            typeof answer.summary === 'string' && answer.summary !== ''
+              ? plain(answer.summary, 700)
+              : description + (offsets.length ? ' — first: ' + offsets.join(' · ') : '');
         } else {
           var when = next
             .map(function (iso) {
@@ -512,11 +600,15 @@
     registerFields: registerFields,
     defaults: defaults,
     register: register,
+    prepared: function () {
+      return { id: prepared.id, count: prepared.count };
+    },
     keepRow: keepRow,
     sameText: sameText,
     current: current,
     valid: {
       when: when,
+      rule: rule,
       number: number,
       host: host,
       fingerprint: fingerprint,

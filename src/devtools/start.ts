@@ -146,11 +146,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
   const reset = process.argv.includes('--reset');
   const userDir = path.join(root, '.node-red-user');
-  // The Aivero simulator writes its certificate so the examples' aivero-server verifies TLS with it.
-  fs.mkdirSync(userDir, { recursive: true });
-  const handles: SimulatorHandle[] = await startSimulators(['all'], {
-    'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
-  });
+  const handles: SimulatorHandle[] = await startSimulators(['all'], {});
   handles.push(await startMqttBroker());
   const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(
     async (err: unknown) => {

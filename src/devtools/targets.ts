@@ -21,11 +21,15 @@ export function simulatorTargets(handles: SimulatorHandle[]): ConfigTarget[] {
       });
     }
     if (h.name === 'aivero') {
-      // The simulator's certificate, when it was written out (--cert-out): then TLS is verified
-      // against it, as against a real installation's private CA; otherwise the examples still run,
-      // with the standing "not verified" warning.
-      const certificate = h.info.certificate;
-      const ca = certificate && fs.existsSync(certificate) ? fs.readFileSync(certificate, 'utf8') : '';
+      // The simulator's certificate (its PEM, or the file it was written to): TLS is verified against
+      // it, as against a real installation's private CA. Without one the examples still run, with
+      // the standing "not verified" warning.
+      const ref = (h.info['ca certificate'] ?? h.info.certificate ?? '').trim();
+      const ca = ref.includes('BEGIN CERTIFICATE')
+        ? ref
+        : ref && fs.existsSync(ref)
+          ? fs.readFileSync(ref, 'utf8')
+          : '';
       targets.push({
         type: 'aivero-server',
         props: {

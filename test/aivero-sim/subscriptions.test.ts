@@ -25,7 +25,7 @@ async function newSession(sim: AiveroSimulator, name: string): Promise<string> {
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('aivero simulator: subscriptions', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let sim: AiveroSimulator;
   before(async () => {
     sim = await startSim({ refetchMs: 40, armingLatencyMs: 0 });
@@ -162,6 +162,38 @@ describe('aivero simulator: subscriptions', function () {
         }
       });
 
+      it('refuses start before connection_init and a second start with a running id', async () => {
+        const s = new LegacySocket(sim, protocol);
+        try {
+          await s.opened();
+          s.send({ type: 'start', id: 'early', payload: { query: '{ cameras { id } }' } });
+          await eventually(
+            async () => (s.of('error', 'early').length ? true : undefined),
+            5000,
+            'early error',
+          );
+          assert.equal(
+            (s.of('error', 'early')[0].payload as { extensions: { code: string } }).extensions.code,
+            'start-failed',
+          );
+          s.send({ type: 'connection_init', payload: {} }); // no headers: role public
+          s.send({ type: 'start', id: 'x', payload: { query: 'subscription { cameras { serial } }' } });
+          s.send({ type: 'start', id: 'x', payload: { query: 'subscription { cameras { serial } }' } });
+          await eventually(
+            async () => (s.of('error', 'x').length && s.of('data', 'x').length ? true : undefined),
+            5000,
+            'answers',
+          );
+          assert.match((s.of('error', 'x')[0].payload as { message: string }).message, /already exists/);
+          s.send({ type: 'connection_terminate' });
+          await eventually(async () => s.closed, 5000, 'closed');
+          assert.equal(s.closed?.code, 1000);
+          await eventually(async () => (sim.liveQueryCount === 0 ? true : undefined), 2000, 'no live query');
+        } finally {
+          s.close();
+        }
+      });
+
       it('answers a bad operation with error (one Hasura error) and a query with data + complete', async () => {
         const s = new LegacySocket(sim, protocol);
         try {
@@ -189,6 +221,47 @@ describe('aivero simulator: subscriptions', function () {
       });
     });
   }
+
+  it('narrows the protocols for fallback tests: legacy only, transport only, none', async () => {
+    const legacyWorks = async (): Promise<boolean> => {
+      const s = new LegacySocket(sim, 'graphql-ws');
+      try {
+        await s.opened();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        s.close();
+      }
+    };
+    const transportWorks = async (): Promise<boolean> => {
+      let closed = false;
+      const client = transportClient(sim, undefined, { onClose: () => (closed = true) });
+      try {
+        const q = collect(client, '{ cameras { id } }');
+        await eventually(
+          async () => (q.completed || q.errors.length || closed ? true : undefined),
+          5000,
+          'answer',
+        );
+        return q.values.length === 1;
+      } finally {
+        await client.dispose();
+      }
+    };
+    try {
+      sim.setWebSocketMode('legacy');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [true, false]);
+      sim.setWebSocketMode('transport');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [false, true]);
+      sim.setWebSocketMode('off');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [false, false]);
+      sim.setWebSocketMode('both');
+      assert.deepEqual([await legacyWorks(), await transportWorks()], [true, true]);
+    } finally {
+      sim.setWebSocketMode('both');
+    }
+  });
 
   it('server stop cuts every socket and ends every live query; restart serves subscriptions again', async () => {
     const id = await newSession(sim, 'restart');

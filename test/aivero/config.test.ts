@@ -5,7 +5,15 @@ import { ConfigError } from '../../src/common/errors';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
 
 function configError(fn: () => unknown, field: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof ConfigError && field.test(e.message), field.source);
+  assert.throws(
+    fn,
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      field.test(e.message) &&
+      typeof e.where === 'string' &&
+      field.test(`${e.where}:`),
+    field.source,
+  );
 }
 
 describe('aivero: configuration', () => {

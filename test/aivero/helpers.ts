@@ -1,5 +1,6 @@
 /** Helpers for the Aivero tests: bounded waits, expected rejections, a port nobody listens on. */
 import { createServer, type AddressInfo } from 'node:net';
+import type { StreamSpec } from '../../src/backends/aivero';
 
 export const FAST_BACKOFF = { initialMs: 40, maxMs: 300 };
 
@@ -36,3 +37,17 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/** The vendor script's two streams. */
+export const COLOR: StreamSpec = {
+  type: 'color',
+  alignTo: 'color',
+  encoder: 'HEVC',
+  width: 1280,
+  height: 720,
+  nearCut: 300,
+  farCut: 1000,
+  bitrate: 1000000,
+  frameRate: 15,
+};
+export const DEPTH: StreamSpec = { ...COLOR, type: 'depth', encoder: 'Classic', bitrate: 5000000 };

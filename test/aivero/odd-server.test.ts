@@ -120,6 +120,34 @@ describe('aivero: odd servers and proxies', function () {
     assert.deepEqual(sent.variables, { id: '6b1f0a4e-0000-4000-8000-000000000001', state: 'Started' });
   });
 
+  it('uses the documented enums when introspection is refused, and reuses one connection', async () => {
+    let connections = 0;
+    const onConnection = (): void => void connections++;
+    server.on('connection', onConnection);
+    handler = (_req, res, body) => {
+      const { query } = JSON.parse(body) as { query: string };
+      if (query.includes('__type'))
+        json(res, {
+          errors: [
+            { message: 'introspection is disabled', extensions: { code: 'validation-failed', path: '$' } },
+          ],
+        });
+      else json(res, { data: { updateRecordingSession: { id: '6b1f0a4e-0000-4000-8000-000000000001' } } });
+    };
+    try {
+      const c = client();
+      const schema = await c.schema();
+      assert.equal(schema.introspected, false);
+      assert.equal(schema.enumSource.state, 'documentation');
+      assert.deepEqual(schema.enums.encoder, ['HEVC', 'Classic']);
+      for (let i = 0; i < 5; i++) await c.setState('6b1f0a4e-0000-4000-8000-000000000001', 'Standby');
+      // undici may open a second socket while the first is being released; both are reused.
+      assert.ok(connections <= 2, `keep-alive: six sequential calls used ${connections} connections`);
+    } finally {
+      server.off('connection', onConnection);
+    }
+  });
+
   it("times out a slow answer, and cancels on the caller's signal", async () => {
     handler = () => undefined; // never answers
     const started = Date.now();

@@ -3,22 +3,9 @@
  * scripts as client calls, listing, reading, deleting, introspected enums, health.
  */
 import assert from 'node:assert/strict';
-import { ALWAYS_END, AiveroClient, AiveroCreateError, type StreamSpec } from '../../src/backends/aivero';
+import { ALWAYS_END, AiveroClient, AiveroCreateError } from '../../src/backends/aivero';
 import { AiveroSimulator } from '../../src/simulators/aivero';
-import { rejection } from './helpers';
-
-export const COLOR: StreamSpec = {
-  type: 'color',
-  alignTo: 'color',
-  encoder: 'HEVC',
-  width: 1280,
-  height: 720,
-  nearCut: 300,
-  farCut: 1000,
-  bitrate: 1000000,
-  frameRate: 15,
-};
-export const DEPTH: StreamSpec = { ...COLOR, type: 'depth', encoder: 'Classic', bitrate: 5000000 };
+import { COLOR, DEPTH, rejection } from './helpers';
 
 describe('aivero: client operations against the simulator', function () {
   this.timeout(20_000);
@@ -57,7 +44,11 @@ describe('aivero: client operations against the simulator', function () {
     assert.equal(camera.id, d435.id);
     const all = await client.listCameras();
     assert.equal(all.length, (await sim.cameras()).length);
-    assert.ok(all.every((c) => typeof c.id === 'string' && typeof c.serial === 'string' && typeof c.model === 'string'));
+    assert.ok(
+      all.every(
+        (c) => typeof c.id === 'string' && typeof c.serial === 'string' && typeof c.model === 'string',
+      ),
+    );
   });
 
   it('names model and serial when no camera matches', async () => {
@@ -67,7 +58,7 @@ describe('aivero: client operations against the simulator', function () {
     assert.match(err.message, /no-such-serial/);
   });
 
-  it('runs the vendor\'s first script: create Scheduled with color + depth, then stop early', async () => {
+  it("runs the vendor's first script: create Scheduled with color + depth, then stop early", async () => {
     const created = await client.createSession({
       name: 'mysession',
       endDate: '+1h',
@@ -94,7 +85,15 @@ describe('aivero: client operations against the simulator', function () {
     const created = await client.createSession({
       name: 'standby-run',
       state: 'Standby',
-      records: [{ camera: { id: d435.id }, streams: [{ ...COLOR, frameRate: 30 }, { ...DEPTH, frameRate: 30 }] }],
+      records: [
+        {
+          camera: { id: d435.id },
+          streams: [
+            { ...COLOR, frameRate: 30 },
+            { ...DEPTH, frameRate: 30 },
+          ],
+        },
+      ],
     });
     assert.equal(created.endDate, ALWAYS_END);
     const session = await client.getSession(created.sessionId);
@@ -130,12 +129,18 @@ describe('aivero: client operations against the simulator', function () {
         ).sessionId,
       );
     // createdAt has a resolution of microseconds but inserts can share it: make the order certain.
-    await sim.query(`UPDATE recording_sessions SET "createdAt" = "createdAt" + interval '1 hour' WHERE id = $1`, [ids[2]]);
+    await sim.query(
+      `UPDATE recording_sessions SET "createdAt" = "createdAt" + interval '1 hour' WHERE id = $1`,
+      [ids[2]],
+    );
     const newest = await client.listSessions({ limit: 1 });
     assert.equal(newest.length, 1);
     assert.equal(newest[0].id, ids[2]);
     const named = await client.listSessions({ name: 'list-b' });
-    assert.deepEqual(named.map((s) => s.id), [ids[1]]);
+    assert.deepEqual(
+      named.map((s) => s.id),
+      [ids[1]],
+    );
     const stopped = await client.listSessions({ state: ['Stopped'], limit: 1000 });
     assert.ok(ids.every((id) => stopped.some((s) => s.id === id)));
     assert.ok(stopped.every((s) => s.state === 'Stopped'));
@@ -151,7 +156,9 @@ describe('aivero: client operations against the simulator', function () {
     });
     assert.deepEqual(await client.deleteSession(created.sessionId), { id: created.sessionId });
     assert.equal((await rejection(client.getSession(created.sessionId))).code, 'API');
-    const rows = await sim.query(`SELECT count(*)::int AS n FROM records WHERE "recordingId" = $1`, [created.sessionId]);
+    const rows = await sim.query(`SELECT count(*)::int AS n FROM records WHERE "recordingId" = $1`, [
+      created.sessionId,
+    ]);
     assert.deepEqual(rows, [{ n: 0 }]);
     assert.match((await rejection(client.deleteSession(created.sessionId))).message, /no recording session/);
   });
@@ -173,7 +180,11 @@ describe('aivero: client operations against the simulator', function () {
   it('is an AiveroCreateError only after something was written', async () => {
     // An unknown camera fails before anything is written: the plain not-found error.
     const err = await rejection(
-      client.createSession({ name: 'x', endDate: '+1h', records: [{ camera: { model: 'REALSENSE', serial: 'missing' }, streams: [COLOR] }] }),
+      client.createSession({
+        name: 'x',
+        endDate: '+1h',
+        records: [{ camera: { model: 'REALSENSE', serial: 'missing' }, streams: [COLOR] }],
+      }),
     );
     assert.ok(!(err instanceof AiveroCreateError));
     assert.match(err.message, /REALSENSE.*missing/);

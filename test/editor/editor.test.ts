@@ -1,171 +1,262 @@
 /**
  * The editor as a user sees it: Node-RED with the package and every example deployed against the
  * simulators, driven by headless Chromium. Every node type of the package must open its edit
- * dialog and show its help without a script error, and the examples' nodes must show a status.
+ * dialog and show its help (from the locale files) without a script error, with a palette label in
+ * the help tree and no code running off the help's edge.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { prepareUserDir, writeFlows } from '../../src/devtools/start';
-import { simulatorTargets } from '../../src/devtools/targets';
-import { startSimulators } from '../../src/simulators/cli';
-import type { SimulatorHandle } from '../../src/simulators/types';
-import { nodeRedPackageDir } from '../support/node-red';
+import {
+  root,
+  STARTUP_MS,
+  TYPES,
+  closeDialogs,
+  openDialog,
+  startEditorSession,
+  type EditorApi,
+  type EditorSession,
+} from './session';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-  'node-red': { nodes: Record<string, string> };
-};
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** What the page's global `RED` offers that the test uses. */
-interface EditorApi {
-  nodes: {
-    eachNode(cb: (n: { id: string; type: string }) => void): void;
-    eachConfig(cb: (n: { id: string; type: string }) => void): void;
-    node(id: string): unknown;
-  };
-  editor: { edit(n: unknown): void; editConfig(name: string, type: string, id: string): void };
-  tray: { close(): void };
-  sidebar: { help: { show(type: string): void } };
+/** The first words of a node's help, as the help file (in its locale folder) has them. */
+function firstParagraph(type: string): string {
+  const file = path.join(root, 'nodes', type, 'locales', 'en-US', `${type}.html`);
+  const html = fs.readFileSync(file, 'utf8');
+  const match = /<p>([\s\S]*?)<\/p>/.exec(html);
+  assert.ok(match, `${file} starts with a paragraph`);
+  return match[1]
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 40);
 }
 
 describe('editor in a browser', function () {
-  this.timeout(120_000);
-  let handles: SimulatorHandle[] = [];
-  let red: ChildProcess | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  let userDir: string;
-  const pageErrors: string[] = [];
+  this.timeout(STARTUP_MS * 2);
+  let session: EditorSession;
 
   before(async () => {
-    assert.ok(
-      fs.existsSync(CHROMIUM),
-      `Chromium is needed for the editor test (${CHROMIUM}); .ci/run installs it`,
-    );
-    handles = await startSimulators(['all'], { 'motif-port': '0', 'remotive-port': '0' });
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-editor-'));
-    const port = await freePort();
-    prepareUserDir(userDir, port);
-    writeFlows(userDir, simulatorTargets(handles));
-    red = spawn(process.execPath, [path.join(nodeRedPackageDir, 'red.js'), '--userDir', userDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`Node-RED did not start:\n${seen}`)), 60_000);
-      red?.stdout?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (seen.includes('Started flows')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'networkidle' });
-    await page.waitForFunction(() => typeof (globalThis as { RED?: unknown }).RED !== 'undefined');
-    await page.waitForTimeout(1500);
+    session = await startEditorSession();
   });
 
   after(async () => {
-    await browser?.close();
-    if (red && red.exitCode === null) {
-      const exited = new Promise((resolve) => red?.once('exit', resolve));
-      red.kill('SIGINT');
-      await exited;
-    }
-    await Promise.all(handles.map((h) => h.close()));
-    fs.rmSync(userDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('loads every example tab without a script error', async () => {
-    const types = await page.evaluate(() => {
+    const types = await session.page.evaluate(() => {
       const RED = (globalThis as unknown as { RED: EditorApi }).RED;
       const seen: string[] = [];
       RED.nodes.eachNode((n) => seen.push(n.type));
       RED.nodes.eachConfig((n) => seen.push(n.type));
       return seen;
     });
-    assert.ok(types.length > 10, `deployed nodes: ${types.length}`);
-    assert.deepEqual(pageErrors, []);
+    const ours = session.flows.filter((n) => TYPES.includes(n.type)).length;
+    assert.ok(ours > 10, `deployed nodes of ours: ${ours}`);
+    for (const type of TYPES) assert.ok(types.includes(type), `the editor shows a ${type} node`);
+    assert.deepEqual(session.pageErrors, []);
   });
 
-  for (const type of Object.keys(pkg['node-red'].nodes)) {
-    it(`opens the ${type} edit dialog and help`, async () => {
-      const id = await page.evaluate((t) => {
-        const RED = (globalThis as unknown as { RED: EditorApi }).RED;
-        let found: string | undefined;
-        RED.nodes.eachNode((n) => {
-          if (!found && n.type === t) found = n.id;
+  it('motif-action: operations are labelled once and every argument tip is a whole sentence', async () => {
+    const { page } = session;
+    const id = session.flows.find((n) => n.type === 'motif-action')?.id;
+    assert.ok(id);
+    await openDialog(page, id);
+    const seen = await page.evaluate(() => {
+      const select = document.querySelector('#node-input-operation') as HTMLSelectElement;
+      const out: Array<{ label: string; tip: string }> = [];
+      for (const option of Array.from(select.options)) {
+        select.value = option.value;
+        $(select).trigger('change');
+        out.push({
+          label: option.text,
+          tip: document.querySelector('#motif-action-args-tip')?.textContent ?? '',
         });
-        RED.nodes.eachConfig((n) => {
-          if (!found && n.type === t) found = n.id;
-        });
-        return found;
-      }, type);
-      assert.ok(id, `an example uses ${type}`);
-      await page.evaluate(
-        ([t, nodeId]) => {
-          const RED = (globalThis as unknown as { RED: EditorApi }).RED;
-          const node = RED.nodes.node(nodeId);
-          if ((node as { _def?: { category?: string } })._def?.category === 'config') {
-            RED.editor.editConfig('', t, nodeId);
-          } else RED.editor.edit(node);
+      }
+      return out;
+    });
+    await closeDialogs(page);
+    assert.ok(seen.length >= 40, `the runtime's operations are listed (${seen.length})`);
+    for (const { label, tip } of seen) {
+      assert.doesNotMatch(label, /deprecated.*deprecated/i, `label "${label}"`);
+      assert.doesNotMatch(tip, /[:;,]\s*$/, `the argument tip of "${label}" ends mid-sentence: "${tip}"`);
+    }
+    assert.ok(
+      seen.some((s) => /deprecated/i.test(s.label)),
+      'deprecated operations say so',
+    );
+  });
+
+  it('recorder-schedule: every field of a schedule row is labelled and its hint fits', async () => {
+    const { page } = session;
+    const id = session.flows.find((n) => n.type === 'recorder-schedule')?.id;
+    assert.ok(id);
+    await openDialog(page, id);
+    await page.waitForSelector('.rs-row .rs-tz');
+    const rows = await page.evaluate(() => {
+      const canvas = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+      return Array.from(document.querySelectorAll('.rs-row')).map((row) => {
+        const unlabelled = Array.from(
+          row.querySelectorAll('input.rs-name, input.rs-expression, input.rs-tz, input.rs-topic'),
+        )
+          .filter((input) => !(input.closest('label')?.textContent ?? '').trim())
+          .map((input) => input.className);
+        const tz = row.querySelector('input.rs-tz') as HTMLInputElement;
+        const style = getComputedStyle(tz);
+        canvas.font = `${style.fontSize} ${style.fontFamily}`;
+        const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+        return {
+          unlabelled,
+          placeholderFits: canvas.measureText(tz.placeholder).width <= tz.clientWidth - padding + 1,
+        };
+      });
+    });
+    await closeDialogs(page);
+    assert.ok(rows.length > 0);
+    for (const row of rows) {
+      assert.deepEqual(row.unlabelled, [], 'every field has a label');
+      assert.ok(row.placeholderFits, 'the time-zone hint is not cut off');
+    }
+  });
+
+  it('config nodes with bad fields are invalid in the editor, and say which field', async () => {
+    const cases: Array<{ node: Record<string, unknown>; fields: string[] }> = [
+      {
+        node: { type: 'motif-server', host: 'https://motif', port: 6083, tlsMode: 'fingerprint' },
+        fields: ['host'],
+      },
+      {
+        node: { type: 'motif-server', host: 'motif pc', port: 6083, tlsMode: 'fingerprint' },
+        fields: ['host'],
+      },
+      {
+        node: { type: 'motif-server', host: 'motif', port: 99999, tlsMode: 'fingerprint' },
+        fields: ['port'],
+      },
+      {
+        node: {
+          type: 'motif-server',
+          host: 'motif',
+          port: 6083,
+          tlsMode: 'fingerprint',
+          fingerprint: 'zz:11',
         },
-        [type, id] as [string, string],
-      );
-      const prefix = (await page.evaluate((nodeId) => {
-        const RED = (globalThis as unknown as { RED: EditorApi }).RED;
-        return (RED.nodes.node(nodeId) as { _def?: { category?: string } })._def?.category === 'config'
-          ? 'node-config-input'
-          : 'node-input';
-      }, id as string)) as string;
-      await page.waitForSelector(`#${prefix}-name`, { state: 'visible', timeout: 10_000 });
-      await page.waitForTimeout(500);
+        fields: ['fingerprint'],
+      },
+      {
+        node: { type: 'motif-server', host: 'motif', port: 6083, tlsMode: 'ca', ca: 'not a pem' },
+        fields: ['ca'],
+      },
+      { node: { type: 'motif-server', host: 'motif', port: 6083, timeout: -1 }, fields: ['timeout'] },
+      // A CA typed while in fingerprint mode is hidden: not checked.
+      {
+        node: {
+          type: 'motif-server',
+          host: '10.1.2.3',
+          port: '6083',
+          tlsMode: 'fingerprint',
+          ca: 'not a pem',
+        },
+        fields: [],
+      },
+      { node: { type: 'motif-server', host: '${MOTIF_HOST}', port: 6083, tlsMode: 'insecure' }, fields: [] },
+      { node: { type: 'remotive-broker', url: 'ftp://broker' }, fields: ['url'] },
+      { node: { type: 'remotive-broker', url: 'http://broker:50051/path' }, fields: ['url'] },
+      { node: { type: 'remotive-broker', url: 'http://broker:70000' }, fields: ['url'] },
+      { node: { type: 'remotive-broker', url: 'https://cloud.example', ca: 'nope' }, fields: ['ca'] },
+      { node: { type: 'remotive-broker', url: 'https://cloud.example:443', ca: '' }, fields: [] },
+      { node: { type: 'motif-stream', mode: 'nth', every: 0, queue: 8, stallTimeout: 5 }, fields: ['every'] },
+      { node: { type: 'motif-stream', mode: 'latest', every: 0, queue: 8, stallTimeout: 5 }, fields: [] },
+      { node: { type: 'remotive-playback', operation: 'seek', offset: '62.5' }, fields: ['offset'] },
+      { node: { type: 'remotive-playback', operation: 'list', offset: '62.5' }, fields: [] },
+      { node: { type: 'motif-action', operation: 'version', args: '' }, fields: [] },
+      {
+        node: { type: 'motif-action', operation: 'camera/<serial>/recording/start', args: '{"duration":' },
+        fields: ['args'],
+      },
+      {
+        node: { type: 'motif-action', operation: 'camera/<serial>/recording/start', camera: '..' },
+        fields: ['camera'],
+      },
+    ];
+    const results = await session.page.evaluate((list) => {
+      const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+      return list.map(({ node }) => {
+        const id = RED.nodes.id();
+        const user = !['motif-server', 'remotive-broker'].includes(String(node.type));
+        const reference =
+          node.type === 'remotive-playback'
+            ? { broker: 'sim-remotive-broker' }
+            : { server: 'sim-motif-server' };
+        RED.nodes.import([
+          {
+            ...node,
+            id,
+            ...(user ? { z: RED.workspaces.active(), x: 50, y: 50, wires: [[]], ...reference } : {}),
+          },
+        ]);
+        const created = RED.nodes.node(id);
+        if (!created) return ['not imported'];
+        RED.editor.validateNode(created);
+        return (created.validationErrors ?? []).map(String);
+      });
+    }, cases);
+    cases.forEach((c, i) => {
+      const failed = results[i].map((e) => e.split(':')[0]);
+      assert.deepEqual(failed, c.fields, `${JSON.stringify(c.node)}: ${results[i].join('; ')}`);
+    });
+  });
+
+  for (const type of TYPES) {
+    it(`opens the ${type} edit dialog and help`, async () => {
+      const { page } = session;
+      const id = session.flows.find((n) => n.type === type)?.id;
+      assert.ok(id, `an example uses ${type}`);
+      await openDialog(page, id);
       await page.screenshot({ path: path.join(os.tmpdir(), `recorders-editor-${type}.png`) });
-      await page.evaluate(() => (globalThis as unknown as { RED: EditorApi }).RED.tray.close());
-      await page.waitForTimeout(300);
+      // Lists (schedules, tasks) scroll inside their box instead of running over the form.
+      const overflowing = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.red-ui-tray .red-ui-editableList-container'))
+          .filter((box) => {
+            const style = getComputedStyle(box);
+            const scrolls = style.overflowY === 'auto' || style.overflowY === 'scroll';
+            return !scrolls && box.scrollHeight > box.clientHeight + 1;
+          })
+          .map((box) => box.parentElement?.className ?? ''),
+      );
+      assert.deepEqual(overflowing, [], `no list of the ${type} dialog runs over the form`);
+      await closeDialogs(page);
       await page.evaluate(
         (t) => (globalThis as unknown as { RED: EditorApi }).RED.sidebar.help.show(t),
         type,
       );
-      const helpBox = page.locator('.red-ui-sidebar-help-stack .red-ui-help').first();
-      await page.waitForFunction(
-        () =>
-          (document.querySelector('.red-ui-sidebar-help-stack .red-ui-help')?.textContent ?? '').length > 100,
-        undefined,
-        { timeout: 10_000 },
-      );
-      const help = await helpBox.innerText();
-      assert.ok(help.length > 100, `${type} has help text (${help.length} characters)`);
-      assert.deepEqual(pageErrors, [], `no script error while editing ${type}`);
+      // The help shown is this type's, from its locale file: its first paragraph is there.
+      const opening = firstParagraph(type);
+      await page.waitForFunction((words) => {
+        const box = document.querySelector('.red-ui-sidebar-help-stack .red-ui-help');
+        return (box?.textContent ?? '').replace(/\s+/g, ' ').includes(words);
+      }, opening);
+      const help = await page.evaluate((t) => {
+        const box = document.querySelector('.red-ui-sidebar-help-stack .red-ui-help') as HTMLElement | null;
+        const clipped: string[] = [];
+        if (box) {
+          const right = box.getBoundingClientRect().right;
+          box.querySelectorAll('code, dt, pre').forEach((el) => {
+            if (el.getBoundingClientRect().right > right + 1)
+              clipped.push((el.textContent ?? '').slice(0, 60));
+          });
+        }
+        // The help tree names our nodes by their palette labels, never by type name.
+        const tree = Array.from(document.querySelectorAll('.red-ui-sidebar-help-toc .red-ui-treeList-label'))
+          .map((e) => (e.textContent ?? '').trim())
+          .filter((label) => label === t);
+        return { text: box?.innerText ?? '', clipped, typeNamesInTree: tree };
+      }, type);
+      assert.ok(help.text.length > 100, `${type} has help text (${help.text.length} characters)`);
+      assert.deepEqual(help.clipped, [], `no help code of ${type} runs off the right edge`);
+      assert.deepEqual(help.typeNamesInTree, [], `the help tree shows a label for ${type}`);
+      assert.deepEqual(session.pageErrors, [], `no script error while editing ${type}`);
     });
   }
 });

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { assembleFlows, listExamples, readExample, type FlowNode } from '../../src/devtools/flows';
 import { startMqttBroker } from '../../src/devtools/mqtt-broker';
@@ -79,7 +78,6 @@ describe('example flows', function () {
         'motif-port': '0',
         'remotive-port': '0',
         'aivero-port': '0',
-        'aivero-cert-out': path.join(os.tmpdir(), `aivero-examples-${process.pid}.pem`),
       });
       handles.push(await startMqttBroker(0));
       await helper.startServer();

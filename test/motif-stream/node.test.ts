@@ -122,9 +122,9 @@ describe('motif-stream node in Node-RED', function () {
   it('starts, stops and restarts on msg.action; other actions reach Catch with the message', async () => {
     await load([streamNode({ autoStart: false })]);
     const seen = collect(helper.getNode('out'));
+    await waitFor(() => (statusText() === 'motif-stream.status.stopped' ? true : undefined), 3000);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(seen.length, 0, 'not started on deploy');
-    assert.equal(statusText(), 'motif-stream.status.stopped');
     const node = helper.getNode('str');
     node.receive({ action: 'start' });
     await waitFor(() => (seen.length > 3 ? true : undefined));
@@ -171,12 +171,36 @@ describe('motif-stream node in Node-RED', function () {
     assert.equal(statusOf(helper.getNode('str'))?.fill, 'red');
   });
 
-  it('switches camera with msg.camera on start', async () => {
+  it('follows msg.camera on start only when no camera is configured', async () => {
+    await load([streamNode({ camera: '' })]);
+    assert.equal((await nextMessage(helper.getNode('out'))).topic, 'FAKE0', 'the first camera');
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('str').receive({ action: 'start', camera: 'FAKE1' });
+    assert.match(((await caught).error as { message: string }).message, /camera "FAKE1"/);
+  });
+
+  it('keeps a configured camera whatever msg.camera says', async () => {
     await load([streamNode({ camera: 'NOPE' })]);
     await nextMessage(helper.getNode('caught'));
-    const out = nextMessage(helper.getNode('out'));
-    helper.getNode('str').receive({ action: 'start', camera: 'FAKE0' });
-    assert.equal((await out).topic, 'FAKE0');
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('str').receive({ action: 'restart', camera: 'FAKE0' });
+    assert.match(((await caught).error as { message: string }).message, /camera "NOPE"/);
+  });
+
+  it('stops retrying when the API key is rejected, and shows it', async () => {
+    await loadFlow(MODULES, [serverNode(sim), streamNode(), ...tail], {
+      srv: { apiKey: 'ffffffffffffffffffffffffffffffff' },
+    });
+    const status = await waitFor(() => {
+      const s = statusOf(helper.getNode('str'));
+      return s?.fill === 'red' && /auth/.test(String(s.text)) ? s : undefined;
+    }, 5000);
+    assert.ok(status);
+    const before = sim.requestCount;
+    // The stream halted: no request for longer than several backoff periods (250 ms, 500 ms, …).
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(sim.requestCount, before, 'no retry loop');
+    assert.match(String(statusOf(helper.getNode('str'))?.text), /auth/);
   });
 
   it('leaves no socket, timer or file descriptor behind after 100 redeploys', async function () {

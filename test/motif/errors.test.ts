@@ -246,6 +246,20 @@ describe('motif client errors', () => {
     await c.call('recording/stop');
   });
 
+  it('waitUntil says the wait timed out when a slow status read hits its deadline', async () => {
+    const c = client({ timeoutMs: 5000 });
+    sim.setResponseDelay(400);
+    try {
+      await expectError(
+        () => c.waitUntil('stopped', 'FAKE0', { timeoutMs: 100, intervalMs: 20 }),
+        'TimeoutError',
+        /FAKE0 was not stopped within 100 ms/,
+      );
+    } finally {
+      sim.setResponseDelay(0);
+    }
+  });
+
   it('refuses an API key that cannot be sent as a header, without echoing it', () => {
     const key = 'secret\nvalue';
     assert.throws(

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import { MotifSimulator } from '../../src/simulators/motif/server';
+import { clientFor } from '../motif/helpers';
 import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
-import { nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
+import { collect, nextMessage, statusOf, waitFor, type FlowNode } from '../support/flow';
 
 const MOTIF = [nodeModule('motif-server'), nodeModule('motif-action')];
 
@@ -104,10 +105,10 @@ describe('motif nodes in Node-RED', function () {
     assert.equal(status.shape, 'dot');
   });
 
-  it('lets msg.camera, msg.parameter and msg.payload override the node', async () => {
+  it('takes msg.camera where the node is set to "from msg", and msg.payload as arguments', async () => {
     await load([
       serverNode(sim),
-      actionNode({ operation: 'camera/<serial>/configure', camera: 'FAKE0', args: '{"Gain": 1}' }),
+      actionNode({ operation: 'camera/<serial>/configure', camera: '', args: '{"Gain": 1}' }),
     ]);
     const out = helper.getNode('out');
     const received = nextMessage(out);
@@ -118,6 +119,23 @@ describe('motif nodes in Node-RED', function () {
     assert.equal(last.method, 'PATCH');
     assert.equal(last.path, '/api/1/camera/FAKE1/configure');
     assert.deepEqual(JSON.parse(last.body), { Gain: 7, ExposureTime: 1234 });
+  });
+
+  it('keeps configured operation, camera and parameter whatever the message says', async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/read/<name>', camera: 'FAKE0', parameter: 'Gain' }),
+    ]);
+    const received = nextMessage(helper.getNode('out'));
+    helper.getNode('act').receive({
+      operation: 'schedule/clear',
+      camera: 'FAKE1',
+      parameter: 'ExposureTime',
+      payload: null,
+    });
+    const msg = await received;
+    assert.equal((msg.motif as { path: string }).path, '/api/1/camera/FAKE0/read/Gain');
+    assert.equal(sim.requests[sim.requests.length - 1].path, '/api/1/camera/FAKE0/read/Gain');
   });
 
   it('takes a scalar payload as the value of an output and sends +inf as a toggle', async () => {
@@ -247,13 +265,159 @@ describe('motif nodes in Node-RED', function () {
     });
   });
 
-  it('warns in the status when TLS is not verified', async () => {
+  describe('editor look-ups', () => {
+    interface Operation {
+      id: string;
+      fields: Array<{ param: string; field: string }>;
+      waitable: boolean;
+      wait: string | null;
+    }
+
+    it('serve the operation table with the node field of every path parameter and waitability', async () => {
+      await load([serverNode(sim), actionNode({})]);
+      const res = await helper.request().get('/recorders/motif/operations').expect(200);
+      const ops = res.body as Operation[];
+      assert.equal(ops.length, 44);
+      const byId = new Map(ops.map((o) => [o.id, o]));
+      assert.deepEqual(
+        byId.get('schedule/camera/<serial>/io/<name>/set')?.fields.map((f) => [f.param, f.field]),
+        [
+          ['serial', 'camera'],
+          ['name', 'output'],
+        ],
+      );
+      assert.deepEqual(
+        byId.get('camera/<serial>/read/<name>')?.fields.map((f) => f.field),
+        ['camera', 'parameter'],
+      );
+      assert.deepEqual(
+        byId.get('schedule/<task_name>/clear')?.fields.map((f) => f.field),
+        ['task'],
+      );
+      assert.deepEqual(
+        byId.get('io/<io_serial>/<io_port>/set')?.fields.map((f) => f.field),
+        ['ioSerial', 'ioPort'],
+      );
+      assert.equal(byId.get('recording/start')?.wait, 'stopped');
+      assert.equal(byId.get('camera/<serial>/recordings/export_all')?.wait, 'exported');
+      assert.equal(byId.get('schedule/recording/start')?.waitable, false);
+      assert.equal(byId.get('version')?.waitable, false);
+    });
+
+    it('list the cameras of a deployed server', async () => {
+      await load([serverNode(sim), actionNode({})]);
+      const res = await helper.request().get('/recorders/motif/srv/cameras').expect(200);
+      assert.deepEqual(res.body, ['FAKE0', 'FAKE1']);
+    });
+
+    it('answer JSON errors for a node of another type, an unknown id and an unreachable server', async () => {
+      await loadFlow(
+        [...MOTIF, nodeModule('remotive-broker')],
+        [
+          serverNode(sim, { port: 1 }),
+          actionNode({}),
+          // A config node of another backend that also has a connection: not a motif-server.
+          { id: 'rb', type: 'remotive-broker', url: 'http://127.0.0.1:1', ca: '', timeout: 2 },
+          ...tail,
+        ],
+        { srv: { apiKey: sim.apiKey } },
+      );
+      for (const [id, code] of [
+        ['act', 404],
+        ['rb', 404],
+        ['nope', 404],
+        ['srv', 502],
+      ] as const) {
+        const res = await helper.request().get(`/recorders/motif/${id}/cameras`).expect(code);
+        assert.match(String(res.headers['content-type']), /json/, id);
+        const body = res.body as { error?: unknown };
+        assert.equal(typeof body.error, 'string', id);
+        assert.doesNotMatch(String(body.error), /\n\s+at /, 'no stack trace');
+      }
+    });
+  });
+
+  it('warns in the status when TLS is not verified, and keeps warning after calls', async () => {
     await load([serverNode(sim, { tlsMode: 'insecure' }), actionNode({})]);
     const status = await waitFor(() => {
       const s = statusOf(helper.getNode('act'));
       return s?.fill === 'yellow' && /insecure/.test(String(s.text)) ? s : undefined;
     });
     assert.equal(status.shape, 'ring');
+    const out = helper.getNode('out');
+    for (let i = 0; i < 3; i++) {
+      const received = nextMessage(out);
+      helper.getNode('act').receive({ payload: i });
+      await received;
+    }
+    // The call's own activity shows, but the yellow of the standing warning stays.
+    const after = await waitFor(() => {
+      const s = statusOf(helper.getNode('act'));
+      return s?.fill === 'yellow' && /Software version/.test(String(s.text)) ? s : undefined;
+    });
+    assert.notEqual(after.fill, 'green');
+  });
+
+  it("shows an API error in the server's words, not a code", async () => {
+    await load([
+      serverNode(sim),
+      actionNode({ operation: 'camera/<serial>/recording/start', camera: 'FAKE0' }),
+    ]);
+    const act = helper.getNode('act');
+    const first = nextMessage(helper.getNode('out'));
+    act.receive({ payload: null });
+    await first;
+    const caught = nextMessage(helper.getNode('caught'));
+    act.receive({ payload: null });
+    const err = await caught;
+    assert.match((err.error as { message: string }).message, /already recording/);
+    const status = await waitFor(() => {
+      const s = statusOf(act);
+      return s?.fill === 'red' ? s : undefined;
+    });
+    assert.equal(status.text, 'already recording');
+    const client = clientFor(sim);
+    await client.call('camera/<serial>/recording/stop', { serial: 'FAKE0' });
+    await client.close();
+  });
+
+  describe('a motif-server configuration that can not work', () => {
+    const cases: Array<[string, Partial<FlowNode>, string | undefined, RegExp]> = [
+      ['CA text that is not PEM', { tlsMode: 'ca', ca: 'not a pem' }, undefined, /CA certificate/],
+      [
+        'a PEM-looking CA that is not a certificate',
+        { tlsMode: 'ca', ca: '-----BEGIN CERTIFICATE-----\nzz\n-----END CERTIFICATE-----' },
+        undefined,
+        /CA certificate/,
+      ],
+      ['a malformed pin', { fingerprint: 'zz:11' }, undefined, /certificate fingerprint/],
+      ['a host with a scheme', { host: 'https://motif' }, undefined, /host/],
+      ['a host with a space', { host: 'motif pc' }, undefined, /host/],
+      ['port 99999', { port: 99999 }, undefined, /port/],
+      ['port "abc"', { port: 'abc' }, undefined, /port/],
+      ['an API key with a space', {}, 'bad key', /API key/],
+      ['no API key', {}, '', /API key/],
+    ];
+    for (const [what, extra, apiKey, field] of cases) {
+      it(`${what}: red status and a catchable ConfigError naming the field for every message`, async () => {
+        const before = sim.requestCount;
+        await load([serverNode(sim, extra), actionNode({})], apiKey ?? sim.apiKey);
+        const act = helper.getNode('act');
+        const errors = collect(helper.getNode('caught'));
+        for (let i = 0; i < 3; i++) act.receive({ payload: i, n: i });
+        await waitFor(() => (errors.length === 3 ? true : undefined));
+        for (const [i, e] of errors.entries()) {
+          assert.equal(e.n, i, 'the original message');
+          const message = (e.error as { message: string }).message;
+          assert.match(message, /motif-server: /);
+          assert.match(message, field);
+          if (apiKey) assert.ok(!message.includes(apiKey), 'the key is not shown');
+        }
+        const status = await waitFor(() => (statusOf(act)?.fill === 'red' ? statusOf(act) : undefined));
+        assert.ok(status);
+        assert.equal(sim.requestCount, before, 'nothing was sent');
+      });
+    }
   });
 
   it('leaves no socket, timer or listener behind after 100 redeploys', async function () {

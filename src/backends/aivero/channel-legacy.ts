@@ -12,6 +12,7 @@ import { AiveroApiError, AiveroAuthError, fromGraphQLErrors, type GraphQLErrorLi
 import {
   earlyClose,
   handshakeFailure,
+  lateClose,
   rowsOf,
   socketClosed,
   socketOptions,
@@ -86,11 +87,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
       const failure = earlyClose(code, text, LEGACY_WS, ctx);
       fail(failure.error, failure.unsupported);
     } else {
-      fail(
-        new ConnectionError(
-          `Aivero at ${server} closed the subscription (${code}: ${ctx.redactor.text(text || 'no reason', 200)})`,
-        ),
-      );
+      fail(lateClose(code, text, ctx));
     }
   });
 
@@ -119,10 +116,14 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
         return;
       case 'connection_error': {
         const text = errorText(message.payload);
-        const hasura = { code: AUTH_TEXT.test(text) ? 'access-denied' : 'connection-error', httpStatus: 200 };
+        const auth = AUTH_TEXT.test(text);
+        const hasura = {
+          code: auth ? (/jwt/i.test(text) ? 'invalid-jwt' : 'access-denied') : 'connection-error',
+          httpStatus: 200,
+        };
         const shown = ctx.redactor.text(text);
         fail(
-          AUTH_TEXT.test(text)
+          auth
             ? new AiveroAuthError(`Aivero refused the WebSocket credentials: ${shown}`, hasura)
             : new AiveroApiError(`Aivero refused the WebSocket connection: ${shown}`, hasura, false),
         );

@@ -9,6 +9,7 @@ import { fromGraphQLErrors, type GraphQLErrorLike } from './errors';
 import {
   earlyClose,
   handshakeFailure,
+  lateClose,
   rowsOf,
   socketClosed,
   socketOptions,
@@ -57,12 +58,7 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     else if (isCloseLike(err) && !acknowledged)
       failure = earlyClose(err.code, err.reason ?? '', TRANSPORT_WS, ctx);
     else if (isCloseLike(err))
-      failure = {
-        error: new ConnectionError(
-          `Aivero at ${ctx.config.endpoint.server} closed the subscription (${err.code}: ${ctx.redactor.text(err.reason || 'no reason', 200)})`,
-        ),
-        unsupported: false,
-      };
+      failure = { error: lateClose(err.code, err.reason ?? '', ctx), unsupported: false };
     else failure = { error: toRecorderError(err), unsupported: false };
     teardown();
     handlers.onFailure(failure.error, failure.unsupported);

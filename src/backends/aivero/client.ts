@@ -4,7 +4,7 @@
  * Hasura GraphQL. Input is checked before any request; a failed create leaves nothing behind (or
  * says exactly what remains); errors are typed and never carry a credential.
  */
-import { RecorderError, toRecorderError } from '../../common/errors';
+import { ClosedError, InputError, RecorderError, toRecorderError } from '../../common/errors';
 import { resolveConfig, type AiveroClientOptions, type AiveroEndpoint, type ResolvedConfig } from './config';
 import {
   CAMERA_WITH_MODEL_AND_SERIAL,
@@ -159,10 +159,9 @@ export class AiveroClient {
     options?: CallOptions & { what?: string },
   ): Promise<T> {
     if (typeof document !== 'string' || document.length === 0 || document.length > 100_000)
-      throw new RecorderError(
-        'INPUT',
+      throw new InputError(
         'the GraphQL document must be a non-empty text of at most 100000 characters',
-        'bad input',
+        'document',
       );
     return this.http.request<T>(document, variables, options?.what ?? 'the GraphQL request', options);
   }
@@ -367,8 +366,7 @@ export class AiveroClient {
   async listSessions(options: ListSessionsOptions = {}): Promise<AiveroSessionRow[]> {
     const schema = await this.schema(options);
     const variables: Variables = { limit: checkInt(options.limit, 'limit', 1, 100) };
-    if ((variables.limit as number) > 1000)
-      throw new RecorderError('INPUT', 'limit must be at most 1000', 'bad input');
+    if ((variables.limit as number) > 1000) throw new InputError('limit must be at most 1000', 'limit');
     let states: string[] | undefined;
     if (options.state !== undefined && options.state !== '') {
       const list = Array.isArray(options.state) ? options.state : [options.state];
@@ -429,7 +427,7 @@ export class AiveroClient {
    * state change, over a live-query subscription with fallbacks (see watch.ts).
    */
   watchSession(id?: string, options: WatchOptions = {}): SessionWatch {
-    if (this.closed) throw new RecorderError('CLOSED', 'the Aivero client is closed', 'closed');
+    if (this.closed) throw new ClosedError('the Aivero client is closed');
     const sessionId = id === undefined || id === '' ? undefined : checkUuid(id, 'session id');
     const watch = new SessionWatch(
       {

@@ -71,23 +71,29 @@ export function parseEndpoint(raw: unknown): AiveroEndpoint {
   if (typeof raw !== 'string' || raw.trim() === '')
     throw new ConfigError(
       'endpoint: the Aivero GraphQL endpoint is missing (e.g. https://ds.aivero.lan/v1/graphql)',
+      'endpoint',
     );
   const text = raw.trim();
-  if (text.length > 2048) throw new ConfigError('endpoint: the URL is too long');
+  if (text.length > 2048) throw new ConfigError('endpoint: the URL is too long', 'endpoint');
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError('endpoint: not a valid URL (expected https://host/v1/graphql)');
+    throw new ConfigError('endpoint: not a valid URL (expected https://host/v1/graphql)', 'endpoint');
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!['http', 'https', 'ws', 'wss'].includes(scheme))
     throw new ConfigError(
       `endpoint: the scheme must be https, http, wss or ws, not "${scheme.slice(0, 20)}"`,
+      'endpoint',
     );
   if (url.username || url.password)
-    throw new ConfigError('endpoint: put proxy credentials in an extra Authorization header, not in the URL');
-  if (url.search || url.hash) throw new ConfigError('endpoint: the URL must not have a query or fragment');
+    throw new ConfigError(
+      'endpoint: put proxy credentials in an extra Authorization header, not in the URL',
+      'endpoint',
+    );
+  if (url.search || url.hash)
+    throw new ConfigError('endpoint: the URL must not have a query or fragment', 'endpoint');
   const secure = scheme === 'https' || scheme === 'wss';
   let path = url.pathname.replace(/\/+$/, '');
   if (path === '') path = '/v1/graphql';
@@ -106,26 +112,26 @@ export function parseEndpoint(raw: unknown): AiveroEndpoint {
 }
 
 function headerValue(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new ConfigError(`${field}: must be text`);
-  if (value.length > MAX_HEADER_VALUE) throw new ConfigError(`${field}: too long for a header`);
+  if (typeof value !== 'string') throw new ConfigError(`${field}: must be text`, field);
+  if (value.length > MAX_HEADER_VALUE) throw new ConfigError(`${field}: too long for a header`, field);
   // CR/LF would split the header (request smuggling); other controls are refused by fetch anyway.
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value))
-    throw new ConfigError(`${field}: contains a line break or control character`);
+    throw new ConfigError(`${field}: contains a line break or control character`, field);
   return value;
 }
 
 export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options: missing');
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options: missing', 'options');
   const endpoint = parseEndpoint(options.endpoint);
   const headers: Record<string, string> = {};
   const secrets: string[] = [];
   const adminSecret = options.adminSecret === '' ? undefined : options.adminSecret;
   let jwt = options.jwt === '' ? undefined : options.jwt;
   if (adminSecret !== undefined && jwt !== undefined)
-    throw new ConfigError('credentials: give either the admin secret or a JWT, not both');
+    throw new ConfigError('credentials: give either the admin secret or a JWT, not both', 'credentials');
   if (adminSecret !== undefined) {
     const secret = headerValue(adminSecret, 'adminSecret').trim();
-    if (!secret) throw new ConfigError('adminSecret: empty');
+    if (!secret) throw new ConfigError('adminSecret: empty', 'adminSecret');
     headers['x-hasura-admin-secret'] = secret;
     secrets.push(secret);
   }
@@ -134,21 +140,21 @@ export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
       .trim()
       .replace(/^Bearer\s+/i, '');
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(jwt))
-      throw new ConfigError('jwt: not a JSON Web Token (three base64url parts separated by dots)');
+      throw new ConfigError('jwt: not a JSON Web Token (three base64url parts separated by dots)', 'jwt');
     headers.authorization = `Bearer ${jwt}`;
     secrets.push(jwt);
   }
   if (options.role !== undefined && options.role !== '') {
     if (typeof options.role !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(options.role))
-      throw new ConfigError('role: a Hasura role is 1-100 letters, digits, "_", "-" or "."');
+      throw new ConfigError('role: a Hasura role is 1-100 letters, digits, "_", "-" or "."', 'role');
     headers['x-hasura-role'] = options.role;
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     if (!TOKEN.test(name))
-      throw new ConfigError(`headers: "${name.slice(0, 40)}" is not a valid header name`);
+      throw new ConfigError(`headers: "${name.slice(0, 40)}" is not a valid header name`, 'headers');
     const lower = name.toLowerCase();
     if (RESERVED.has(lower) || (lower === 'authorization' && jwt !== undefined))
-      throw new ConfigError(`headers: "${lower}" is set by the client itself`);
+      throw new ConfigError(`headers: "${lower}" is set by the client itself`, 'headers');
     const checked = headerValue(value, `headers.${lower}`);
     headers[lower] = checked;
     // Extra headers are mostly proxy credentials: scrub them like the secret.
@@ -157,15 +163,15 @@ export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
   const tls = options.tls ?? {};
   if (tls.ca !== undefined && tls.ca !== '') {
     if (typeof tls.ca !== 'string' || !tls.ca.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError('tls.ca: must be a PEM certificate (-----BEGIN CERTIFICATE-----)');
-    if (tls.insecure) throw new ConfigError('tls: choose either a CA certificate or insecure mode');
+      throw new ConfigError('tls.ca: must be a PEM certificate (-----BEGIN CERTIFICATE-----)', 'tls.ca');
+    if (tls.insecure) throw new ConfigError('tls: choose either a CA certificate or insecure mode', 'tls');
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > 3_600_000)
-    throw new ConfigError('timeoutMs: a positive number of milliseconds (at most one hour)');
+    throw new ConfigError('timeoutMs: a positive number of milliseconds (at most one hour)', 'timeoutMs');
   const connections = options.connections ?? DEFAULT_CONNECTIONS;
   if (!Number.isInteger(connections) || connections < 1 || connections > 256)
-    throw new ConfigError('connections: an integer from 1 to 256');
+    throw new ConfigError('connections: an integer from 1 to 256', 'connections');
   let warning: string | undefined;
   if (endpoint.secure && tls.insecure)
     warning = 'TLS certificate verification is off: the server is not authenticated';

@@ -231,7 +231,10 @@ ${enums}
 }`;
 }
 
-export const TYPE_FIELDS = `query AiveroTypeFields($session: String!, $camera: String!) {
-  session: __type(name: $session) { fields { name type { kind name ofType { kind name ofType { kind name } } } } }
-  camera: __type(name: $camera) { fields { name type { kind name ofType { kind name ofType { kind name } } } } }
-}`;
+const FIELD_SELECTION = '{ fields { name type { kind name ofType { kind name ofType { kind name } } } } }';
+/** The columns of the named object types, one alias per type. */
+export function typeFieldsDocument(types: Readonly<Record<string, string>>): string {
+  const params = Object.keys(types).map((alias) => `$${alias}: String!`);
+  const fields = Object.keys(types).map((alias) => `  ${alias}: __type(name: $${alias}) ${FIELD_SELECTION}`);
+  return `query AiveroTypeFields(${params.join(', ')}) {\n${fields.join('\n')}\n}`;
+}

@@ -50,18 +50,28 @@ export class AiveroApiError extends ApiError {
   readonly hasura: HasuraDetails;
   readonly retryable: boolean;
   constructor(message: string, hasura: HasuraDetails, retryable: boolean) {
-    super(hasura.httpStatus, hasura.code, message);
+    super(hasura.httpStatus, hasura.code, message, statusWords(hasura.code));
     this.name = 'AiveroApiError';
     this.hasura = hasura;
     this.retryable = retryable;
   }
 }
 
+/** A few words for the status line under a node. */
+function statusWords(code: string): string {
+  if (code === 'not-json') return 'not GraphQL';
+  if (code === 'http-404') return 'no GraphQL endpoint';
+  if (/^http-5\d\d$/.test(code)) return 'server unavailable';
+  if (code.startsWith('postgres')) return 'database error';
+  if (code === 'unexpected') return 'server error';
+  return code.replace(/-/g, ' ');
+}
+
 /** Not found (no camera with that model/serial, no session with that id). */
 export class AiveroNotFoundError extends ApiError {
   readonly retryable = false;
   constructor(message: string) {
-    super(404, 'not found', message);
+    super(404, 'not found', message, 'not found');
     this.name = 'AiveroNotFoundError';
   }
 }

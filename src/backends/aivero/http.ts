@@ -44,6 +44,8 @@ interface AnswerMeta {
 export class HttpTransport {
   private readonly agent: Agent;
   private closed = false;
+  private readonly gql: InstanceType<GraphqlRequestModule['GraphQLClient']>;
+  private readonly answers = new WeakMap<AbortSignal, AnswerMeta>();
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -59,6 +61,10 @@ export class HttpTransport {
         rejectUnauthorized: !tls.insecure,
       },
     });
+    this.gql = new graphqlRequest.GraphQLClient(config.endpoint.http, {
+      headers: config.headers,
+      fetch: this.makeFetch(),
+    } as RequestConfig);
   }
 
   get server(): string {
@@ -74,12 +80,9 @@ export class HttpTransport {
   ): Promise<T> {
     return this.withDeadline(what, options, async (signal) => {
       const meta: AnswerMeta = {};
-      const client = new graphqlRequest.GraphQLClient(this.config.endpoint.http, {
-        headers: this.config.headers,
-        fetch: this.fetchFor(meta),
-      } as RequestConfig);
+      this.answers.set(signal, meta);
       try {
-        return await client.request<T>({ document, variables, signal });
+        return await this.gql.request<T>({ document, variables, signal });
       } catch (err) {
         throw this.mapError(err, meta, what);
       }
@@ -110,13 +113,21 @@ export class HttpTransport {
     await this.agent.destroy().catch(() => undefined);
   }
 
-  private fetchFor(meta: AnswerMeta): RequestConfig['fetch'] {
+  /**
+   * graphql-request's fetch: undici's, on our Agent. It notes the answer's status and type for the
+   * call (found by its signal, one per call), so an unreadable body can be reported precisely.
+   */
+  private makeFetch(): RequestConfig['fetch'] {
     const agent = this.agent;
+    const answers = this.answers;
     const fetcher = async (url: URL | string, init?: Record<string, unknown>): Promise<unknown> => {
       try {
         const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
-        meta.status = response.status;
-        meta.contentType = response.headers.get('content-type');
+        const meta = init?.signal ? answers.get(init.signal as AbortSignal) : undefined;
+        if (meta) {
+          meta.status = response.status;
+          meta.contentType = response.headers.get('content-type');
+        }
         return response;
       } catch (err) {
         throw new TransportFailure(err);

@@ -5,7 +5,7 @@
  */
 import { RecorderError } from '../../common/errors';
 import { DOC_ENUMS, ENUM_TYPES, type AiveroEnums, type EnumKind } from './enums';
-import { introspectionDocument, TYPE_FIELDS } from './documents';
+import { introspectionDocument, typeFieldsDocument } from './documents';
 import type { CallOptions, HttpTransport } from './http';
 
 export interface SchemaInfo {
@@ -120,11 +120,15 @@ export async function loadSchema(http: HttpTransport, options?: CallOptions): Pr
   const sessionType = typeOf('recordingSessions');
   const cameraType = typeOf('cameras');
   let types: TypeFieldsAnswer = {};
-  if (sessionType && cameraType) {
+  const wanted: Record<string, string> = {
+    ...(sessionType ? { session: sessionType } : {}),
+    ...(cameraType ? { camera: cameraType } : {}),
+  };
+  if (Object.keys(wanted).length > 0) {
     try {
       types = await http.request<TypeFieldsAnswer>(
-        TYPE_FIELDS,
-        { session: sessionType, camera: cameraType },
+        typeFieldsDocument(wanted),
+        wanted,
         'reading the schema',
         options,
       );

@@ -78,6 +78,7 @@ export class SessionWatch extends EventEmitter {
   private readonly backoff: BackoffOptions;
   private readonly known = new Map<string, { name: string; state: string }>();
   private seenFirst = false;
+  private results = 0;
   private level = 0;
   private attempt = 0;
   private channel: Channel | undefined;
@@ -94,9 +95,9 @@ export class SessionWatch extends EventEmitter {
     this.sessionId = deps.sessionId;
     this.protocols = [...(options.protocols ?? WATCH_PROTOCOLS)];
     if (this.protocols.length === 0 || this.protocols.some((p) => !WATCH_PROTOCOLS.includes(p)))
-      throw new ConfigError(`protocols: choose from ${WATCH_PROTOCOLS.join(', ')}`);
+      throw new ConfigError(`protocols: choose from ${WATCH_PROTOCOLS.join(', ')}`, 'protocols');
     this.pollMs = options.pollMs ?? 2000;
-    if (!(this.pollMs >= 10)) throw new ConfigError('pollMs: at least 10 ms');
+    if (!(this.pollMs >= 10)) throw new ConfigError('pollMs: at least 10 ms', 'pollMs');
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.emitInitial = options.emitInitial ?? true;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -107,6 +108,11 @@ export class SessionWatch extends EventEmitter {
   /** The protocol in use or being tried. */
   get protocol(): WatchProtocol {
     return this.protocols[this.level];
+  }
+
+  /** Complete results received so far (live-query pushes or polls). */
+  get resultCount(): number {
+    return this.results;
   }
 
   get healthy(): boolean {
@@ -239,12 +245,15 @@ export class SessionWatch extends EventEmitter {
     }
     this.emitSafe('failure', error);
     if (this.stopped) return;
-    // Credentials refused: ask again only at the longest interval; the owner may halt().
-    const delay = error.code === 'AUTH' ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
+    // Credentials refused, or the role may not see the sessions: repeating soon would change
+    // nothing, so ask again only at the longest interval; the owner may halt().
+    const permanent = error.code === 'AUTH' || error.code === 'INPUT';
+    const delay = permanent ? this.backoff.maxMs : backoffDelay(this.attempt++, this.backoff);
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 
   private deliver(rawRows: WatchedRow[], protocol: WatchProtocol): void {
+    this.results++;
     if (!this.isHealthy) {
       this.isHealthy = true;
       this.attempt = 0;

@@ -128,23 +128,49 @@ export function earlyClose(
 ): { error: RecorderError; unsupported: boolean } {
   const server = ctx.config.endpoint.server;
   const text = ctx.redactor.text(reason || 'no reason', 200);
-  if (code === 4400 || code === 4406 || code === 1002)
+  // Checked first: Hasura refuses credentials with 4400 and the reason as text.
+  if (code === 4401 || code === 4403 || AUTH_TEXT.test(reason))
+    return {
+      error: new AiveroAuthError(`Aivero refused the WebSocket credentials (${code}: ${text})`, {
+        code: /jwt/i.test(reason) ? 'invalid-jwt' : 'access-denied',
+        httpStatus: 200,
+      }),
+      unsupported: false,
+    };
+  if (code === 4406 || code === 1002)
     return {
       error: new ConnectionError(`Aivero at ${server} closed the ${protocol} WebSocket (${code}: ${text})`),
       unsupported: true,
     };
-  if (code === 4401 || code === 4403 || AUTH_TEXT.test(reason))
+  if (code === 4400)
     return {
-      error: new AiveroAuthError(`Aivero refused the WebSocket credentials (${code}: ${text})`, {
-        code: 'access-denied',
-        httpStatus: 200,
-      }),
+      error: new AiveroApiError(
+        `Aivero refused the WebSocket connection (${code}: ${text})`,
+        { code: 'bad-request', httpStatus: 200 },
+        false,
+      ),
       unsupported: false,
     };
   return {
     error: new ConnectionError(`Aivero at ${server} closed the WebSocket (${code}: ${text})`),
     unsupported: false,
   };
+}
+
+/** A close after the server acknowledged us: an expired token (Hasura closes then) or a drop. */
+export function lateClose(code: number, reason: string, ctx: ChannelContext): RecorderError {
+  const text = ctx.redactor.text(reason || 'no reason', 200);
+  if (code === 4401 || code === 4403 || AUTH_TEXT.test(reason))
+    return new AiveroAuthError(
+      `Aivero closed the subscription: the credentials are no longer accepted (${code}: ${text})`,
+      {
+        code: /jwt/i.test(reason) ? 'invalid-jwt' : 'access-denied',
+        httpStatus: 200,
+      },
+    );
+  return new ConnectionError(
+    `Aivero at ${ctx.config.endpoint.server} closed the subscription (${code}: ${text})`,
+  );
 }
 
 /** Resolves when the socket is closed (at once if it is), bounded so a stuck socket cannot hang close(). */

@@ -13,6 +13,7 @@ import {
   RecorderError,
   TimeoutError,
 } from '../../common/errors';
+import { Deadlines, PendingCall } from './deadlines';
 import { endpointPath, findEndpoint, pathSegment } from './endpoints';
 import { parseMotifJson, stringifyMotifJson } from './json';
 import { motifConnector, type MotifTls } from './tls';
@@ -61,6 +62,9 @@ export class MotifClient {
   private readonly apiKey: string;
   private readonly timeoutMs: number;
   private readonly pool: Pool;
+  /** Header list reused by every call (undici copies it; a fresh object per call is garbage). */
+  private readonly headers: string[];
+  private readonly deadlines = new Deadlines(() => TIMED_OUT);
   private closed = false;
 
   constructor(options: MotifClientOptions) {
@@ -82,6 +86,7 @@ export class MotifClient {
     this.server = `${hostForUrl}:${port}`;
     this.origin = `https://${this.server}`;
     this.apiKey = options.apiKey;
+    this.headers = ['x-api-key', this.apiKey, 'content-type', 'application/json'];
     this.pool = new Pool(this.origin, {
       connect: motifConnector(options.tls ?? { mode: 'fingerprint' }, this.timeoutMs),
       connections: options.connections ?? DEFAULT_CONNECTIONS,
@@ -153,10 +158,17 @@ export class MotifClient {
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const status = await this.cameraStatus(serial, {
-        signal: options.signal,
-        timeoutMs: Math.min(remaining, this.timeoutMs),
-      });
+      let status: Record<string, unknown>;
+      try {
+        status = await this.cameraStatus(serial, {
+          signal: options.signal,
+          timeoutMs: Math.min(remaining, this.timeoutMs),
+        });
+      } catch (err) {
+        // A status read cut short by the wait's own deadline: the wait timed out, say so.
+        if (err instanceof TimeoutError && remaining < this.timeoutMs) break;
+        throw err;
+      }
       if (!busy(status)) return;
       const pause = Math.min(interval, deadline - Date.now());
       if (pause <= 0) break;
@@ -169,6 +181,7 @@ export class MotifClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.deadlines.close();
     await this.pool.destroy().catch(() => undefined);
   }
 
@@ -180,36 +193,32 @@ export class MotifClient {
   ): Promise<unknown> {
     if (this.closed) throw new ClosedError('the motif client is closed');
     if (options.signal?.aborted) throw cancelled();
-    // One timer per call: undici's own header/body timeouts tick once a second, too coarse for the
-    // short timeouts of status polling. close() destroys the pool, which fails every call under way.
+    // A precise deadline per call (undici's own header/body timeouts tick once a second, too coarse
+    // for the short timeouts of status polling), kept in the client's deadline list: no timer, no
+    // AbortController and no listener per call. close() destroys the pool, which fails every call.
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const abort = (): void => controller.abort();
-    options.signal?.addEventListener('abort', abort, { once: true });
+    const signal = options.signal;
+    const call = new PendingCall();
+    this.deadlines.add(call, timeoutMs, signal);
     try {
       const response = await this.pool.request({
         method: method as 'GET',
         path,
-        headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' },
+        headers: this.headers,
         body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),
-        signal: controller.signal,
+        // undici takes any object with aborted/reason and add/removeEventListener as its signal.
+        signal: call as unknown as AbortSignal,
       });
       const text = await response.body.text();
       return this.interpret(response.statusCode, text, path);
     } catch (err) {
-      if (timedOut)
+      if (call.timedOut)
         throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
-      if (options.signal?.aborted) throw cancelled();
+      if (signal?.aborted) throw cancelled();
       throw mapTransportError(err, this.server);
     } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', abort);
+      this.deadlines.remove(call, signal);
     }
   }
 
@@ -232,7 +241,12 @@ export class MotifClient {
         ? this.redact(parsed.error)
         : undefined;
     if (serverMessage !== undefined)
-      throw new ApiError(status, serverMessage, `motif error ${status}: ${serverMessage}`);
+      throw new ApiError(
+        status,
+        serverMessage,
+        `motif error ${status}: ${serverMessage}`,
+        statusWords(serverMessage),
+      );
     throw new ApiError(status, `HTTP ${status}`, `motif answered ${path} with HTTP ${status}`);
   }
 
@@ -267,6 +281,17 @@ export function statusIsExporting(status: Record<string, unknown>): boolean {
   const s = playback.status;
   return typeof s === 'string' && s.startsWith('export') && !s.includes('finished');
 }
+
+/**
+ * The server's message as a status under a node, which already names its camera: "camera FAKE0 is
+ * already recording" → "already recording".
+ */
+export function statusWords(serverMessage: string): string {
+  return serverMessage.replace(/^camera \S+ (?:is |was )?/i, '').trim() || serverMessage;
+}
+
+/** Reason given to undici when a deadline passes; the client reports its own TimeoutError. */
+const TIMED_OUT = new Error('motif call deadline passed');
 
 function cancelled(): RecorderError {
   return new ClosedError('the motif call was cancelled');

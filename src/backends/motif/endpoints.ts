@@ -505,11 +505,27 @@ export function findEndpoint(id: string): MotifEndpoint | undefined {
 
 /** The reference's segment rule `[^\s /]+`: not empty, no slash, no whitespace. */
 const SEGMENT = /^[^\s/]+$/;
+/** Control, format (bidi overrides, zero-width), separator characters and lone surrogates. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+/** Longer than any serial, output, parameter or task name motif uses; keeps errors and URLs short. */
+export const MAX_SEGMENT_LENGTH = 128;
 
-/** Validates one path segment and URI-encodes it; throws InputError naming the parameter. */
+/**
+ * Validates one path segment and URI-encodes it; throws InputError naming the parameter. `.` and
+ * `..` are refused: behind any normalising proxy `camera/../recording/start` would reach every
+ * camera. The hostile value itself is never echoed.
+ */
 export function pathSegment(name: string, value: string | undefined): string {
   if (typeof value !== 'string' || value.length === 0)
     throw new InputError(`the motif path parameter "${name}" is missing`);
+  if (value.length > MAX_SEGMENT_LENGTH)
+    throw new InputError(
+      `the motif path parameter "${name}" is longer than ${MAX_SEGMENT_LENGTH} characters`,
+    );
+  if (value === '.' || value === '..')
+    throw new InputError(`the motif path parameter "${name}" must not be "." or ".."`);
+  if (INVISIBLE.test(value))
+    throw new InputError(`the motif path parameter "${name}" must not contain control characters`);
   if (!SEGMENT.test(value))
     throw new InputError(`the motif path parameter "${name}" must not contain "/" or whitespace`);
   return encodeURIComponent(value);

@@ -59,7 +59,8 @@ export async function resolveStreamEndpoint(
   if (!serial) {
     const cameras = await client.cameras(call);
     if (cameras.length === 0)
-      throw new RecorderError('CONFIG', 'motif reports no cameras connected or running', 'no cameras');
+      // Server state, not our configuration: a camera may come up later, so this is retried.
+      throw new RecorderError('API', 'motif reports no cameras connected or running', 'no cameras');
     serial = cameras[0].serial;
   }
   let status: Record<string, unknown>;
@@ -77,7 +78,7 @@ export async function resolveStreamEndpoint(
   const entry = streams[options.kind];
   if (!isRecord(entry))
     throw new RecorderError(
-      'CONFIG',
+      'API',
       `the realtime ${options.kind} stream is not enabled on motif camera "${serial}"`,
       'no stream',
     );

@@ -4,18 +4,26 @@
  * FlowControl policy decide what reaches the consumer, and delivers in order without blocking the
  * event loop. No message for `stallMs` → "stalled": the socket is dropped, the camera status read
  * again (the port may have changed) and a new socket connected; failures to resolve are retried
- * with capped backoff. No Node-RED imports.
+ * with capped backoff, except those no retry can fix (a rejected API key, a TLS or configuration
+ * failure, a refused path parameter): those halt the stream until it is started again. No
+ * Node-RED imports.
  *
  *   stopped ─start─▶ resolving ─ok─▶ waiting ─message─▶ streaming ─silence─▶ stalled ─▶ resolving
  *                        │  ▲  
- *                        └─failed─▶ retrying ─backoff─┘
+ *                        ├─failed─▶ retrying ─backoff─┘
+ *                        └─not retryable (or halt())─▶ halted ─start─▶ resolving
+ *
+ * Outcome events for a connection supervisor: 'healthy' when messages flow (once per session),
+ * 'failure' (RecorderError) when the endpoint can not be resolved. A stall alone is not a failure
+ * of the server's connection (a paused camera sends nothing while its API answers); the status
+ * call that follows it tells whether the server is still there.
  */
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import { backoffDelay, type BackoffOptions } from '../../common/backoff';
 import { FlowControl, RateMeter, type FlowControlOptions } from '../../common/flow-control';
-import { toRecorderError, type RecorderError } from '../../common/errors';
+import { isRetryable, toRecorderError, type RecorderError } from '../../common/errors';
 import {
   decodeImageMessage,
   decodeStateMessage,
@@ -34,7 +42,8 @@ interface Received {
   at: number;
 }
 
-export type MotifStreamPhase = 'stopped' | 'resolving' | 'waiting' | 'streaming' | 'stalled' | 'retrying';
+export type MotifStreamPhase =
+  'stopped' | 'resolving' | 'waiting' | 'streaming' | 'stalled' | 'retrying' | 'halted';
 
 export type MotifStreamItem =
   | { kind: 'image'; frame: MotifImageFrame; receivedAt: number }
@@ -60,7 +69,7 @@ export interface MotifStreamStats {
 export interface MotifStreamStatus {
   phase: MotifStreamPhase;
   endpoint?: MotifStreamEndpoint;
-  /** Why the last resolve failed (retrying) — never contains a secret. */
+  /** Why the last resolve failed (retrying), or why the stream halted — never contains a secret. */
   error?: RecorderError;
 }
 
@@ -76,9 +85,20 @@ export interface MotifStreamOptions {
   backoff?: BackoffOptions;
   /** ZeroMQ receive high-water mark (messages buffered by libzmq). Default 4 (image), 1000 (state). */
   receiveHighWaterMark?: number;
+  /**
+   * Largest message frame accepted, in bytes (ZeroMQ `maxMessageSize`). A larger one makes libzmq
+   * drop the connection before buffering it, so a hostile peer cannot make us allocate gigabytes.
+   * Default 64 MiB (a 4K RGB 16-bit frame is 50 MB).
+   */
+  maxMessageBytes?: number;
 }
 
-/** Events: 'status' (MotifStreamStatus), 'bad' (RecorderError, a message that could not be decoded), 'deliveryError' (unknown). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Events: 'status' (MotifStreamStatus), 'bad' (RecorderError, a message that could not be decoded),
+ * 'deliveryError' (unknown), 'healthy' (messages flow), 'failure' (RecorderError).
+ */
 export class MotifStream extends EventEmitter {
   readonly kind: MotifStreamKind;
   private readonly options: MotifStreamOptions;
@@ -106,8 +126,21 @@ export class MotifStream extends EventEmitter {
     return { ...this.current };
   }
 
+  /** The endpoint streamed from (or last resolved), without copying the status. */
+  get endpoint(): MotifStreamEndpoint | undefined {
+    return this.current.endpoint;
+  }
+
   get running(): boolean {
     return this.run !== undefined;
+  }
+
+  /**
+   * Messages discarded by the policy so far, cheap enough to read per message (`stats` builds
+   * objects): every message read was delivered, undecodable, is waiting, or was dropped.
+   */
+  get dropped(): number {
+    return this.counts.received - this.counts.delivered - this.counts.bad - this.flow.size;
   }
 
   get stats(): MotifStreamStats {
@@ -127,6 +160,7 @@ export class MotifStream extends EventEmitter {
   /** Start reading (no-op when running). */
   start(): void {
     if (this.run) return;
+    if (this.current.phase === 'halted') this.setStatus({ phase: 'stopped' });
     const abort = new AbortController();
     const run: NonNullable<MotifStream['run']> = { abort, done: Promise.resolve() };
     this.run = run;
@@ -135,8 +169,24 @@ export class MotifStream extends EventEmitter {
 
   /** Stop reading and release the socket at once (linger 0). Waiting messages are discarded. */
   async stop(): Promise<void> {
+    await this.end({ phase: 'stopped' });
+  }
+
+  /**
+   * Stop retrying because of `error` (a rejected credential, a TLS or configuration failure): the
+   * stream stays halted, showing the error, until start() or restart(). A supervisor calls this
+   * when it learns that the server's connection cannot work.
+   */
+  async halt(error: RecorderError): Promise<void> {
+    await this.end({ phase: 'halted', endpoint: this.current.endpoint, error });
+  }
+
+  private async end(final: MotifStreamStatus): Promise<void> {
     const run = this.run;
-    if (!run) return;
+    if (!run) {
+      if (final.phase === 'halted' || this.current.phase === 'halted') this.setStatus(final);
+      return;
+    }
     this.run = undefined;
     run.abort.abort();
     this.closeSocket(run);
@@ -145,7 +195,7 @@ export class MotifStream extends EventEmitter {
     this.counts.droppedBefore += this.flow.stats.dropped + this.flow.size;
     this.flow = new FlowControl(this.options.flow ?? { mode: 'latest' });
     this.meter.reset();
-    this.setStatus({ phase: 'stopped' });
+    this.setStatus(final);
   }
 
   async restart(): Promise<void> {
@@ -169,6 +219,12 @@ export class MotifStream extends EventEmitter {
       } catch (err) {
         if (run.abort.signal.aborted) return;
         const error = toRecorderError(err);
+        this.emit('failure', error);
+        if (!isRetryable(error)) {
+          // Retrying cannot fix a rejected key or a bad configuration: wait for the user.
+          if (this.run === run) void this.halt(error);
+          return;
+        }
         this.setStatus({ phase: 'retrying', endpoint: this.current.endpoint, error });
         await sleep(backoffDelay(attempt++, this.backoff), run.abort.signal);
         continue;
@@ -176,7 +232,7 @@ export class MotifStream extends EventEmitter {
       if (run.abort.signal.aborted) return;
       attempt = 0;
       const outcome = await this.session(run, endpoint);
-      if (outcome === 'stalled') {
+      if (outcome === 'stalled' && !run.abort.signal.aborted) {
         this.counts.stalls++;
         this.setStatus({ phase: 'stalled', endpoint });
       }
@@ -189,17 +245,20 @@ export class MotifStream extends EventEmitter {
     endpoint: MotifStreamEndpoint,
   ): Promise<'stalled' | 'stopped'> {
     const timeout = this.stallMs > 0 ? this.stallMs : -1;
+    const maxMessageSize = this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const socket =
       this.kind === 'image'
         ? new zmq.Pull({
             linger: 0,
             receiveTimeout: timeout,
             receiveHighWaterMark: this.options.receiveHighWaterMark ?? 4,
+            maxMessageSize,
           })
         : new zmq.Subscriber({
             linger: 0,
             receiveTimeout: timeout,
             receiveHighWaterMark: this.options.receiveHighWaterMark ?? 1000,
+            maxMessageSize,
           });
     if (socket instanceof zmq.Subscriber) socket.subscribe('j');
     run.socket = socket;
@@ -221,7 +280,10 @@ export class MotifStream extends EventEmitter {
         }
         if (run.abort.signal.aborted) return 'stopped';
         this.counts.received++;
-        if (this.current.phase !== 'streaming') this.setStatus({ phase: 'streaming', endpoint });
+        if (this.current.phase !== 'streaming') {
+          this.setStatus({ phase: 'streaming', endpoint });
+          this.emit('healthy');
+        }
         this.flow.offer({ parts, at: Date.now() });
         this.kick();
         // A queued burst resolves receive() without a trip through the event loop; give timers,

@@ -1,124 +1,105 @@
 /**
  * motif-action: any motif API operation, for one camera or all, with optional wait-until-done.
- * Thin glue: `request.ts` plans the call from config + msg, the shared motif client (owned by the
- * motif-server config node) performs it, and this file routes results, errors and status.
+ * Thin glue: `fields.ts` says what the node is told (a configured value wins over msg), `request.ts`
+ * plans the call, the backend performs it (fan-out over cameras included) through the server's
+ * connection, and the layered status shows connection, standing warning and this node's activity.
  */
 import { setMaxListeners } from 'node:events';
-import type { MotifClient } from '../../backends/motif/client';
-import { endpointPath, type MotifEndpoint } from '../../backends/motif/endpoints';
-import type { Disposer } from '../../common/disposer';
 import {
+  ALL_CAMERAS,
+  callForCameras,
+  describePath,
+  findEndpoint,
+  waitForCameras,
+  waitKindFor,
+  type MotifClient,
+} from '../../backends/motif';
+import type { Disposer } from '../../common/disposer';
+import { ConfigError } from '../../common/errors';
+import { readConfig, resolveInput } from '../../common/fields';
+import {
+  attachConnection,
   configNode,
   onInput,
   registerNode,
   translator,
-  useConnection,
   type Node,
   type NodeDef,
   type RED,
+  type ServerNode,
 } from '../../common/node-red';
-import { status } from '../../common/status';
-import type { MotifServerNode } from '../motif-server';
+import { Activity } from './activity';
 import { registerMotifAdmin } from './admin';
-import {
-  ALL_CAMERAS,
-  planCall,
-  waitKindFor,
-  type MotifActionConfig,
-  type MotifActionMsg,
-  type PlannedCall,
-} from './request';
-
-interface MotifActionNodeConfig extends NodeDef, MotifActionConfig {
-  server: string;
-  wait: boolean;
-  waitTimeout: string | number;
-}
-
-async function camerasFor(client: MotifClient, call: PlannedCall, signal: AbortSignal): Promise<string[]> {
-  if (call.camera !== ALL_CAMERAS) return call.camera ? [call.camera] : [];
-  const cameras = await client.cameras({ signal });
-  return cameras.map((c) => c.serial);
-}
-
-async function perform(client: MotifClient, call: PlannedCall, signal: AbortSignal): Promise<unknown> {
-  if (call.camera !== ALL_CAMERAS) {
-    const params = call.camera ? { ...call.params, serial: call.camera } : call.params;
-    return client.call(call.endpoint.id, params, call.body, { signal });
-  }
-  // No all-cameras form of this operation: run it on each camera, results keyed by serial.
-  const results: Record<string, unknown> = {};
-  for (const serial of await camerasFor(client, call, signal)) {
-    results[serial] = await client.call(call.endpoint.id, { ...call.params, serial }, call.body, { signal });
-  }
-  return results;
-}
-
-function describeCall(endpoint: MotifEndpoint, call: PlannedCall): string {
-  const params =
-    call.camera && call.camera !== ALL_CAMERAS ? { ...call.params, serial: call.camera } : call.params;
-  try {
-    return endpointPath(endpoint, call.camera === ALL_CAMERAS ? { ...params, serial: '*' } : params);
-  } catch {
-    return endpoint.id;
-  }
-}
+import { FIELDS } from './fields';
+import { planCall } from './request';
 
 export default function (RED: RED): void {
   const t = translator(RED);
   registerMotifAdmin(RED);
-  registerNode<MotifActionNodeConfig>(RED, 'motif-action', (node: Node, config, life: Disposer) => {
-    const server = configNode<MotifServerNode>(RED, config.server, 'motif-server');
-    const waitTimeoutMs = Math.max(1, Number(config.waitTimeout) || 600) * 1000;
+  registerNode<NodeDef>(RED, 'motif-action', (node: Node, config, life: Disposer) => {
+    const configured = readConfig(FIELDS, config as unknown as Record<string, unknown>, 'motif-action');
+    if (configured.operation && !findEndpoint(configured.operation))
+      throw new ConfigError(
+        `motif-action: operation "${configured.operation.slice(0, 60)}" is not a motif operation`,
+        'operation',
+        'invalid operation',
+      );
+    const server = configNode<ServerNode<MotifClient>>(RED, configured.server, 'motif-server');
+    const waitTimeoutMs = Math.round((configured.waitTimeout ?? 600) * 1000);
     const abort = new AbortController();
     // Every call under way listens on this one signal (close cancels them all): no listener cap.
     setMaxListeners(0, abort.signal);
     life.add(() => abort.abort());
-    let busy = 0;
-    const view = useConnection(node, server.connection, life, t, (shape, connected) =>
-      connected && busy > 0 ? status('busy', t('motif-action.status.working')) : shape,
-    );
+    const status = attachConnection(node, server.connection, life, t);
+    // Translated once: a catalog look-up per message costs more than the rest of the status work.
+    const waitText = {
+      stopped: t('motif-action.status.wait-stopped'),
+      copied: t('motif-action.status.wait-copied'),
+      exported: t('motif-action.status.wait-exported'),
+    };
+    const activity = new Activity(status, t('motif-action.status.working'));
+    life.add(() => activity.dispose());
 
     onInput(
       node,
       async (msg, send) => {
-        const call = planCall(config, msg as MotifActionMsg);
-        const client = server.connection.client();
+        const call = planCall(resolveInput(FIELDS, configured, msg), msg.payload);
+        const waitKind = configured.wait ? waitKindFor(call.endpoint) : undefined;
         const started = Date.now();
-        busy++;
-        view.set('busy', call.endpoint.label);
+        activity.begin(started);
         try {
-          const result = await perform(client, call, abort.signal);
-          server.connection.reportSuccess();
-          const waitKind = config.wait ? waitKindFor(call.endpoint) : undefined;
-          if (waitKind) {
-            view.set('busy', t(`motif-action.status.wait-${waitKind}`));
-            // An all-cameras operation (no camera in its path) waits for every camera.
-            const waitOn = call.camera ? call : { ...call, camera: ALL_CAMERAS };
-            for (const serial of await camerasFor(client, waitOn, abort.signal)) {
-              await client.waitUntil(waitKind, serial, { timeoutMs: waitTimeoutMs, signal: abort.signal });
+          const result = await server.connection.run(async (client) => {
+            const answer = await callForCameras(client, call.endpoint, call.camera, call.params, call.body, {
+              signal: abort.signal,
+            });
+            if (waitKind) {
+              activity.waiting(waitText[waitKind]);
+              await waitForCameras(client, waitKind, call.camera, {
+                timeoutMs: waitTimeoutMs,
+                signal: abort.signal,
+              });
             }
-          }
+            return answer;
+          });
           msg.payload = result;
-          msg.motif = {
+          const motif: Record<string, unknown> = {
             operation: call.endpoint.id,
             method: call.endpoint.method,
-            path: describeCall(call.endpoint, call),
+            path: describePath(call.endpoint, call.camera, call.params),
             camera: call.camera === ALL_CAMERAS ? 'all' : call.camera,
             server: server.address,
             durationMs: Date.now() - started,
-            ...(waitKind ? { waitedFor: waitKind } : {}),
           };
-          view.set('connected', call.endpoint.label);
+          if (waitKind) motif.waitedFor = waitKind;
+          msg.motif = motif;
+          activity.end(call.endpoint.label);
           send(msg);
         } catch (err) {
-          server.connection.reportFailure(err);
+          activity.abandon();
           throw err;
-        } finally {
-          busy--;
         }
       },
-      (error) => view.set('error', error.statusText),
+      (error) => activity.fail(error),
     );
   });
 }

@@ -1,38 +1,24 @@
 /**
- * Turns a message and the node's configuration into one motif call: which endpoint, which path
- * parameters, which JSON body, which cameras. Pure (no network): every check here happens before
- * anything reaches the server.
+ * Turns the resolved fields of a message (see fields.ts for the override rule) and its payload into
+ * one motif call: which endpoint, which path parameters, which JSON body, which cameras. Pure (no
+ * network): every check here happens before anything reaches the server.
  */
-import { findEndpoint, type MotifArgSpec, type MotifEndpoint } from '../../backends/motif/endpoints';
+import {
+  ALL_CAMERAS,
+  endpointForCamera,
+  findEndpoint,
+  type MotifArgSpec,
+  type MotifEndpoint,
+} from '../../backends/motif';
 import { InputError } from '../../common/errors';
-import { describe, isPlainObject, optionalObject, type JsonObject } from '../../common/input';
+import type { FieldValues } from '../../common/fields';
+import { describe, isPlainObject, type JsonObject } from '../../common/input';
+import type { FIELDS } from './fields';
 
-/** Camera value meaning "every camera". */
-export const ALL_CAMERAS = '__all';
+export { ALL_CAMERAS, waitKindFor } from '../../backends/motif';
 
-export interface MotifActionConfig {
-  operation: string;
-  camera: string;
-  output: string;
-  parameter: string;
-  task: string;
-  ioSerial: string;
-  ioPort: string;
-  args: string;
-  /** Merge msg.payload into the arguments. Off for nodes chained after another call, whose payload is a result. */
-  payloadArgs?: boolean;
-}
-
-export interface MotifActionMsg {
-  operation?: unknown;
-  camera?: unknown;
-  output?: unknown;
-  parameter?: unknown;
-  task?: unknown;
-  ioSerial?: unknown;
-  ioPort?: unknown;
-  payload?: unknown;
-}
+/** The resolved fields of one message (configured values, or msg values where set to "from msg"). */
+export type MotifActionValues = FieldValues<typeof FIELDS>;
 
 export interface PlannedCall {
   endpoint: MotifEndpoint;
@@ -43,8 +29,7 @@ export interface PlannedCall {
   camera: string | undefined;
 }
 
-/** Which msg property and which node field feed a path parameter, per endpoint. */
-/** The node fields that name a path part. */
+/** The node field (and msg property of the same name) that feeds a path parameter, per endpoint. */
 type PathField = 'camera' | 'task' | 'ioSerial' | 'ioPort' | 'output' | 'parameter';
 
 export function pathParamSource(endpoint: MotifEndpoint, param: string): { prop: PathField; label: string } {
@@ -57,12 +42,8 @@ export function pathParamSource(endpoint: MotifEndpoint, param: string): { prop:
   return { prop: 'parameter', label: 'parameter name' };
 }
 
-function pick(msgValue: unknown, configValue: string, label: string): string | undefined {
-  const value = msgValue === undefined || msgValue === null || msgValue === '' ? configValue : msgValue;
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string') throw new InputError(`${label} must be a string, got ${describe(value)}`);
-  return value.trim();
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 /** Strings an MQTT or dashboard flow can send for the toggle values motif understands. */
@@ -107,19 +88,11 @@ function coerceArg(spec: MotifArgSpec, value: unknown): unknown {
 /** Editor arguments (a JSON object) merged with `msg.payload` (an object, or a scalar `value`). */
 export function resolveBody(
   endpoint: MotifEndpoint,
-  configArgs: string,
+  configArgs: JsonObject | undefined,
   payload: unknown,
   hint = '',
 ): JsonObject | undefined {
-  let base: JsonObject = {};
-  if (configArgs && configArgs.trim()) {
-    try {
-      base = optionalObject(JSON.parse(configArgs), 'the arguments set in the node') ?? {};
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw new InputError(`the arguments set in the node are not valid JSON: ${(err as Error).message}`);
-    }
-  }
+  const base: JsonObject = configArgs ?? {};
   let fromMsg: JsonObject = {};
   const valueArg = endpoint.args.find((a) => a.name === 'value');
   if (isPlainObject(payload)) fromMsg = payload;
@@ -149,52 +122,45 @@ export function resolveBody(
   return Object.keys(body).length > 0 ? body : undefined;
 }
 
-export function planCall(config: MotifActionConfig, msg: MotifActionMsg): PlannedCall {
-  const operation = pick(msg.operation, config.operation, 'operation');
-  if (!operation) throw new InputError('no operation: choose one in the node or set msg.operation');
-  let endpoint = findEndpoint(operation);
-  if (!endpoint) throw new InputError(`unknown motif operation "${operation}"`);
+export function planCall(values: MotifActionValues, payload: unknown): PlannedCall {
+  const operation = values.operation;
+  if (!operation)
+    throw new InputError('no operation: choose one in the node or set msg.operation', 'msg.operation');
+  const configured = findEndpoint(operation);
+  if (!configured) throw new InputError(`unknown motif operation "${clip(operation)}"`, 'msg.operation');
 
-  let camera: string | undefined;
-  if (endpoint.pathParams.includes('serial')) {
-    let chosen = pick(msg.camera, config.camera, 'camera');
+  let chosen: string | undefined;
+  if (configured.pathParams.includes('serial')) {
+    chosen = values.camera;
     if (chosen === 'all' || chosen === '*') chosen = ALL_CAMERAS;
     if (!chosen)
-      throw new InputError(`"${endpoint.label}" needs a camera: set one in the node or msg.camera`);
-    if (chosen === ALL_CAMERAS && endpoint.allCameras) {
-      endpoint = findEndpoint(endpoint.allCameras) ?? endpoint;
-    }
-    camera = endpoint.pathParams.includes('serial') ? chosen : undefined;
+      throw new InputError(
+        `"${configured.label}" needs a camera: set one in the node or msg.camera`,
+        'msg.camera',
+      );
   }
+  const { endpoint, camera } = endpointForCamera(configured, chosen);
 
   const params: Record<string, string> = {};
   for (const param of endpoint.pathParams) {
     if (param === 'serial') continue;
     const source = pathParamSource(endpoint, param);
-    const value = pick(msg[source.prop as keyof MotifActionMsg], config[source.prop], source.label);
+    const value = values[source.prop];
     if (!value)
       throw new InputError(
         `"${endpoint.label}" needs the ${source.label}: set it in the node or msg.${source.prop}`,
+        `msg.${source.prop}`,
       );
     params[param] = value;
   }
-  const usePayload = config.payloadArgs !== false;
+  const usePayload = values.payloadArgs;
   const hint = usePayload
     ? '; msg.payload is merged into the arguments: untick "arguments from msg.payload" to ignore it'
     : '';
   return {
     endpoint,
     params,
-    body: resolveBody(endpoint, config.args, usePayload ? msg.payload : undefined, hint),
+    body: resolveBody(endpoint, values.args, usePayload ? payload : undefined, hint),
     camera,
   };
-}
-
-/** What "wait until done" waits for after a successful call, if anything. */
-export function waitKindFor(endpoint: MotifEndpoint): 'stopped' | 'copied' | 'exported' | undefined {
-  if (endpoint.group === 'schedule') return undefined;
-  if (endpoint.id.endsWith('recording/start') || endpoint.id.endsWith('recording/stop')) return 'stopped';
-  if (endpoint.id.endsWith('recordings/copy_all')) return 'copied';
-  if (endpoint.id.endsWith('recordings/export_all')) return 'exported';
-  return undefined;
 }

@@ -1,51 +1,50 @@
 /**
  * motif-stream: a camera's realtime image or state stream as messages, with a backpressure mode,
  * stall recovery and start/stop/restart control. Thin glue: `backends/motif/stream.ts` owns the
- * ZeroMQ socket and the policy, `config.ts` checks the settings, `message.ts` shapes messages.
+ * ZeroMQ socket and the policy, `fields.ts` reads the settings, `message.ts` shapes messages; the
+ * server's connection watches the stream (a rejected key halts it instead of retrying) and the
+ * layered status shows connection, standing warning and the stream's own state.
  */
-import { resolveStreamEndpoint } from '../../backends/motif/stream-endpoint';
-import { MotifStream, type MotifStreamItem, type MotifStreamStatus } from '../../backends/motif/stream';
+import {
+  MotifStream,
+  resolveStreamEndpoint,
+  type MotifClient,
+  type MotifStreamItem,
+  type MotifStreamStatus,
+} from '../../backends/motif';
 import { InputError, toRecorderError, type RecorderError } from '../../common/errors';
 import {
+  attachConnection,
   configNode,
   onInput,
   registerNode,
-  StatusView,
   translator,
   type Msg,
   type Node,
   type NodeDef,
   type RED,
+  type ServerNode,
 } from '../../common/node-red';
-import type { MotifServerNode } from '../motif-server';
-import { hostOfAddress, streamSettings, type MotifStreamConfig } from './config';
+import { hostOfAddress, readStreamSettings } from './fields';
 import { buildMessage, encodedMessage, needsEncoding, type MessageContext } from './message';
-
-interface MotifStreamNodeConfig extends NodeDef, MotifStreamConfig {
-  server: string;
-}
 
 const ACTIONS = ['start', 'stop', 'restart'] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** Failures of the API connection itself (as opposed to a wrong camera) move the shared connection. */
-const CONNECTION_CODES = new Set(['CONNECTION', 'TIMEOUT', 'TLS', 'AUTH']);
+/** Failures the connection layer shows (the same on every node of the server). */
+const CONNECTION_CODES: ReadonlySet<string> = new Set(['CONNECTION', 'TIMEOUT', 'TLS', 'AUTH', 'CLOSED']);
 
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerNode<MotifStreamNodeConfig>(RED, 'motif-stream', (node: Node, config, life) => {
-    const server = configNode<MotifServerNode>(RED, config.server, 'motif-server');
-    const settings = streamSettings(config);
+  registerNode<NodeDef>(RED, 'motif-stream', (node: Node, config, life) => {
+    const settings = readStreamSettings(config as unknown as Record<string, unknown>);
+    const server = configNode<ServerNode<MotifClient>>(RED, settings.server, 'motif-server');
     const apiHost = hostOfAddress(server.address);
-    const view = new StatusView(node, life, 1000);
-    life.add(() => view.clear());
+    const status = attachConnection(node, server.connection, life, t);
     let camera = settings.camera;
     /** The control message that started the stream: errors reach Catch nodes with it. */
     let origin: Msg | undefined;
     let reported: string | undefined;
-
-    server.connection.acquire(node.id);
-    life.add(() => server.connection.release(node.id, life.removed));
 
     const errorMsg = (): Record<string, unknown> => ({
       ...(origin ?? {}),
@@ -63,26 +62,17 @@ export default function (RED: RED): void {
       kind: settings.kind,
       flow: settings.flow,
       stallMs: settings.stallMs,
-      resolve: async (signal) => {
-        try {
-          const endpoint = await resolveStreamEndpoint(server.connection.client(), {
+      maxMessageBytes: settings.maxMessageBytes,
+      resolve: (signal) =>
+        server.connection.run((client) =>
+          resolveStreamEndpoint(client, {
             kind: settings.kind,
             serial: camera,
             hostOverride: settings.hostOverride,
             apiHost,
             signal,
-          });
-          server.connection.reportSuccess();
-          return endpoint;
-        } catch (err) {
-          const error = toRecorderError(err);
-          if (!signal.aborted) {
-            if (CONNECTION_CODES.has(error.code)) server.connection.reportFailure(error);
-            report(error);
-          }
-          throw error;
-        }
-      },
+          }),
+        ),
       deliver: (item: MotifStreamItem) => {
         const ctx: MessageContext = {
           camera:
@@ -90,7 +80,7 @@ export default function (RED: RED): void {
           server: server.address,
           encoding: settings.encoding,
           quality: settings.quality,
-          dropped: stream.stats.dropped,
+          dropped: stream.dropped,
         };
         if (!needsEncoding(item, settings.encoding)) {
           node.send(buildMessage(item, ctx));
@@ -99,8 +89,11 @@ export default function (RED: RED): void {
         return encodedMessage(item, ctx).then((msg) => node.send(msg));
       },
     });
-    const currentSerial = (): string => stream.status.endpoint?.serial ?? camera;
+    // Per frame: read the endpoint directly (`status` copies an object each time).
+    const currentSerial = (): string => stream.endpoint?.serial ?? camera;
     life.add(() => stream.close());
+    life.add(server.connection.watch(stream));
+    stream.on('failure', (err: unknown) => report(toRecorderError(err)));
     stream.on('deliveryError', (err: unknown) => node.error(toRecorderError(err).message, errorMsg()));
     let warnedBad = false;
     stream.on('bad', (err: RecorderError) => {
@@ -112,25 +105,32 @@ export default function (RED: RED): void {
     const show = (s: MotifStreamStatus = stream.status): void => {
       switch (s.phase) {
         case 'stopped':
-          return view.set('idle', t('motif-stream.status.stopped'));
+          return status.set('idle', t('motif-stream.status.stopped'));
         case 'resolving':
-          return view.set('connecting', t('recorders.status.connecting'));
+          return status.set('connecting', t('recorders.status.connecting'));
         case 'waiting':
-          return view.set('connecting', t('motif-stream.status.waiting'));
+          return status.set('connecting', t('motif-stream.status.waiting'));
         case 'stalled':
-          return view.set('warning', t('motif-stream.status.stalled'));
-        case 'retrying': {
-          const reason = s.error?.statusText ?? t('recorders.status.error');
-          const kind = s.error && CONNECTION_CODES.has(s.error.code) ? 'disconnected' : 'error';
-          return view.set(kind, t('motif-stream.status.retrying', { reason }));
+          return status.set('warning', t('motif-stream.status.stalled'));
+        case 'retrying':
+        case 'halted': {
+          const error = s.error;
+          // The connection layer says "unreachable, retrying" / "auth failed" for all its nodes.
+          if (error && CONNECTION_CODES.has(error.code)) return status.fail(error);
+          const reason = error?.statusText ?? t('recorders.status.error');
+          return status.set('error', t(`motif-stream.status.${s.phase}`, { reason }));
         }
         case 'streaming': {
           reported = undefined;
           const stats = stream.stats;
           const rate = stats.rate.toFixed(1);
-          return settings.kind === 'image'
-            ? view.set('active', t('motif-stream.status.rate', { rate, dropped: stats.dropped }))
-            : view.set('active', t('motif-stream.status.stateRate', { rate }));
+          const text =
+            settings.kind === 'image'
+              ? t('motif-stream.status.rate', { rate, dropped: stats.dropped })
+              : t('motif-stream.status.stateRate', { rate });
+          // Undecodable messages are counted where the user looks, not only warned about once.
+          if (stats.bad === 0) return status.set('active', text);
+          return status.set('warning', `${text}, ${t('motif-stream.status.bad', { bad: stats.bad })}`);
         }
       }
     };
@@ -142,16 +142,17 @@ export default function (RED: RED): void {
     onInput(node, async (msg) => {
       const action = msg.action;
       if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action))
-        throw new InputError('msg.action must be "start", "stop" or "restart"');
-      if (msg.camera !== undefined) {
-        if (typeof msg.camera !== 'string')
-          throw new InputError('msg.camera must be a camera serial (string)');
-        if (action !== 'stop') camera = msg.camera.trim();
+        throw new InputError('msg.action must be "start", "stop" or "restart"', 'msg.action');
+      // The configured camera wins; only a node set to "first camera / from msg" follows msg.camera.
+      if (msg.camera !== undefined && !settings.camera && action !== 'stop') {
+        if (typeof msg.camera !== 'string' || msg.camera.length > 128)
+          throw new InputError('msg.camera must be a camera serial (text)', 'msg.camera');
+        camera = msg.camera.trim();
       }
       switch (action as Action) {
         case 'start':
           origin = msg;
-          if (msg.camera !== undefined && stream.running) await stream.restart();
+          if (msg.camera !== undefined && !settings.camera && stream.running) await stream.restart();
           else stream.start();
           break;
         case 'stop':

@@ -17,6 +17,8 @@ export interface AuthConfig {
 export interface Session {
   role: string;
   userId?: string;
+  /** A JWT's expiry (epoch ms): Hasura closes a WebSocket authorised by it then. */
+  expiresAt?: number;
 }
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -52,7 +54,7 @@ export function authenticate(cfg: AuthConfig, h: Headers): Session {
     const role = requested ?? jwt.defaultRole;
     if (!jwt.allowedRoles.includes(role))
       throw new HasuraError('access-denied', 'Your requested role is not in allowed roles');
-    return { role, userId: jwt.userId };
+    return { role, userId: jwt.userId, expiresAt: jwt.expiresAt };
   }
   return { role: cfg.unauthorizedRole };
 }

@@ -1,6 +1,7 @@
 /** `recorders-sim aivero`: the Aivero (Hasura GraphQL) simulator in the foreground. */
+import { X509Certificate } from 'node:crypto';
 import type { SimulatorModule } from '../types';
-import { AiveroSimulator } from './index';
+import { AiveroSimulator, type WebSocketMode } from './index';
 
 function numberOption(options: Record<string, string | undefined>, name: string): number | undefined {
   const text = options[name];
@@ -37,6 +38,12 @@ export const simulator: SimulatorModule = {
     { name: 'refetch-ms', description: 'live-query refetch interval, ms', default: '1000' },
     { name: 'arming-ms', description: 'Standby arming latency before recording begins, ms', default: '500' },
     { name: 'cert-out', description: 'write the certificate (PEM) to this file so clients can trust it' },
+    {
+      name: 'websocket',
+      description: 'WebSocket protocols: both, legacy (Hasura < 2.1), transport or off',
+      default: 'both',
+    },
+    { name: 'basic-auth', description: 'user:password a basic-auth proxy in front requires' },
     { name: 'tls', description: 'HTTPS (true) or plain HTTP (false)', default: 'true' },
   ],
   async start(options) {
@@ -46,7 +53,15 @@ export const simulator: SimulatorModule = {
     const refetchMs = numberOption(options, 'refetch-ms');
     if (refetchMs !== undefined && refetchMs < 1)
       throw new Error(`invalid --refetch-ms "${options['refetch-ms']}"`);
+    const websocket = options.websocket ?? 'both';
+    if (!['both', 'legacy', 'transport', 'off'].includes(websocket))
+      throw new Error(`invalid --websocket "${websocket}" (both, legacy, transport or off)`);
+    const basic = options['basic-auth'];
+    const colon = basic?.indexOf(':') ?? -1;
+    if (basic !== undefined && colon < 1) throw new Error('invalid --basic-auth (user:password)');
     const sim = await AiveroSimulator.start({
+      basicAuth: basic ? { username: basic.slice(0, colon), password: basic.slice(colon + 1) } : undefined,
+      websocket: websocket as WebSocketMode,
       port,
       host: options.host,
       adminSecret: options['admin-secret'],
@@ -58,12 +73,16 @@ export const simulator: SimulatorModule = {
       tls: options.tls === undefined ? true : !['false', 'off', 'no'].includes(options.tls),
     });
     const info: Record<string, string> = {
-      'admin secret': options['admin-secret'] ? 'the value you passed with --admin-secret' : sim.adminSecret,
+      'admin secret': sim.adminSecret,
       ints: flag(options, 'lenient-ints') ? 'lenient (numeric strings accepted)' : 'strict (as Hasura)',
-      'database start': `${sim.databaseStartMs} ms`,
+      'database start': `${sim.databaseStartMs} ms (${sim.databaseSource})`,
     };
     if (options['jwt-secret']) info.jwt = 'HS256 (the key you passed with --jwt-secret)';
-    if (options['cert-out']) info.certificate = options['cert-out'];
+    if (sim.ca) {
+      info['certificate sha-256 fingerprint'] = new X509Certificate(sim.ca).fingerprint256;
+      // The PEM to paste into a client's CA field (it is the public certificate, no secret).
+      info['ca certificate'] = options['cert-out'] ?? `\n${sim.ca.trim()}`;
+    }
     return {
       name: 'aivero',
       endpoints: {

@@ -1,9 +1,14 @@
 /**
  * The embedded Postgres (PGlite, a devDependency loaded only when an Aivero simulator starts).
- * initdb plus our schema costs about 2 s; the first start in a process keeps a dump of the fresh
- * database in memory and every later start loads that dump instead (about 0.5 s).
+ * initdb plus our schema costs 2–10 s depending on the machine; loading a dump of the ready database
+ * costs under a second. So the first start builds the database once and keeps its dump in memory for
+ * the process and on disk (node_modules/.cache, keyed by PGlite version and schema) for the next
+ * process. Any problem with the disk copy falls back to building afresh.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy: PGlite is loaded only by this simulator */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { schemaDdl } from './ddl';
 
@@ -14,14 +19,53 @@ export interface Sql {
 
 type PGliteModule = typeof import('@electric-sql/pglite');
 
-function loadPGlite(): PGliteModule {
+function loadPGlite(): { mod: PGliteModule; version: string } {
   try {
-    return require('@electric-sql/pglite') as PGliteModule;
+    const mod = require('@electric-sql/pglite') as PGliteModule;
+    let version = 'unknown';
+    try {
+      const pkg = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+      version = String((JSON.parse(readFileSync(pkg, 'utf8')) as { version?: unknown }).version);
+    } catch {
+      // The cache key then only changes with the schema; a mismatch is caught when loading.
+    }
+    return { mod, version };
   } catch (err) {
     throw new Error(
       'the Aivero simulator needs @electric-sql/pglite (a devDependency): run npm install in the package ' +
         `(${err instanceof Error ? err.message : String(err)})`,
     );
+  }
+}
+
+/** The package root (this file is dist/src/simulators/aivero/database.js). */
+const packageRoot = resolve(__dirname, '..', '..', '..', '..');
+
+function cacheFile(version: string, ddl: string): string {
+  const key = createHash('sha256').update(`${version}\n${ddl}`).digest('hex').slice(0, 16);
+  return join(packageRoot, 'node_modules', '.cache', 'recorders-sim', `aivero-pglite-${key}.tar`);
+}
+
+function readCached(file: string): Blob | undefined {
+  try {
+    return new Blob([readFileSync(file)]);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCached(file: string, dump: Blob): Promise<void> {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, file);
+    // Dumps of older schemas or PGlite versions are of no use any more.
+    for (const f of readdirSync(dirname(file)))
+      if (/^aivero-pglite-[0-9a-f]{16}\.tar$/.test(f) && join(dirname(file), f) !== file)
+        rmSync(join(dirname(file), f), { force: true });
+  } catch {
+    // A read-only install: every process builds its own database.
   }
 }
 
@@ -31,32 +75,59 @@ export interface OpenedDatabase {
   db: PGlite;
   /** Milliseconds this start took (reported by the CLI and the tests). */
   startMs: number;
+  /** How the database was made: from the process's template, from the disk cache, or by initdb. */
+  source: 'memory' | 'disk' | 'initdb';
+}
+
+const OPTIONS = { relaxedDurability: true };
+
+async function fromDump(mod: PGliteModule, dump: Blob): Promise<PGlite> {
+  const db = new mod.PGlite({ ...OPTIONS, loadDataDir: dump });
+  await db.waitReady;
+  return db;
 }
 
 export async function openDatabase(): Promise<OpenedDatabase> {
   const started = Date.now();
-  const mod = loadPGlite();
-  if (template) {
-    const db = new mod.PGlite({ loadDataDir: await template });
-    await db.waitReady;
-    return { db, startMs: Date.now() - started };
+  const { mod, version } = loadPGlite();
+  const done = (db: PGlite, source: OpenedDatabase['source']): OpenedDatabase => ({
+    db,
+    startMs: Date.now() - started,
+    source,
+  });
+  if (template) return done(await fromDump(mod, await template), 'memory');
+
+  const ddl = schemaDdl();
+  const file = cacheFile(version, ddl);
+  const cached = readCached(file);
+  if (cached) {
+    try {
+      const db = await fromDump(mod, cached);
+      // The dump must hold our schema; anything else is rebuilt.
+      await db.query('SELECT id, "recordedMs" FROM recording_sessions LIMIT 0');
+      template ??= Promise.resolve(cached);
+      return done(db, 'disk');
+    } catch {
+      rmSync(file, { force: true });
+    }
   }
-  // First start in this process: build the database, keep a dump of it, and use it.
-  const db = new mod.PGlite();
+
+  // Build the database, keep a dump of it, and use it.
+  const db = new mod.PGlite(OPTIONS);
   const built = (async (): Promise<Blob> => {
     await db.waitReady;
-    await db.exec(schemaDdl());
+    await db.exec(ddl);
     return db.dumpDataDir('none');
   })();
   template = built;
   try {
-    await built;
+    await writeCached(file, await built);
   } catch (err) {
     template = undefined;
     await db.close().catch(() => undefined);
     throw err;
   }
-  return { db, startMs: Date.now() - started };
+  return done(db, 'initdb');
 }
 
 export type { PGlite, Transaction };

@@ -14,7 +14,8 @@ function sqlType(c: Column): string {
 
 const DEFAULTS: Record<string, string> = {
   id: 'gen_random_uuid()',
-  createdAt: "(now() at time zone 'utc')",
+  // clock_timestamp, not now(): rows inserted in one request still get distinct, ordered times.
+  createdAt: "(clock_timestamp() at time zone 'utc')",
   updatedAt: "(now() at time zone 'utc')",
   totalSize: '0',
   estimatedSize: '0',
@@ -51,6 +52,8 @@ export function schemaDdl(): string {
   }
   for (const t of TABLES) {
     const cols = t.columns.map((c) => '  ' + columnDdl(t, c));
+    // Hidden insertion order: what Postgres' heap order gives a fresh table, kept stable for tests.
+    cols.push('  "_seq" bigint GENERATED ALWAYS AS IDENTITY');
     if (t.key === 'cameras') cols.push('  UNIQUE (model, serial)');
     if (t.key === 'recordingSessions') {
       cols.push('  CHECK ("maxTimeSeconds" >= 0)', '  CHECK ("maxSizeMegabytes" >= 0)');

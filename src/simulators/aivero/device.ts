@@ -29,8 +29,24 @@ interface SessionRow {
   bitsPerSecond: number;
 }
 
+/** Sessions the device has to look at: not Stopped, or still armed/recording. */
+const ACTIVE_SESSIONS = `SELECT s.id, s.state,
+              extract(epoch FROM s."startDate") * 1000 AS start,
+              extract(epoch FROM s."endDate") * 1000 AS "end",
+              s."maxTimeSeconds", s."maxSizeMegabytes",
+              extract(epoch FROM s."armedAt") * 1000 AS "armedAt",
+              extract(epoch FROM s."recordingSince") * 1000 AS "recordingSince",
+              s."storageId", st."recordedBytes", s."recordedMs",
+              coalesce((SELECT sum(x.bitrate)::float8 FROM records r JOIN streams x ON x."recordId" = r.id
+                         WHERE r."recordingId" = s.id), 0) AS "bitsPerSecond"
+         FROM recording_sessions s LEFT JOIN storage st ON st.id = s."storageId"
+        WHERE s.state <> 'Stopped' OR s."armedAt" IS NOT NULL OR s."recordingSince" IS NOT NULL`;
+const ANY_ACTIVE = `SELECT 1 AS one FROM recording_sessions s
+  WHERE s.state <> 'Stopped' OR s."armedAt" IS NOT NULL OR s."recordingSince" IS NOT NULL LIMIT 1`;
+
 const INT_MAX = 2147483647;
 const MB = 1_000_000;
+const NO_END = Date.UTC(9999, 0, 1);
 
 /** Epoch ms as a `timestamp without time zone` literal in UTC (the reference's convention). */
 export function toTimestamp(ms: number): string {
@@ -40,7 +56,7 @@ export function toTimestamp(ms: number): string {
 export class DeviceModel {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private again = false;
+  private queued: Promise<void> | undefined;
   private lastTick: number;
   private disposed = false;
 
@@ -57,24 +73,32 @@ export class DeviceModel {
     this.timer.unref();
   }
 
-  /** Looks at the sessions now (after every mutation, and every tickMs). Runs never overlap. */
+  /**
+   * Looks at the sessions (every tickMs, or when a test asks). Runs never overlap; a call during a
+   * run resolves after a run that began after the call, so it sees every write made before it.
+   */
   tick(): Promise<void> {
     if (this.disposed) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
+    if (!this.running) {
+      this.running = this.runOnce().finally(() => (this.running = undefined));
       return this.running;
     }
-    this.running = this.db
-      .transaction((tx) => this.step(tx))
-      .catch(() => undefined)
-      .finally(() => {
-        this.running = undefined;
-        if (this.again && !this.disposed) {
-          this.again = false;
-          void this.tick();
-        }
-      });
-    return this.running;
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.tick();
+    });
+    return this.queued;
+  }
+
+  private runOnce(): Promise<void> {
+    return this.db
+      .query(ANY_ACTIVE)
+      .then(async (probe) => {
+        // Nothing to do is the common case: one cheap query, no transaction.
+        if (probe.rows.length === 0) this.lastTick = this.options.now();
+        else await this.db.transaction((tx) => this.step(tx));
+      })
+      .catch(() => undefined);
   }
 
   async dispose(): Promise<void> {
@@ -82,25 +106,14 @@ export class DeviceModel {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.queued;
   }
 
   private async step(tx: Transaction): Promise<void> {
     const now = this.options.now();
     const prev = Math.min(this.lastTick, now);
     this.lastTick = now;
-    const { rows } = await tx.query<SessionRow>(
-      `SELECT s.id, s.state,
-              extract(epoch FROM s."startDate") * 1000 AS start,
-              extract(epoch FROM s."endDate") * 1000 AS "end",
-              s."maxTimeSeconds", s."maxSizeMegabytes",
-              extract(epoch FROM s."armedAt") * 1000 AS "armedAt",
-              extract(epoch FROM s."recordingSince") * 1000 AS "recordingSince",
-              s."storageId", st."recordedBytes", s."recordedMs",
-              coalesce((SELECT sum(x.bitrate)::float8 FROM records r JOIN streams x ON x."recordId" = r.id
-                         WHERE r."recordingId" = s.id), 0) AS "bitsPerSecond"
-         FROM recording_sessions s LEFT JOIN storage st ON st.id = s."storageId"
-        WHERE s.state <> 'Stopped' OR s."armedAt" IS NOT NULL OR s."recordingSince" IS NOT NULL`,
-    );
+    const { rows } = await tx.query<SessionRow>(ACTIVE_SESSIONS);
     for (const raw of rows) await this.advance(tx, normalise(raw), prev, now);
   }
 
@@ -171,9 +184,10 @@ export class DeviceModel {
       const rate = s.bitsPerSecond / 8;
       let remainingS = 0;
       if (state === 'Started') {
-        const limits = [(s.end - now) / 1000];
+        // datetime.max (year 9999, the Standby script's "always") is no end.
+        const limits = s.end < NO_END ? [(s.end - now) / 1000] : [];
         if (s.maxTimeSeconds > 0) limits.push(s.maxTimeSeconds - recordedMs / 1000);
-        remainingS = Math.max(0, Math.min(...limits));
+        remainingS = limits.length ? Math.max(0, Math.min(...limits)) : 0;
       }
       let estimated = Math.floor((bytes + rate * remainingS) / MB);
       if (s.maxSizeMegabytes > 0) estimated = Math.min(estimated, s.maxSizeMegabytes);

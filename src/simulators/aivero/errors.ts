@@ -75,8 +75,12 @@ export function toHasuraError(err: unknown, path = '$'): HasuraError {
     if (cls === '23')
       return new HasuraError('constraint-violation', (CONSTRAINT_PREFIX[err.code] ?? '') + err.message, path);
     if (cls === '22') return new HasuraError('data-exception', err.message, path);
-    if (cls === '42' && err.code === '42501') return new HasuraError('permission-error', err.message, path);
-    return new HasuraError('postgres-error', 'database query error', path);
+    if (err.code === '42501') return new HasuraError('permission-error', err.message, path);
+    // The server itself in trouble (connection, resources, shutdown): Hasura's postgres-error.
+    if (['08', '53', '57', '58'].includes(cls))
+      return new HasuraError('postgres-error', 'database connection error', path);
+    // Anything else (a trigger's RAISE, …) is hidden behind Hasura's generic answer (hasura#6489).
+    return new HasuraError('unexpected', 'database query error', path);
   }
   return new HasuraError('unexpected', 'unexpected error', path);
 }

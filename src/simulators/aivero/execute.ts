@@ -14,6 +14,7 @@ import {
 } from 'graphql';
 import type { PGlite } from './database';
 import { HasuraError, toHasuraError, type GraphQLErrorBody } from './errors';
+import { checkLimits, checkVariableDepth } from './limits';
 import { permissionsOf } from './permissions';
 import { buildSchema, type ExecContext } from './schema';
 import { validationError, variableError } from './translate';
@@ -71,9 +72,10 @@ export class Executor {
   constructor(
     private readonly db: PGlite,
     private readonly options: { lenientInts: boolean },
-    /** Told after every committed mutation (the device model reacts at once). */
-    private readonly onCommit: () => void = () => undefined,
   ) {}
+
+  /** Parsed and validated documents by role and text: clients send the same few operations again and again. */
+  private readonly documents = new Map<string, Omit<Prepared, 'request'>>();
 
   schemaFor(role: string): GraphQLSchema {
     let s = this.schemas.get(role);
@@ -87,6 +89,29 @@ export class Executor {
   }
 
   prepare(role: string, request: GraphQLRequest): Prepared {
+    const key = `${role}\u0000${request.operationName ?? ''}\u0000${request.query}`;
+    const cached = this.documents.get(key);
+    if (cached) {
+      checkVariableDepth(request.variables);
+      // Refresh its place: the map's order is the least recently used first.
+      this.documents.delete(key);
+      this.documents.set(key, cached);
+      return { ...cached, request };
+    }
+    checkVariableDepth(request.variables);
+    const prepared = this.prepareUncached(role, request);
+    // Only ordinary-sized documents are kept, so the cache stays small whatever clients send.
+    if (request.query.length > 16 * 1024) return prepared;
+    this.documents.set(key, {
+      schema: prepared.schema,
+      document: prepared.document,
+      operation: prepared.operation,
+    });
+    if (this.documents.size > 256) this.documents.delete(this.documents.keys().next().value as string);
+    return prepared;
+  }
+
+  private prepareUncached(role: string, request: GraphQLRequest): Prepared {
     const schema = this.schemaFor(role);
     let document: DocumentNode;
     try {
@@ -94,6 +119,7 @@ export class Executor {
     } catch {
       throw new HasuraError('validation-failed', 'not a valid graphql query', '$.query');
     }
+    checkLimits(document);
     const errors = validate(schema, document, undefined, { maxErrors: 5 });
     if (errors.length) throw validationError(document, errors[0]);
     const operation = getOperationAST(document, request.operationName);
@@ -104,6 +130,10 @@ export class Executor {
           ? `no such operation found in the document: "${request.operationName.slice(0, 100)}"`
           : 'exactly one operation has to be present in the document when operationName is not specified',
       );
+    if (operation.operation === 'mutation' && !schema.getMutationType())
+      throw new HasuraError('validation-failed', 'no mutations exist');
+    if (operation.operation === 'subscription' && !schema.getSubscriptionType())
+      throw new HasuraError('validation-failed', 'no subscriptions exist');
     return { schema, document, operation, request };
   }
 
@@ -138,7 +168,6 @@ export class Executor {
   }
 
   private async execute(p: Prepared): Promise<{ data: Record<string, unknown> }> {
-    const isMutation = p.operation.operation === 'mutation';
     let data: Record<string, unknown>;
     try {
       data = await this.db.transaction(async (tx) => {
@@ -152,7 +181,8 @@ export class Executor {
         });
         if (result.errors?.length) {
           const first = result.errors[0];
-          if (!result.data) throw new Rollback(variableError(p.document, first));
+          // Variables that cannot be coerced: graphql-js answers without a data key at all.
+          if (!('data' in result)) throw new Rollback(variableError(p.document, first));
           throw new Rollback(toHasuraError(first.originalError ?? first));
         }
         return result.data as Record<string, unknown>;
@@ -160,7 +190,6 @@ export class Executor {
     } catch (err) {
       throw err instanceof Rollback ? err.error : toHasuraError(err);
     }
-    if (isMutation) this.onCommit();
     return { data };
   }
 }

@@ -7,9 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, type AuthConfig } from './auth';
 import { HasuraError, errorBody } from './errors';
 import { readRequest, type Executor } from './execute';
+import { front, type FrontConfig } from './front';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BATCH = 50;
 export const GRAPHQL_PATHS = new Set(['/v1/graphql', '/hasura/v1/graphql']);
+/** The engine version of the Aivero chart (nhost-helm values.yaml). */
+export const HASURA_VERSION = 'v2.28.0-ce';
 const HEALTH_PATHS = new Set(['/healthz', '/hasura/healthz']);
 
 export function pathOf(req: IncomingMessage): string {
@@ -38,7 +42,14 @@ export function handleHttp(
   executor: Executor,
   auth: AuthConfig,
   isUp: () => boolean,
+  frontConfig: FrontConfig = {},
 ): void {
+  const proxy = front(frontConfig, req);
+  if (proxy) {
+    res.writeHead(proxy.status, proxy.headers);
+    res.end(proxy.body);
+    return;
+  }
   const path = pathOf(req);
   if (HEALTH_PATHS.has(path)) {
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -47,6 +58,8 @@ export function handleHttp(
     res.end(isUp() ? 'OK' : 'ERROR');
     return;
   }
+  if (path === '/v1/version' || path === '/hasura/v1/version')
+    return sendJson(res, 200, { version: HASURA_VERSION });
   if (!GRAPHQL_PATHS.has(path)) return flat(res, 404, 'not-found', 'resource does not exist');
   if (req.method !== 'POST') return flat(res, 405, 'method-not-allowed', 'only POST requests are allowed');
   const chunks: Buffer[] = [];
@@ -71,16 +84,29 @@ export function handleHttp(
       if (err instanceof HasuraError) return sendJson(res, 200, errorBody(err));
       throw err;
     }
-    let request;
-    try {
-      request = readRequest(body);
-    } catch (err) {
-      if (err instanceof HasuraError) return sendJson(res, 200, errorBody(err));
-      throw err;
-    }
-    executor.run(session.role, request).then(
-      (answer) => sendJson(res, 200, answer),
-      () => sendJson(res, 200, errorBody(new HasuraError('unexpected', 'unexpected error'))),
-    );
+    // Hasura also takes a JSON array of requests (batching) and answers with an array.
+    const batch = Array.isArray(body);
+    if (batch && (body as unknown[]).length > MAX_BATCH)
+      return sendJson(
+        res,
+        200,
+        errorBody(new HasuraError('validation-failed', `at most ${MAX_BATCH} operations in a batch`)),
+      );
+    const one = async (item: unknown): Promise<unknown> => {
+      try {
+        return await executor.run(session.role, readRequest(item));
+      } catch (err) {
+        return errorBody(
+          err instanceof HasuraError ? err : new HasuraError('unexpected', 'unexpected error'),
+        );
+      }
+    };
+    const run = async (): Promise<unknown> => {
+      if (!batch) return one(body);
+      const answers: unknown[] = [];
+      for (const item of body as unknown[]) answers.push(await one(item));
+      return answers;
+    };
+    void run().then((answer) => sendJson(res, 200, answer));
   });
 }

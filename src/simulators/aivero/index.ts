@@ -4,6 +4,7 @@
  * the reference says UNKNOWN is documented in docs/simulators/aivero.md. No Node-RED imports.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -16,11 +17,12 @@ import type { AuthConfig } from './auth';
 import { sharedCertificate, type SimCertificate } from './certificate';
 import { openDatabase, type PGlite } from './database';
 import { Executor } from './execute';
+import type { FrontConfig } from './front';
 import { handleHttp } from './http';
 import { signJwt as sign } from './jwt';
 import { DeviceModel } from './device';
 import type { LiveQuery } from './live-query';
-import { WebSockets } from './websockets';
+import { WebSockets, type WebSocketMode } from './websockets';
 
 export interface AiveroSimulatorOptions {
   /** Default 0 (any free port). */
@@ -45,7 +47,18 @@ export interface AiveroSimulatorOptions {
   certificate?: SimCertificate;
   /** The device model's clock (epoch ms); tests pass one they drive. Default Date.now. */
   now?: () => number;
-  /** How often the device model looks at the sessions, ms (default 100). */
+  /**
+   * WebSocket protocols served: both (default, as Hasura v2.28), only the legacy one (Hasura before
+   * v2.1), only graphql-transport-ws, or none (a proxy that blocks WebSockets). `setWebSocketMode`
+   * changes it for new connections.
+   */
+  websocket?: WebSocketMode;
+  /**
+   * A basic-auth middleware in front (Traefik, when the chart sets a dashboard password): requests
+   * without these credentials get HTTP 401 text/plain. The header is removed before Hasura.
+   */
+  basicAuth?: { username: string; password: string };
+  /** How often the device model looks at the sessions, ms (default 100): its reaction time. */
   deviceTickMs?: number;
 }
 
@@ -55,6 +68,8 @@ export class AiveroSimulator {
   readonly ca: string | undefined;
   /** Milliseconds the embedded Postgres took to start. */
   readonly databaseStartMs: number;
+  /** Where the database came from: the process's template, the disk cache, or initdb. */
+  readonly databaseSource: 'memory' | 'disk' | 'initdb';
   private readonly sockets = new Set<Socket>();
   private listening = false;
   private closed = false;
@@ -64,6 +79,8 @@ export class AiveroSimulator {
   private readonly websockets: WebSockets;
   private readonly liveQueries = new Set<LiveQuery>();
   private refetch: number;
+  private wsMode: WebSocketMode;
+  private readonly frontConfig: FrontConfig;
 
   private constructor(
     private readonly server: Server,
@@ -75,7 +92,9 @@ export class AiveroSimulator {
     private readonly options: AiveroSimulatorOptions,
     certificate: SimCertificate | undefined,
     databaseStartMs: number,
+    databaseSource: 'memory' | 'disk' | 'initdb',
   ) {
+    this.databaseSource = databaseSource;
     const tls = certificate !== undefined;
     const h = host.includes(':') ? `[${host}]` : host;
     this.url = `${tls ? 'https' : 'http'}://${h}:${port}/v1/graphql`;
@@ -87,13 +106,14 @@ export class AiveroSimulator {
     this.auth = { adminSecret, jwtSecret, unauthorizedRole: 'public', now };
     this.device = new DeviceModel(db, {
       now,
-      tickMs: options.deviceTickMs ?? 100,
+      // Bounded below: a zero interval would spin.
+      tickMs: Math.max(5, options.deviceTickMs ?? 100),
       armingLatencyMs: options.armingLatencyMs ?? 500,
     });
-    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false }, () => {
-      void this.device.tick();
-    });
-    this.refetch = options.refetchMs ?? 1000;
+    this.executor = new Executor(db, { lenientInts: options.lenientInts ?? false });
+    this.refetch = Math.max(1, options.refetchMs ?? 1000);
+    this.wsMode = options.websocket ?? 'both';
+    this.frontConfig = { basicAuth: options.basicAuth };
     this.websockets = new WebSockets(
       server,
       {
@@ -104,10 +124,12 @@ export class AiveroSimulator {
         keepAliveMs: 5000,
       },
       () => this.listening,
+      () => this.wsMode,
+      this.frontConfig,
     );
     this.device.start();
     server.on('request', (req: IncomingMessage, res: ServerResponse) =>
-      handleHttp(req, res, this.executor, this.auth, () => this.listening),
+      handleHttp(req, res, this.executor, this.auth, () => this.listening, this.frontConfig),
     );
     server.on('connection', (s: Socket) => this.track(s));
     server.on('secureConnection', (s: Socket) => this.track(s));
@@ -138,10 +160,15 @@ export class AiveroSimulator {
       options,
       certificate,
       opened.startMs,
+      opened.source,
     );
     if (options.certOut && certificate) {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(options.certOut, certificate.cert);
+      try {
+        await writeFile(options.certOut, certificate.cert);
+      } catch (err) {
+        await sim.close();
+        throw err;
+      }
     }
     return sim;
   }
@@ -155,7 +182,7 @@ export class AiveroSimulator {
   /** The seeded cameras. */
   async cameras(): Promise<Array<{ id: string; model: string; serial: string }>> {
     const res = await this.db.query<{ id: string; model: string; serial: string }>(
-      'SELECT id::text AS id, model, serial FROM cameras ORDER BY "createdAt", model, serial',
+      'SELECT id::text AS id, model, serial FROM cameras ORDER BY "_seq"',
     );
     return res.rows;
   }
@@ -179,6 +206,21 @@ export class AiveroSimulator {
   setRefetchMs(ms: number): void {
     if (!(ms >= 1)) throw new Error('refetchMs must be at least 1');
     this.refetch = ms;
+  }
+
+  /**
+   * Makes the proxy in front answer every request (HTTP and WebSocket upgrades) with this status and
+   * a plain-text body, e.g. 502 or 503 while the engine restarts; undefined passes requests on again.
+   */
+  setProxyError(status: number | undefined): void {
+    if (status !== undefined && !(Number.isInteger(status) && status >= 400 && status <= 599))
+      throw new Error('proxy error status must be 400-599');
+    this.frontConfig.proxyError = status;
+  }
+
+  /** Which WebSocket protocols new connections may use (open ones are left alone). */
+  setWebSocketMode(mode: WebSocketMode): void {
+    this.wsMode = mode;
   }
 
   /**
@@ -233,3 +275,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 export { HasuraError } from './errors';
 export type { SimCertificate } from './certificate';
+export type { WebSocketMode } from './websockets';

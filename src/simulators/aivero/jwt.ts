@@ -48,6 +48,8 @@ export interface JwtSession {
   defaultRole: string;
   allowedRoles: string[];
   userId?: string;
+  /** `exp` in epoch ms, when the token has one. */
+  expiresAt?: number;
 }
 
 function parseJson(part: string): Record<string, unknown> | undefined {
@@ -94,5 +96,10 @@ export function verifyJwt(key: string, token: string, nowMs = Date.now()): JwtSe
   if (typeof def !== 'string')
     throw new HasuraError('jwt-missing-role-claims', 'JWT claim does not contain x-hasura-default-role');
   const userId = c['x-hasura-user-id'];
-  return { defaultRole: def, allowedRoles: allowed, userId: typeof userId === 'string' ? userId : undefined };
+  return {
+    defaultRole: def,
+    allowedRoles: allowed,
+    userId: typeof userId === 'string' ? userId : undefined,
+    expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+  };
 }

@@ -158,8 +158,8 @@ function tail(t: Table, a: string, args: SelectArgs, p: Params): string {
   const terms: string[] = [];
   const ob = args.order_by;
   if (ob) for (const o of Array.isArray(ob) ? ob : [ob]) orderTerms(t, a, o, terms);
-  // Without order_by Hasura leaves the order to Postgres; a stable order keeps tests deterministic.
-  terms.push(`${a}."createdAt" ASC`, `${a}.id ASC`);
+  // Without order_by Hasura leaves the order to Postgres (insertion order on a fresh heap); we make it stable.
+  terms.push(`${a}."_seq" ASC`);
   s += ` ORDER BY ${terms.join(', ')}`;
   if (args.limit !== undefined && args.limit !== null) {
     if (args.limit < 0) throw new HasuraError('validation-failed', 'unexpected negative value');

@@ -61,11 +61,14 @@ export function variableError(doc: DocumentNode, err: GraphQLError): HasuraError
       'validation-failed',
       `expecting a value for non-nullable variable: "${missing[1]}"`,
     );
-  const invalid = err.message.match(/^Variable "\$([^"]+)" got invalid value [^;]*; (.*)$/s);
+  const invalid = err.message.match(
+    /^Variable "\$([^"]+)" got invalid value .*?(?: at "[^."[]+((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*)")?; (.*)$/s,
+  );
   if (invalid) {
     const inner =
-      err.originalError instanceof ScalarValueError ? err.originalError.message : rewrite(invalid[2]);
-    return new HasuraError('validation-failed', inner, pathOfVariable(doc, invalid[1]));
+      err.originalError instanceof ScalarValueError ? err.originalError.message : rewrite(invalid[3]);
+    // Inside an input-object variable graphql-js says where (`at "o.maxTimeSeconds"`): extend the path.
+    return new HasuraError('validation-failed', inner, pathOfVariable(doc, invalid[1]) + (invalid[2] ?? ''));
   }
   return new HasuraError('validation-failed', rewrite(err.message));
 }

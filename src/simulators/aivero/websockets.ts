@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Disposable } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
+import { front, rawAnswer, type FrontConfig } from './front';
 import { GRAPHQL_PATHS, pathOf } from './http';
 import { serveLegacy } from './ws-legacy';
 import type { WsEnvironment } from './ws-common';
@@ -13,6 +14,13 @@ import { serveTransportWs } from './ws-transport';
 
 const TRANSPORT = 'graphql-transport-ws';
 const LEGACY = 'graphql-ws';
+
+/** Which protocols the server speaks (tests of a client's fallbacks use the narrower ones). */
+export type WebSocketMode = 'both' | 'legacy' | 'transport' | 'off';
+
+function refuse(socket: Duplex): void {
+  socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+}
 
 export class WebSockets {
   private readonly modern = new WebSocketServer({
@@ -31,6 +39,8 @@ export class WebSockets {
     server: Server,
     private readonly env: WsEnvironment,
     isUp: () => boolean,
+    private readonly mode: () => WebSocketMode = () => 'both',
+    private readonly frontConfig: FrontConfig = {},
   ) {
     this.disposable = serveTransportWs(this.modern, env);
     this.legacy.on('connection', (socket, request: IncomingMessage) => serveLegacy(socket, request, env));
@@ -42,7 +52,17 @@ export class WebSockets {
       const offered = String(req.headers['sec-websocket-protocol'] ?? '')
         .split(',')
         .map((s) => s.trim());
-      const target = offered.includes(TRANSPORT) ? this.modern : this.legacy;
+      const proxy = front(this.frontConfig, req);
+      if (proxy) {
+        socket.end(rawAnswer(proxy));
+        return;
+      }
+      const mode = this.mode();
+      if (mode === 'off') return refuse(socket);
+      // A legacy-only server (Hasura before v2.1) speaks the old protocol whatever is offered.
+      const target =
+        mode === 'legacy' ? this.legacy : offered.includes(TRANSPORT) ? this.modern : this.legacy;
+      if (mode === 'transport' && target !== this.modern) return refuse(socket);
       target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
     });
   }

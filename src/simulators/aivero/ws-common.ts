@@ -29,3 +29,21 @@ export function sessionFor(env: WsEnvironment, request: IncomingMessage, payload
   }
   return authenticate(env.auth, merged);
 }
+
+/** Longest timer Node keeps exactly (about 24.8 days); later expiries are simply not watched. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Calls `expire` when the session's JWT runs out (Hasura closes such a socket), and returns a
+ * function that cancels the watch. The delay is measured with the simulator clock.
+ */
+export function watchExpiry(env: WsEnvironment, session: Session, expire: () => void): () => void {
+  if (session.expiresAt === undefined) return () => undefined;
+  const delay = session.expiresAt - env.auth.now();
+  if (delay > MAX_TIMER_MS) return () => undefined;
+  const timer = setTimeout(expire, Math.max(0, delay));
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+export const JWT_EXPIRED = 'Could not verify JWT: JWTExpired';

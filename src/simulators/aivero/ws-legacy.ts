@@ -10,7 +10,7 @@ import type { Session } from './auth';
 import { HasuraError, toHasuraError } from './errors';
 import { readRequest } from './execute';
 import { LiveQuery } from './live-query';
-import { sessionFor, type WsEnvironment } from './ws-common';
+import { JWT_EXPIRED, sessionFor, watchExpiry, type WsEnvironment } from './ws-common';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const MAX_OPERATIONS = 200;
@@ -31,7 +31,9 @@ export function serveLegacy(socket: WebSocket, request: IncomingMessage, env: Ws
     send({ type: 'error', id, payload: err.toJSON() });
   const connectionError = (message: string): void => send({ type: 'connection_error', payload: message });
 
+  let cancelExpiry = (): void => undefined;
   const cleanup = (): void => {
+    cancelExpiry();
     if (keepAlive) clearInterval(keepAlive);
     keepAlive = undefined;
     for (const op of ops.values()) if (op !== 'once') op.stop();
@@ -115,6 +117,11 @@ export function serveLegacy(socket: WebSocket, request: IncomingMessage, env: Ws
           socket.close(1000, 'connection_error');
           return;
         }
+        cancelExpiry();
+        cancelExpiry = watchExpiry(env, session, () => {
+          connectionError(JWT_EXPIRED);
+          socket.close(1000, 'JWT expired');
+        });
         send({ type: 'connection_ack' });
         send({ type: 'ka' });
         keepAlive ??= setInterval(() => send({ type: 'ka' }), env.keepAliveMs);

@@ -10,7 +10,10 @@ import type { Session } from './auth';
 import { toHasuraError, type HasuraError } from './errors';
 import type { Prepared } from './execute';
 import { LiveQuery, type LiveResult } from './live-query';
-import { sessionFor, type WsEnvironment } from './ws-common';
+import { JWT_EXPIRED, sessionFor, watchExpiry, type WsEnvironment } from './ws-common';
+
+/** Operations one socket may run at once (each live query costs a query per interval). */
+const MAX_OPERATIONS = 200;
 
 interface OpContext {
   prepared: Prepared;
@@ -80,7 +83,11 @@ export function serveTransportWs(wss: WebSocketServer, env: WsEnvironment): Disp
     {
       onConnect: (ctx) => {
         try {
-          sessions.set(ctx.extra.socket, sessionFor(env, ctx.extra.request, ctx.connectionParams));
+          const session = sessionFor(env, ctx.extra.request, ctx.connectionParams);
+          sessions.set(ctx.extra.socket, session);
+          const socket = ctx.extra.socket;
+          const cancel = watchExpiry(env, session, () => socket.close(4400, JWT_EXPIRED));
+          socket.once('close', cancel);
           return true;
         } catch (err) {
           const e = toHasuraError(err);
@@ -93,6 +100,10 @@ export function serveTransportWs(wss: WebSocketServer, env: WsEnvironment): Disp
         const session = sessions.get(ctx.extra.socket);
         if (!session)
           return [new GraphQLError('not initialised', { extensions: { code: 'start-failed', path: '$' } })];
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS)
+          return [
+            new GraphQLError('too many operations', { extensions: { code: 'start-failed', path: '$' } }),
+          ];
         try {
           const prepared = env.executor.prepare(session.role, {
             query: payload.query,

@@ -49,6 +49,8 @@ export const simulator: SimulatorModule = {
     const port = options.port === undefined ? 6083 : Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new Error(`invalid --port "${options.port}"`);
+    if (options.key !== undefined && !/^[\x21-\x7e]{1,256}$/.test(options.key))
+      throw new Error('invalid --key (printable ASCII without spaces, at most 256 characters)');
     const cameras = options.cameras
       ?.split(',')
       .map((s) => s.trim())

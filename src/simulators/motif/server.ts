@@ -59,6 +59,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export class MotifSimulator {
   readonly requests: SimRequestRecord[] = [];
+  /** Every request that arrived, valid or not (the log above is capped; this is not). */
+  requestCount = 0;
   readonly state: MotifSimState;
   private readonly engine: SimEngine;
   private readonly runner: SimTaskRunner | undefined;
@@ -174,6 +176,7 @@ export class MotifSimulator {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.requestCount++;
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
