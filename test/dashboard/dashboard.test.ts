@@ -265,6 +265,27 @@ describe('lab control dashboard in a browser', function () {
     assert.deepEqual(pageErrors, [], 'no script error');
   });
 
+  it('pauses, triggers and resumes a schedule from the Schedules page', async () => {
+    await open('schedules', 'hourly record');
+    const row = page
+      .locator('[id$="lab-sched-table"] tbody tr')
+      .filter({ has: page.locator('td[data-column-key="name"]', { hasText: /^hourly record$/ }) });
+    const state = row.locator('td[data-column-key="state"]');
+    await row.click();
+    await page
+      .getByText(/^hourly record$/)
+      .last()
+      .waitFor();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await state.filter({ hasText: /^paused$/ }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Trigger now' }).click();
+    await page.getByText(/^hourly record \(triggered\) at /).waitFor({ timeout: 10_000 });
+    await row.locator('td[data-column-key="fired"]').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await state.filter({ hasText: /^armed$/ }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], 'no script error');
+  });
+
   it('starts motif, Aivero and RemotiveLabs with one button and logs each acknowledged start with its offset', async () => {
     const { motif, remotive, aivero } = demo.dashboard;
     const experimentSession = async (): Promise<string | undefined> =>
