@@ -146,6 +146,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
   const reset = process.argv.includes('--reset');
   const userDir = path.join(root, '.node-red-user');
+  // The dashboard's Aivero simulator writes its certificate there before Node-RED is set up.
+  fs.mkdirSync(userDir, { recursive: true });
   const handles: SimulatorHandle[] = await startSimulators(['all'], {});
   handles.push(await startMqttBroker());
   const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(
