@@ -158,7 +158,7 @@ describe('lab control dashboard in a browser', function () {
     );
   });
 
-  it('seeks the simulated broker when the position slider is moved, and holds it while held', async () => {
+  it('shows live signals, seeks the simulated broker when the position slider is moved, and holds it while held', async () => {
     const sim = demo.dashboard.remotive;
     const path0 = 'drive/city-loop.recordingsession.yaml';
     await open('remotive', 'Loop start (s)');
@@ -167,6 +167,16 @@ describe('lab control dashboard in a browser', function () {
     await page.getByRole('button', { name: 'Play' }).click();
     await until('playback', () =>
       sim.state.sessions.find((s) => s.path === path0 && s.mode === 'PLAYBACK_PLAYING'),
+    );
+    // Live signals while it plays: the speed gauge leaves 0 (the city loop drives 20…80 km/h).
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[id$="lab-remotive-speed"]')?.textContent ?? '';
+        const m = /(\d+(?:\.\d+)?)\s*km\/h/.exec(text);
+        return m !== null && Number(m[1]) > 10;
+      },
+      undefined,
+      { timeout: 10_000 },
     );
     const track = page.locator('.lab-position-slider .v-slider-track');
     const box = await track.boundingBox();
