@@ -134,7 +134,7 @@ describe('aivero simulator: the vendor documents', function () {
       'query($id: uuid!) { recordingSession(id: $id) { startDate endDate state } }',
       { id: sessionId },
     );
-    // Postgres reads the un-padded year 1 as 2001 (reference §3, verified on PostgreSQL 15).
+    // Postgres reads the un-padded year 1 as 2001 (the vendor documentation, verified on PostgreSQL 15).
     assert.deepEqual(got.recordingSession, {
       startDate: '2001-01-01T00:00:00',
       endDate: '9999-12-31T23:59:59',

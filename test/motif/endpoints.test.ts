@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { endpointPath, findEndpoint, MOTIF_ENDPOINTS } from '../../src/backends/motif/endpoints';
 
 describe('motif endpoint table', () => {
-  it('has the 44 operations of the reference in table order with their methods', () => {
+  it('has the 44 operations of the motif API in its documentation order with their methods', () => {
     assert.equal(MOTIF_ENDPOINTS.length, 44);
     assert.equal(MOTIF_ENDPOINTS[0].id, 'version');
     assert.equal(MOTIF_ENDPOINTS[43].id, 'multicam/disconnect_all');

@@ -51,7 +51,7 @@ const CASES: Case[] = [
       const info = a.camera_info as Record<string, unknown>;
       assert.equal(info.status, 'idle');
       assert.equal(info.filename, null);
-      // Realtime streams are on by default, advertised on 0.0.0.0 (reference §4.1 host rule).
+      // Realtime streams are on by default, advertised on 0.0.0.0 (vendor documentation).
       const stream = info.stream as Record<string, { host: string; port: number }>;
       assert.deepEqual(Object.keys(stream).sort(), ['image', 'state']);
       assert.equal(stream.image.host, '0.0.0.0');

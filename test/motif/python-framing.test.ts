@@ -1,5 +1,5 @@
 /**
- * The simulator answers requests framed exactly like the Python client v0.2.0 (reference §1.4):
+ * The simulator answers requests framed exactly like the Python client v0.2.0 (vendor documentation):
  * raw TLS, `Connection: close`, Content-Type on every request, `Content-Length: 0` on body-less
  * POSTs and Python's JSON with bare `Infinity`.
  */

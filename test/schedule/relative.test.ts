@@ -74,13 +74,13 @@ describe('schedule: relative schedules (camera_relative)', () => {
 });
 
 describe('schedule: datetimeToCron', () => {
-  it('formats the reference examples', () => {
+  it('formats the documented examples', () => {
     assert.equal(datetimeToCron(new Date('2019-05-17T16:05:00Z'), 'UTC'), '0 5 16 17 5 ?');
     assert.equal(datetimeToCron(new Date('2024-01-02T03:04:05.999Z'), 'UTC'), '5 4 3 2 1 ?');
     assert.equal(datetimeToCron(new Date('2024-12-31T23:59:59Z'), 'UTC'), '59 59 23 31 12 ?');
   });
 
-  it('uses the wall time of the given zone (the reference recipe at epoch + 17 s)', () => {
+  it('uses the wall time of the given zone (the documented recipe at epoch + 17 s)', () => {
     const date = new Date(17_000);
     assert.equal(datetimeToCron(date, 'UTC'), '17 0 0 1 1 ?');
     assert.equal(datetimeToCron(date, 'Europe/Vienna'), '17 0 1 1 1 ?');

@@ -1,5 +1,5 @@
 /**
- * What Aivero's RealSense GStreamer pipeline supports (reference §2.5). The database accepts more
+ * What Aivero's RealSense GStreamer pipeline supports (vendor documentation). The database accepts more
  * than the camera can do, so these are warnings for the user, never a refusal.
  */
 export interface StreamParameters {

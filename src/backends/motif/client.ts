@@ -131,7 +131,7 @@ export class MotifClient {
     );
   }
 
-  /** Recording, or about to (status "pending"), as the Python client decides (reference §2.6). */
+  /** Recording, or about to (status "pending"), as the Python client decides (vendor documentation). */
   async isRecording(serial: string, options?: MotifCallOptions): Promise<boolean> {
     return statusIsRecording(await this.cameraStatus(serial, options));
   }

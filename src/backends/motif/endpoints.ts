@@ -1,6 +1,6 @@
 /**
  * The 44 operations of the motif REST API, in the order of the Python client's `API` table
- * (reference §2.2), plus the path builder that validates path segments before any traffic.
+ * (vendor documentation), plus the path builder that validates path segments before any traffic.
  */
 import { InputError } from '../../common/errors';
 
@@ -503,7 +503,7 @@ export function findEndpoint(id: string): MotifEndpoint | undefined {
   return BY_ID.get(id);
 }
 
-/** The reference's segment rule `[^\s /]+`: not empty, no slash, no whitespace. */
+/** motif's segment rule `[^\s /]+`: not empty, no slash, no whitespace. */
 const SEGMENT = /^[^\s/]+$/;
 /** Control, format (bidi overrides, zero-width), separator characters and lone surrogates. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;

@@ -1,6 +1,6 @@
 /**
  * JSON as motif speaks it. Python's encoder writes non-finite numbers as the bare tokens `Infinity`,
- * `-Infinity` and `NaN` (reference §5), and motif relies on them: `value=+inf` toggles an output.
+ * `-Infinity` and `NaN` (vendor documentation), and motif relies on them: `value=+inf` toggles an output.
  * `JSON.stringify` would write `null`, and `JSON.parse` rejects the tokens, so both directions are
  * implemented here.
  */

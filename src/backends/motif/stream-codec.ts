@@ -1,5 +1,5 @@
 /**
- * Decoding of motif's realtime stream messages (reference §4.2, §4.3). No I/O.
+ * Decoding of motif's realtime stream messages (vendor documentation). No I/O.
  *
  * Image: two frames, UTF-8 JSON metadata with `dtype` (numpy name) and `shape`, then the raw pixels
  * in C order. State: two frames, topic (`j…`) then a UTF-8 JSON object.

@@ -1,5 +1,5 @@
 /**
- * Where a camera's realtime stream is (reference §4.1): the camera from the caller or the first
+ * Where a camera's realtime stream is (vendor documentation): the camera from the caller or the first
  * one, its status read for `camera_info.stream.<kind>`, a reported `0.0.0.0` replaced by the API
  * host, an explicit host override winning over both. Read again at every (re)connect, because the
  * port can change when motif restarts.
@@ -38,7 +38,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]', '*']);
 
-/** The host rule of reference §4.1 step 3. */
+/** The documented host rule: 0.0.0.0 means the API host. */
 export function streamHost(reported: string, apiHost: string, override?: string): string {
   if (override?.trim()) return override.trim();
   if (ANY_ADDRESS.has(reported) && !ANY_ADDRESS.has(apiHost)) return apiHost;

@@ -1,5 +1,5 @@
 /**
- * Server-side motif tasks (reference §2.2 #21–33): reading the task list with the motif machine's
+ * Server-side motif tasks (the task endpoints of the motif API): reading the task list with the motif machine's
  * clock, creating a task of one of five kinds, deleting one task by name. `schedule/clear`, which
  * deletes every user's tasks, is deliberately not offered here.
  *

@@ -1,6 +1,6 @@
 /**
  * How the motif client trusts the server. motif presents a self-signed certificate without a name
- * (reference §1.2), so hostname checks are impossible; trust is either a SHA-256 pin of that
+ * (vendor documentation), so hostname checks are impossible; trust is either a SHA-256 pin of that
  * certificate (default: loopbio's published server.crt), a CA certificate (chain and expiry
  * verified, name not), or an explicit "insecure" choice.
  */

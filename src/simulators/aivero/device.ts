@@ -1,5 +1,5 @@
 /**
- * The recorders behind the database, as the reference infers them (§4): a Scheduled session moves to
+ * The recorders behind the database, as we infer them from the vendor documentation: a Scheduled session moves to
  * Started at `startDate` and to Stopped at `endDate`; a Started session stops at `endDate`, after
  * `maxTimeSeconds` of recording or at `maxSizeMegabytes` (0 = no limit). Standby arms the pipeline:
  * recording really begins `armingLatencyMs` after arming (at once when the session was armed long
@@ -48,7 +48,7 @@ const INT_MAX = 2147483647;
 const MB = 1_000_000;
 const NO_END = Date.UTC(9999, 0, 1);
 
-/** Epoch ms as a `timestamp without time zone` literal in UTC (the reference's convention). */
+/** Epoch ms as a `timestamp without time zone` literal in UTC (the vendor scripts' convention). */
 export function toTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '');
 }

@@ -1,5 +1,5 @@
 /**
- * What sits in front of Hasura on an Aivero server (reference §1): the Traefik ingress with an
+ * What sits in front of Hasura on an Aivero server (vendor documentation): the Traefik ingress with an
  * optional basic-auth middleware, and a proxy that answers by itself (502/503, not JSON) while the
  * engine is away. Both let a client test its handling of non-GraphQL answers.
  */

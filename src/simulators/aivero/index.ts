@@ -1,7 +1,7 @@
 /**
  * A Hasura-faithful fake of the Aivero recording server (GraphQL over HTTPS, tables in an embedded
  * Postgres), for tests, examples and `npm start`. Binds 127.0.0.1 by default. Every choice where
- * the reference says UNKNOWN is documented in docs/simulators/aivero.md. No Node-RED imports.
+ * the vendor documents nothing is documented in docs/simulators/aivero.md. No Node-RED imports.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';

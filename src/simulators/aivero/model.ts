@@ -1,7 +1,7 @@
 /**
  * The simulated Aivero database, described once: the GraphQL schema (schema.ts), the SQL compiler
  * (sql.ts) and the DDL (ddl.ts) are all derived from these tables, so they cannot drift apart.
- * Table, type and column names follow reference/aivero.md §2; where it is UNKNOWN the choice is
+ * Table, type and column names follow the Aivero documentation; where it is UNKNOWN the choice is
  * written down in docs/simulators/aivero.md.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Hasura's scalars for this schema. `Int` replaces graphql-js' built-in so that the simulator can
  * answer with Hasura's message and, in lenient mode, accept the numeric strings the vendor's
- * scripts send (reference §2.4). `uuid` and `timestamp` are passed to Postgres as text: Postgres
+ * scripts send (vendor documentation). `uuid` and `timestamp` are passed to Postgres as text: Postgres
  * decides what is valid (an invalid literal is a data-exception, as on Hasura).
  */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';

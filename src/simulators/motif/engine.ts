@@ -170,7 +170,7 @@ export class SimEngine extends EventEmitter<SimEngineEvents> {
     return count;
   }
 
-  /** Sets an output; ±Infinity switch to max/min first and then toggle (reference §5). */
+  /** Sets an output; ±Infinity switch to max/min first and then toggle (vendor documentation). */
   setOutput(outputs: Record<string, SimOutput>, name: string, value: number): number {
     if (typeof value !== 'number' || Number.isNaN(value)) throw badRequest('value must be a number');
     const output = (outputs[name] ??= { value: OUTPUT_MIN, toggling: false });

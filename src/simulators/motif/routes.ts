@@ -1,5 +1,5 @@
 /**
- * The simulator's route table: the 44 motif routes (reference §2.2) with their methods, matched
+ * The simulator's route table: the 44 motif routes (vendor documentation) with their methods, matched
  * segment by segment on the path after '/api/1/' ('version' is unprefixed).
  */
 import {

@@ -22,7 +22,7 @@ export function listTasks(state: MotifSimState, options: ScheduleOptions): Recor
 
 /**
  * Creates a task for `operation` (the endpoint id without 'schedule/'). `relativeAllowed` is false
- * for recording/copy/export schedules, which reject camera_relative (reference §2.2 rows 24–29).
+ * for recording/copy/export schedules, which reject camera_relative (vendor documentation).
  */
 export function createTask(
   state: MotifSimState,

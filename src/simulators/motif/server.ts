@@ -1,6 +1,6 @@
 /**
  * A faithful fake of the loopbio motif REST API over HTTPS (node:https), for tests, examples and
- * `npm start`. Binds 127.0.0.1 by default; every choice where the reference says UNKNOWN is
+ * `npm start`. Binds 127.0.0.1 by default; every choice where the vendor documents nothing is
  * documented in docs/simulators/motif.md.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';

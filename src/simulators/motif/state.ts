@@ -1,11 +1,11 @@
 /**
- * The simulator's inspectable state and the JSON shapes it reports. Everything the reference marks
+ * The simulator's inspectable state and the JSON shapes it reports. Everything the vendor leaves undocumented
  * UNKNOWN is chosen here and written down in docs/simulators/motif.md.
  */
 import { realClock, type Clock } from '../../schedule';
 import { SimTaskStore } from './tasks';
 
-/** Camera parameter defaults from the motif documentation (reference §2.3). */
+/** Camera parameter defaults from the motif documentation (vendor documentation). */
 export const DEFAULT_PARAMETERS: Readonly<Record<string, string | number | boolean>> = {
   ExposureAuto: 'Off',
   ExposureTime: 20000.0,

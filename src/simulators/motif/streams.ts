@@ -1,7 +1,7 @@
 /**
- * The simulator's realtime streams (reference §4): per camera a ZeroMQ PUSH sending synthetic
+ * The simulator's realtime streams (vendor documentation): per camera a ZeroMQ PUSH sending synthetic
  * frames (`[JSON metadata, raw pixels]`) and a PUB sending state (`['j', JSON]`), advertised in the
- * camera status as `camera_info.stream.{image,state}`. Choices where the reference is UNKNOWN are
+ * camera status as `camera_info.stream.{image,state}`. Choices the vendor leaves undocumented are
  * written down in docs/simulators/motif.md.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';

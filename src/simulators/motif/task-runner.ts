@@ -2,7 +2,7 @@
  * Runs the simulator's stored tasks with the package's own cron engine, so that scheduled
  * recordings, copies, exports, output changes and configure calls really happen and can be observed
  * through the API. Absolute tasks run in the simulator's time zone; camera-relative tasks are armed
- * while their camera records, relative to that recording's start (reference §3.4).
+ * while their camera records, relative to that recording's start (vendor documentation).
  */
 import { Scheduler, type ScheduleEntry } from '../../schedule';
 import type { SimEngine } from './engine';

@@ -1,8 +1,8 @@
 /**
  * A RemotiveLabs broker simulator over real gRPC: RecordingSessionService (all 8 rpcs),
  * SystemService (GetLicenseInfo, HealthCheck, GetConfiguration, ListSignals) and
- * NetworkService.SubscribeToSignals, serving synthetic drive recordings. Behaviours the public
- * reference leaves open are documented in docs/simulators/remotive.md.
+ * NetworkService.SubscribeToSignals, serving synthetic drive recordings. Behaviours the broker's public
+ * API documentation leaves open are documented in docs/simulators/remotive.md.
  */
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../../backends/remotive/proto';
