@@ -49,6 +49,10 @@ describe('schedule: relative schedules anchored to another schedule', () => {
     t.add(definition('tick', '0 */10 * ? * * *', { relative: true, anchor: 'record', runFor: 1800 }));
     t.start();
     assert.deepEqual(t.next('tick', 3), [], 'not armed before the anchor fires');
+    assert.equal(
+      t.info('tick').description,
+      '10 minutes after start, then every 10 minutes (start = each firing of "record", for 30 minutes)',
+    );
     clock.advance(40 * MIN);
     // record at 10:00 (60 s after T0); tick at +10 and +20 minutes; +30 is the end, not a firing.
     assert.deepEqual(log(fired), [

@@ -10,6 +10,7 @@ import { anchorFieldProblem, checkAnchors, MESSAGE_ANCHOR } from './anchors';
 import {
   CronSchedule,
   describe,
+  durationWords,
   Scheduler,
   type Clock,
   type DstPolicy,
@@ -276,7 +277,7 @@ export class ScheduleTable {
       next: entry?.nextAt != null ? new Date(entry.nextAt).toISOString() : null,
       count: counts?.count ?? 0,
       lastFired: counts?.last != null ? new Date(counts.last).toISOString() : null,
-      description: describe(definition.expression, { relative: definition.relative }),
+      description: describeAnchored(definition),
     };
   }
 
@@ -529,6 +530,15 @@ export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy, 
         ? { timeZone: definition.timeZone }
         : {}),
   }).next(now);
+}
+
+/** The expression in words, and for relative ones what their "start" is and how long they run. */
+function describeAnchored(definition: ScheduleDefinition): string {
+  const words = describe(definition.expression, { relative: definition.relative });
+  if (!definition.relative || (!definition.anchor && !definition.runFor)) return words;
+  const start = definition.anchor ? `each firing of "${definition.anchor}"` : 'the start message';
+  const run = definition.runFor ? `, for ${durationWords(definition.runFor * 1000)}` : '';
+  return `${words} (start = ${start}${run})`;
 }
 
 interface Run {
