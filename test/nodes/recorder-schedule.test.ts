@@ -371,6 +371,19 @@ describe('recorder-schedule node', function () {
       [{ dst: 'sometimes' }, /daylight saving must be one of auto, once, both/],
       [{ missed: 42 }, /missed firings must be one of skip, fireOnceLate/],
       [{ schedules: 'not a list' }, /schedule list is not a list/],
+      [
+        { schedules: [{ name: 'stim', expression: '0 */5 * ? * * *', relative: true, anchor: 'rec' }] },
+        /"stim" is anchored to "rec", which does not exist/,
+      ],
+      [
+        {
+          schedules: [
+            { name: 'a', expression: '0 1 0 1 1 ?', relative: true, anchor: 'b' },
+            { name: 'b', expression: '0 1 0 1 1 ?', relative: true, anchor: 'a' },
+          ],
+        },
+        /anchors form a cycle: "a" → "b" → "a"/,
+      ],
     ] as const) {
       await loadFlow(MODULES, flow({ ...extra, store: 'none' }));
       const caught = nextMessage(helper.getNode('caught'));

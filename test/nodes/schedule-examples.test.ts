@@ -111,12 +111,52 @@ describe('schedule examples against the simulator', function () {
     scheduleNode.receive({ payload: { command: 'next', count: 2 } } as never);
     const next = (await replies).payload as Array<{ name: string; next: string[] }>;
     const ledOn = Date.parse(next.find((s) => s.name === 'led_on')?.next[0] ?? '');
-    assert.ok(Math.abs(ledOn - (Date.now() + 60_000)) < 2000, 'led_on one minute after start');
     assert.equal(next.find((s) => s.name === 'led2')?.next.length, 2);
+    assert.ok(
+      Math.abs(ledOn - (Date.now() + 60_000)) < 2000,
+      'led_on one minute after the record schedule fired',
+    );
     press('stop recording', tab);
     await waitFor(
       () => (sim.state.cameras.get('FAKE0')?.recording.status === 'idle' ? true : undefined),
       3000,
+    );
+    const afterStop = nextMessage(helper.getNode(find('debug', 'schedule replies', tab).id));
+    scheduleNode.receive({ payload: { command: 'next', count: 2 } } as never);
+    const stopped = (await afterStop).payload as Array<{ name: string; next: string[] }>;
+    assert.deepEqual(stopped.find((s) => s.name === 'led2')?.next, [], 'stop ended the output schedules');
+  });
+
+  it('wires no schedule node of a local protocol back into itself', () => {
+    for (const schedule of flows.filter((n) => n.type === 'recorder-schedule')) {
+      const feeding = flows.filter(
+        (n) => n.type !== 'inject' && JSON.stringify(n.wires ?? []).includes(JSON.stringify(schedule.id)),
+      );
+      assert.deepEqual(
+        feeding.map((n) => `${n.type} ${String(n.name)}`),
+        [],
+        `only buttons feed ${String(schedule.name)}`,
+      );
+    }
+  });
+
+  // Last: it starts a 30-minute recording on every camera of the simulator.
+  it('starts the recording and the anchored stimulus schedules when the hourly record schedule fires', async () => {
+    const tab = /hourly recording \+ stimulus \(local\)/;
+    press('record now', tab);
+    await waitFor(
+      () => (sim.state.cameras.get('FAKE0')?.recording.status === 'recording' ? true : undefined),
+      3000,
+    );
+    const scheduleNode = helper.getNode(find('recorder-schedule', 'protocol', tab).id);
+    const replies = nextMessage(helper.getNode(find('debug', 'schedule replies', tab).id));
+    scheduleNode.receive({ payload: { command: 'next', count: 10 } } as never);
+    const next = (await replies).payload as Array<{ name: string; next: string[] }>;
+    const stimOn = next.find((s) => s.name === 'stim_on')?.next.map((at) => Date.parse(at)) ?? [];
+    assert.equal(stimOn.length, 5, 'five stimuli in the 30 minutes of the run');
+    assert.ok(
+      Math.abs((stimOn[0] ?? 0) - (Date.now() + 5 * 60_000)) < 2000,
+      'the first 5 minutes after record',
     );
   });
 });

@@ -122,8 +122,16 @@ function readDefinition(fields: Record<string, unknown>, name: string): Schedule
     expression: expression.trim(),
     timeZone: optionalString(fields.timeZone, 'timeZone')?.trim() ?? '',
     relative: optionalBoolean(fields.relative, 'relative') ?? false,
+    ...anchorFields(fields),
     topic: optionalString(fields.topic, 'topic') ?? name,
     payload: fields.payload ?? name,
     dynamic: true,
   };
+}
+
+/** `anchor` (another schedule's name; '' = the start message) and `runFor` (seconds), when given. */
+function anchorFields(fields: Record<string, unknown>): { anchor?: string; runFor?: number } {
+  const anchor = optionalString(fields.anchor, 'anchor')?.trim();
+  const runFor = optionalNumber(fields.runFor, 'runFor');
+  return { ...(anchor ? { anchor } : {}), ...(runFor ? { runFor } : {}) };
 }

@@ -2,10 +2,11 @@
  * recorder-schedule: local schedules in the motif cron dialect for any backend. Several named
  * schedules per node on one timer (`ScheduleTable`), controlled by messages (`commands.ts`),
  * dynamic schedules and paused state kept in a context store, relative schedules anchored by a
- * `start` message. Output 1: firings; output 2: command replies.
+ * `start` message or by another schedule of the node (with a run time), so a protocol needs no
+ * wiring loop. Output 1: firings; output 2: command replies.
  */
 import type { Disposer } from '../../common/disposer';
-import { ConfigError, toRecorderError } from '../../common/errors';
+import { toRecorderError } from '../../common/errors';
 import { readConfig } from '../../common/fields';
 import {
   onInput,
@@ -25,19 +26,10 @@ import {
   type MissedPolicy,
 } from '../../schedule';
 import { readCommands, type Command } from './commands';
-import { FIELDS, MAX_SCHEDULES } from './fields';
+import { FIELDS } from './fields';
+import { checkStaticAnchors, staticDefinitions } from './static-list';
 import { StateWriter } from './state-writer';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
-
-interface StaticSchedule {
-  name: string;
-  expression: string;
-  timeZone?: string;
-  relative?: boolean;
-  topic?: string;
-  payload?: string;
-  payloadType?: string;
-}
 
 /** Node-RED's node context, as far as we use it (callback forms work with every store). */
 interface NodeContextStore {
@@ -58,30 +50,6 @@ function bounded(work: Promise<void>, ms: number): Promise<void> {
   return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
     clearTimeout(timer),
   );
-}
-
-/** The editor's schedule list (not in the field table: an array of rows, each checked when added). */
-function staticDefinitions(raw: unknown): ScheduleDefinition[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw))
-    throw new ConfigError('recorder-schedule: the schedule list is not a list', 'schedules');
-  if (raw.length > MAX_SCHEDULES)
-    throw new ConfigError(
-      `recorder-schedule: more than ${MAX_SCHEDULES} schedules (${raw.length})`,
-      'schedules',
-    );
-  return (raw as StaticSchedule[])
-    .map((s) => (typeof s === 'object' && s !== null ? s : ({} as StaticSchedule)))
-    .map((s) => ({
-      name: String(s.name ?? '').trim(),
-      expression: String(s.expression ?? '').trim(),
-      timeZone: String(s.timeZone ?? '').trim(),
-      relative: Boolean(s.relative),
-      topic: String(s.topic ?? '') || String(s.name ?? ''),
-      payload: s.payload ?? '',
-      payloadType: s.payloadType || 'str',
-      dynamic: false,
-    }));
 }
 
 function iso(at: number | null): string | null {
@@ -144,6 +112,7 @@ export default function (RED: RED): void {
             name: definition.name,
             expression: definition.expression,
             relative: definition.relative,
+            ...(definition.anchor ? { anchor: definition.anchor } : {}),
             scheduledAt: firing.scheduledAt,
             firedAt: firing.firedAt,
             lateMs: firing.firedAt - firing.scheduledAt,
@@ -181,7 +150,7 @@ export default function (RED: RED): void {
         );
       }
       if (table.size === 0) return status.set('idle', t('recorder-schedule.status.empty'));
-      if (table.relativeStart === null && table.list().some((s) => s.relative && !s.paused))
+      if (table.relativeStart === null && table.list().some((s) => s.relative && !s.anchor && !s.paused))
         return status.set('idle', t('recorder-schedule.status.waiting'));
       if (table.pausedCount > 0) return status.set('idle', t('recorder-schedule.status.paused'));
       status.set('idle', t('recorder-schedule.status.done'));
@@ -195,7 +164,9 @@ export default function (RED: RED): void {
     };
     life.add(() => clearTimeout(statusTimer));
 
-    for (const definition of staticDefinitions(rawConfig.schedules)) {
+    const editorSchedules = staticDefinitions(rawConfig.schedules);
+    checkStaticAnchors(editorSchedules);
+    for (const definition of editorSchedules) {
       try {
         table.add(definition);
       } catch (err) {
@@ -271,7 +242,7 @@ export default function (RED: RED): void {
             relativeStart: iso(table.relativeStart),
             schedules: table
               .list()
-              .filter((s) => s.relative)
+              .filter((s) => s.relative && !s.anchor)
               .map((s) => s.name),
           };
         case 'stop':

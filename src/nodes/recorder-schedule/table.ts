@@ -1,13 +1,16 @@
 /**
  * The schedules of one recorder-schedule node on ONE scheduler (one timer, whatever the count):
  * static schedules from the editor, dynamic ones added by message, their paused state, and the
- * anchor of the relative ("while recording") schedules. No Node-RED imports: the node feeds it
- * commands and persists `snapshot()`.
+ * anchors of the relative ("while recording") schedules: a `start` message, or the firing of another
+ * schedule of the node (then the relative schedule runs for its run time, or until the anchor fires
+ * again or a `stop` arrives). No Node-RED imports: the node feeds it commands and persists `snapshot()`.
  */
 import { InputError } from '../../common/errors';
+import { anchorFieldProblem, checkAnchors, MESSAGE_ANCHOR } from './anchors';
 import {
   CronSchedule,
   describe,
+  durationWords,
   Scheduler,
   type Clock,
   type DstPolicy,
@@ -20,8 +23,12 @@ export interface ScheduleDefinition {
   readonly expression: string;
   /** IANA zone; '' = the runtime's zone. Ignored for relative schedules. */
   readonly timeZone: string;
-  /** Counted from the last `start` message, armed only between `start` and `stop`. */
+  /** Counted from the last firing of its anchor, armed only between that firing and `stop` (or its run time). */
   readonly relative: boolean;
+  /** Relative schedules: '' or absent = the `start` message; else the name of another schedule of the node. */
+  readonly anchor?: string;
+  /** Relative schedules: seconds after the anchor's firing when it stops firing; 0 or absent = until stopped. */
+  readonly runFor?: number;
   readonly topic: string;
   readonly payload: unknown;
   /** Editor schedules: the typed-input type of `payload`, evaluated at each firing (str, num, json, date, env…). */
@@ -47,6 +54,10 @@ export interface ScheduleInfo {
   expression: string;
   timeZone: string;
   relative: boolean;
+  /** '' = the `start` message (relative ones), else the anchor schedule's name. */
+  anchor: string;
+  /** Seconds; 0 = until stopped. */
+  runFor: number;
   topic: string;
   payload: unknown;
   dynamic: boolean;
@@ -74,8 +85,10 @@ export interface PersistedSchedules {
   version: 2;
   /** When this state was written: a firing due after it was not sent (it would have been saved). */
   savedAt: number;
-  /** Start of the relative schedules, or null while they are stopped. */
+  /** Start of the message-anchored relative schedules, or null while they are stopped. */
   anchor: number | null;
+  /** [anchor schedule, its firing that started the schedules anchored to it] for each running anchor. */
+  anchors?: [name: string, start: number][];
   dynamic: SavedDefinition[];
   paused: string[];
   /** Every schedule defined when saved; only these are checked for firings missed while down. */
@@ -107,7 +120,8 @@ export class ScheduleTable {
   private readonly missed: MissedPolicy;
   private readonly clock: Clock | undefined;
   private readonly dst: DstPolicy;
-  private anchor: number | null = null;
+  /** Start instant per anchor: MESSAGE_ANCHOR for `start`, else the anchor schedule's name. */
+  private readonly starts = new Map<string, number>();
 
   constructor(private readonly options: ScheduleTableOptions) {
     this.clock = options.clock;
@@ -116,8 +130,7 @@ export class ScheduleTable {
     this.scheduler = new Scheduler<ScheduleDefinition>({
       clock: options.clock,
       missed: options.missed ?? 'skip',
-      onFire: (entry, scheduledAt, firedAt) =>
-        this.emit(entry.payload, scheduledAt, firedAt, entry.nextAt, 'timer'),
+      onFire: (entry, scheduledAt, firedAt) => this.timerFired(entry, scheduledAt, firedAt),
       onError: (error) => options.onError?.(error),
     });
   }
@@ -126,9 +139,14 @@ export class ScheduleTable {
     return this.definitions.size;
   }
 
-  /** Epoch ms of the last `start`, or null when relative schedules are stopped. */
+  /** Epoch ms of the last `start`, or null when message-anchored relative schedules are stopped. */
   get relativeStart(): number | null {
-    return this.anchor;
+    return this.starts.get(MESSAGE_ANCHOR) ?? null;
+  }
+
+  /** Epoch ms of the anchor schedule's firing that started the schedules anchored to it, or null. */
+  anchorStart(name: string): number | null {
+    return this.starts.get(name) ?? null;
   }
 
   start(): void {
@@ -144,6 +162,8 @@ export class ScheduleTable {
     checkDefinition(definition, this.dst, this.now());
     if (this.definitions.has(definition.name))
       throw new InputError(`a schedule named "${definition.name}" already exists`);
+    // Editor schedules are checked as a whole list by the node (an anchor may be a later row).
+    if (definition.dynamic) this.checkAnchorsWith(definition);
     this.definitions.set(definition.name, definition);
     this.arm(definition);
     if (definition.dynamic) this.changed();
@@ -155,6 +175,7 @@ export class ScheduleTable {
     if (!old.dynamic)
       throw new InputError(`schedule "${old.name}" is set in the editor and cannot be changed`);
     checkDefinition(definition, this.dst, this.now());
+    this.checkAnchorsWith(definition);
     this.scheduler.remove(old.name);
     this.definitions.set(definition.name, definition);
     this.arm(definition);
@@ -164,7 +185,11 @@ export class ScheduleTable {
   remove(name: string): void {
     const old = this.require(name);
     if (!old.dynamic) throw new InputError(`schedule "${name}" is set in the editor and cannot be removed`);
+    const dependent = [...this.definitions.values()].find((d) => d.anchor === name);
+    if (dependent)
+      throw new InputError(`schedule "${name}" is the anchor of "${dependent.name}"; remove that first`);
     this.definitions.delete(name);
+    this.starts.delete(name);
     this.paused.delete(name);
     this.counts.delete(name);
     this.scheduler.remove(name);
@@ -176,6 +201,7 @@ export class ScheduleTable {
     const names = [...this.definitions.values()].filter((d) => d.dynamic).map((d) => d.name);
     for (const name of names) {
       this.definitions.delete(name);
+      this.starts.delete(name);
       this.paused.delete(name);
       this.counts.delete(name);
       this.scheduler.remove(name);
@@ -213,17 +239,16 @@ export class ScheduleTable {
     return this.emit(definition, now, now, this.scheduler.get(name)?.nextAt ?? null, 'trigger');
   }
 
-  /** Anchors every relative schedule at `at` (default now), restarting them if already running. */
+  /** Anchors the message-anchored relative schedules at `at` (default now), restarting them if running. */
   startRelative(at = this.now()): void {
     if (!Number.isFinite(at)) throw new InputError('the start time must be a finite instant (epoch ms)');
-    this.anchor = at;
-    for (const definition of this.definitions.values()) if (definition.relative) this.arm(definition);
+    this.startAnchored(MESSAGE_ANCHOR, at);
     this.changed();
   }
 
-  /** Disarms every relative schedule (they stay defined). */
+  /** Disarms every relative schedule, whatever its anchor (they stay defined). */
   stopRelative(): void {
-    this.anchor = null;
+    this.starts.clear();
     for (const definition of this.definitions.values())
       if (definition.relative) this.scheduler.remove(definition.name);
     this.changed();
@@ -242,6 +267,8 @@ export class ScheduleTable {
       expression: definition.expression,
       timeZone: definition.relative ? 'relative' : definition.timeZone || (entry?.timeZone ?? ''),
       relative: definition.relative,
+      anchor: definition.anchor ?? MESSAGE_ANCHOR,
+      runFor: definition.runFor ?? 0,
       topic: definition.topic,
       payload: definition.payloadType === 'date' ? 'timestamp' : definition.payload,
       dynamic: definition.dynamic,
@@ -250,7 +277,7 @@ export class ScheduleTable {
       next: entry?.nextAt != null ? new Date(entry.nextAt).toISOString() : null,
       count: counts?.count ?? 0,
       lastFired: counts?.last != null ? new Date(counts.last).toISOString() : null,
-      description: describe(definition.expression, { relative: definition.relative }),
+      description: describeAnchored(definition),
     };
   }
 
@@ -258,10 +285,10 @@ export class ScheduleTable {
     return [...this.definitions.keys()].map((name) => this.info(name));
   }
 
-  /** The next `n` firings of a schedule from now (relative ones need a `start`, else []). */
+  /** The next `n` firings of a schedule from now (relative ones need their anchor to fire, else []). */
   next(name: string, n: number): number[] {
-    this.require(name);
-    return this.scheduler.get(name) ? this.scheduler.nextFirings(name, n) : [];
+    const end = this.endOf(this.require(name));
+    return this.scheduler.get(name) ? this.scheduler.nextFirings(name, n).filter((at) => at < end) : [];
   }
 
   /** The schedule that fires next, for the status line. */
@@ -282,6 +309,8 @@ export class ScheduleTable {
         expression: d.expression,
         timeZone: d.timeZone,
         relative: d.relative,
+        ...(d.anchor ? { anchor: d.anchor } : {}),
+        ...(d.runFor ? { runFor: d.runFor } : {}),
         topic: d.topic,
         payload: d.payload,
       }));
@@ -289,7 +318,8 @@ export class ScheduleTable {
     return {
       version: 2,
       savedAt: this.now(),
-      anchor: this.anchor,
+      anchor: this.relativeStart,
+      anchors: [...this.starts].filter(([name]) => name !== MESSAGE_ANCHOR),
       dynamic,
       paused: [...this.paused],
       known: [...this.definitions.keys()],
@@ -307,7 +337,7 @@ export class ScheduleTable {
     const problems: string[] = [];
     const saved = readPersisted(state);
     if (!saved) return state === undefined ? [] : ['the saved schedules were not readable'];
-    if (saved.anchor !== null) this.anchor = saved.anchor;
+    if (saved.anchor !== null) this.starts.set(MESSAGE_ANCHOR, saved.anchor);
     for (const definition of saved.dynamic) {
       try {
         if (!this.definitions.has(definition.name)) this.addQuietly({ ...definition, dynamic: true });
@@ -320,10 +350,10 @@ export class ScheduleTable {
       this.paused.add(name);
       this.scheduler.pause(name);
     }
-    // Static relative schedules were defined before the anchor came back.
-    if (this.anchor !== null)
-      for (const definition of this.definitions.values())
-        if (definition.relative && !this.scheduler.get(definition.name)) this.arm(definition);
+    for (const [name, start] of saved.anchors) if (this.definitions.has(name)) this.starts.set(name, start);
+    // Static relative schedules were defined before their anchors' starts came back.
+    for (const definition of this.definitions.values())
+      if (definition.relative && !this.scheduler.get(definition.name)) this.arm(definition);
     for (const [name, count, last, lastScheduled] of saved.runs) {
       if (this.definitions.has(name)) this.counts.set(name, { count, last, lastScheduled });
     }
@@ -362,22 +392,69 @@ export class ScheduleTable {
 
   private addQuietly(definition: ScheduleDefinition): void {
     checkDefinition(definition, this.dst, this.now());
+    this.checkAnchorsWith(definition);
     this.definitions.set(definition.name, definition);
     this.arm(definition);
   }
 
+  /** The anchors of all definitions with `candidate` added or replacing its namesake are sound. */
+  private checkAnchorsWith(candidate: ScheduleDefinition): void {
+    const trial = new Map(this.definitions);
+    trial.set(candidate.name, candidate);
+    checkAnchors(trial);
+  }
+
+  /** Restarts (or starts) every relative schedule anchored to `anchor`, counting from `at`. */
+  private startAnchored(anchor: string, at: number): void {
+    this.starts.set(anchor, at);
+    for (const definition of this.definitions.values())
+      if (definition.relative && (definition.anchor ?? MESSAGE_ANCHOR) === anchor) this.arm(definition);
+  }
+
+  /** First instant a relative schedule no longer fires (its anchor's start + run time). */
+  private endOf(definition: ScheduleDefinition): number {
+    if (!definition.relative || !definition.runFor) return Infinity;
+    const start = this.starts.get(definition.anchor ?? MESSAGE_ANCHOR);
+    return start === undefined ? Infinity : start + definition.runFor * 1000;
+  }
+
+  /**
+   * A timer firing. A relative schedule whose run time is over is disarmed instead (it gets here only
+   * after a resume or a clock jump; otherwise it is disarmed at its last firing inside the run).
+   */
+  private timerFired(entry: ScheduleEntry<ScheduleDefinition>, scheduledAt: number, firedAt: number): void {
+    const definition = entry.payload;
+    const end = this.endOf(definition);
+    if (scheduledAt >= end) {
+      this.scheduler.remove(definition.name);
+      return;
+    }
+    let nextAt = entry.nextAt;
+    if (nextAt !== null && nextAt >= end) {
+      nextAt = null;
+      this.scheduler.remove(definition.name);
+    }
+    this.emit(definition, scheduledAt, firedAt, nextAt, 'timer');
+  }
+
   private arm(definition: ScheduleDefinition): void {
     this.scheduler.remove(definition.name);
-    if (definition.relative && this.anchor === null) return;
-    this.scheduler.add(definition.name, definition.expression, {
+    const start = definition.relative ? this.starts.get(definition.anchor ?? MESSAGE_ANCHOR) : undefined;
+    if (definition.relative && start === undefined) return;
+    const entry = this.scheduler.add(definition.name, definition.expression, {
       payload: definition,
       dst: this.dst,
       ...(definition.relative
-        ? { relativeTo: this.anchor ?? 0 }
+        ? { relativeTo: start }
         : definition.timeZone
           ? { timeZone: definition.timeZone }
           : {}),
     });
+    // A run that is already over (restored after its end): nothing left to fire.
+    if (definition.relative && (entry.nextAt === null || entry.nextAt >= this.endOf(definition))) {
+      this.scheduler.remove(definition.name);
+      return;
+    }
     if (this.paused.has(definition.name)) this.scheduler.pause(definition.name);
   }
 
@@ -404,6 +481,11 @@ export class ScheduleTable {
       catchUp: cause === 'catchUp',
     };
     this.options.onFire(firing);
+    // The anchor's own message goes first; then the schedules anchored to it start from this firing.
+    if ([...this.definitions.values()].some((d) => d.relative && d.anchor === definition.name)) {
+      this.startAnchored(definition.name, scheduledAt);
+      this.changed();
+    }
     this.options.onFired?.();
     return firing;
   }
@@ -438,6 +520,8 @@ export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy, 
     throw new InputError('a schedule needs a name (1–100 characters, not starting with a space)');
   if (typeof definition.expression !== 'string' || definition.expression.trim() === '')
     throw new InputError(`schedule "${definition.name}" needs an expression`);
+  const anchorProblem = anchorFieldProblem(definition);
+  if (anchorProblem) throw new InputError(anchorProblem);
   new CronSchedule(definition.expression, {
     dst,
     ...(definition.relative
@@ -446,6 +530,15 @@ export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy, 
         ? { timeZone: definition.timeZone }
         : {}),
   }).next(now);
+}
+
+/** The expression in words, and for relative ones what their "start" is and how long they run. */
+function describeAnchored(definition: ScheduleDefinition): string {
+  const words = describe(definition.expression, { relative: definition.relative });
+  if (!definition.relative || (!definition.anchor && !definition.runFor)) return words;
+  const start = definition.anchor ? `each firing of "${definition.anchor}"` : 'the start message';
+  const run = definition.runFor ? `, for ${durationWords(definition.runFor * 1000)}` : '';
+  return `${words} (start = ${start}${run})`;
 }
 
 interface Run {
@@ -457,6 +550,7 @@ interface Run {
 interface ReadState {
   savedAt: number | null;
   anchor: number | null;
+  anchors: [string, number][];
   dynamic: SavedDefinition[];
   paused: string[];
   known: string[];
@@ -479,7 +573,7 @@ function readPersisted(value: unknown): ReadState | null {
   );
   if (definitions.length !== dynamic.length) return null;
   if (version === 1)
-    return { savedAt: null, anchor: null, dynamic: definitions, paused, known: [], runs: [] };
+    return { savedAt: null, anchor: null, anchors: [], dynamic: definitions, paused, known: [], runs: [] };
   const runs = Array.isArray(v.runs)
     ? (v.runs as unknown[]).filter(
         (r): r is SavedRun =>
@@ -493,6 +587,11 @@ function readPersisted(value: unknown): ReadState | null {
   return {
     savedAt: isInstant(v.savedAt) ? v.savedAt : null,
     anchor: isInstant(v.anchor) ? v.anchor : null,
+    anchors: Array.isArray(v.anchors)
+      ? (v.anchors as unknown[]).filter(
+          (a): a is [string, number] => Array.isArray(a) && isName(a[0]) && isInstant(a[1]),
+        )
+      : [],
     dynamic: definitions,
     paused,
     known: Array.isArray(v.known) ? v.known.filter(isName) : [],
