@@ -132,6 +132,22 @@ export function redactError<E extends RecorderError>(error: E, secrets: readonly
   return error;
 }
 
+const CONNECTION_LEVEL: ReadonlySet<RecorderErrorCode> = new Set([
+  'CONNECTION',
+  'TIMEOUT',
+  'TLS',
+  'AUTH',
+  'CLOSED',
+]);
+
+/**
+ * Errors that speak about the connection (the server, the link, the credential) rather than about
+ * one call: the connection's state shows them, the same on every node of that server.
+ */
+export function isConnectionLevel(error: RecorderError): boolean {
+  return CONNECTION_LEVEL.has(error.code);
+}
+
 /** Auth failures are not retried in a loop: the user must fix the credential first. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof RecorderError)) return true;

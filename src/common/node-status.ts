@@ -11,11 +11,8 @@
  * never flaps between its own "unreachable" and the connection's "retrying". No Node-RED imports.
  */
 import type { ConnectionSnapshot } from './connection';
-import type { RecorderError } from './errors';
+import { isConnectionLevel, type RecorderError } from './errors';
 import { connectionStatus, status, type NodeStatusShape, type StatusKind, type Translate } from './status';
-
-/** Errors that speak about the connection, not about this node's call. */
-const CONNECTION_CODES: ReadonlySet<string> = new Set(['CONNECTION', 'TIMEOUT', 'TLS', 'AUTH', 'CLOSED']);
 
 /** Where composed shapes go: a StatusView (coalescing) in the runtime, an array in tests. */
 export interface StatusSink {
@@ -72,7 +69,7 @@ export class NodeStatus {
    * of the connection are shown by the connection layer, the same on every node of that server.
    */
   fail(error: RecorderError): void {
-    if (this.snapshot && CONNECTION_CODES.has(error.code)) {
+    if (this.snapshot && isConnectionLevel(error)) {
       this.activity = undefined;
     } else {
       this.activity = status('error', error.statusText);

@@ -3,15 +3,8 @@
  * HTTP 200 with `errors[].extensions.code`; a proxy in front answers with its own status and maybe
  * no JSON. Every text is scrubbed of the credentials (a server may echo a header) and capped.
  */
-import {
-  ApiError,
-  AuthError,
-  ConnectionError,
-  InputError,
-  RecorderError,
-  TimeoutError,
-  TlsError,
-} from '../../common/errors';
+import { ApiError, AuthError, InputError, RecorderError } from '../../common/errors';
+import { fromSocketError } from '../../common/socket-errors';
 
 export const MAX_ERROR_TEXT = 300;
 
@@ -184,74 +177,9 @@ export function notJson(status: number, contentType: string | null, what: string
   );
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EADDRNOTAVAIL',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-]);
-const UNTRUSTED_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REJECTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** The error's own code, or a cause's (fetch wraps the socket error as `cause`). */
-export function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'ERR_INVALID_STATE') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** A socket/TLS failure (fetch's `TypeError: fetch failed`, a ws error) as a typed error. */
 export function fromTransportError(err: unknown, server: string): RecorderError {
-  if (err instanceof RecorderError) return err;
-  const code = errorCode(err) ?? 'unknown error';
-  if (code === 'CERT_HAS_EXPIRED')
-    return new TlsError(`Aivero at ${server} presented an expired certificate (${code})`, { cause: err });
-  if (UNTRUSTED_CODES.has(code))
-    return new TlsError(`Aivero at ${server} presented a certificate that is not trusted (${code})`, {
-      cause: err,
-    });
-  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('CERT_'))
-    return new TlsError(`the TLS handshake with Aivero at ${server} failed (${code})`, { cause: err });
-  if (code === 'UND_ERR_CONNECT_TIMEOUT')
-    return new TimeoutError(`Aivero at ${server} did not accept the connection in time`);
-  if (CONNECTION_CODES.has(code))
-    return new ConnectionError(`Aivero at ${server} is not reachable (${code})`, { cause: err });
-  return new ConnectionError(
-    `the request to Aivero at ${server} failed (${code === 'unknown error' ? innermostMessage(err) : code})`,
-    {
-      cause: err,
-    },
-  );
-}
-
-/** The deepest cause's message (socket-level text such as "bad port"; never a header). */
-function innermostMessage(err: unknown): string {
-  let message = 'unknown error';
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    if (e instanceof Error && e.message) message = e.message;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return message.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 100);
+  return fromSocketError(err, `Aivero at ${server}`);
 }
 
 /** Whether a call failing with this error may succeed if repeated later. */

@@ -12,7 +12,7 @@ import {
   type MotifStreamItem,
   type MotifStreamStatus,
 } from '../../backends/motif';
-import { InputError, toRecorderError, type RecorderError } from '../../common/errors';
+import { InputError, isConnectionLevel, toRecorderError, type RecorderError } from '../../common/errors';
 import {
   attachConnection,
   configNode,
@@ -30,9 +30,6 @@ import { buildMessage, encodedMessage, needsEncoding, type MessageContext } from
 
 const ACTIONS = ['start', 'stop', 'restart'] as const;
 type Action = (typeof ACTIONS)[number];
-
-/** Failures the connection layer shows (the same on every node of the server). */
-const CONNECTION_CODES: ReadonlySet<string> = new Set(['CONNECTION', 'TIMEOUT', 'TLS', 'AUTH', 'CLOSED']);
 
 export default function (RED: RED): void {
   const t = translator(RED);
@@ -116,7 +113,7 @@ export default function (RED: RED): void {
         case 'halted': {
           const error = s.error;
           // The connection layer says "unreachable, retrying" / "auth failed" for all its nodes.
-          if (error && CONNECTION_CODES.has(error.code)) return status.fail(error);
+          if (error && isConnectionLevel(error)) return status.fail(error);
           const reason = error?.statusText ?? t('recorders.status.error');
           return status.set('error', t(`motif-stream.status.${s.phase}`, { reason }));
         }

@@ -12,7 +12,7 @@ import {
   type RecordingFile,
   type RemotiveClient,
 } from '../../backends/remotive';
-import { RecorderError } from '../../common/errors';
+import { isConnectionLevel, RecorderError } from '../../common/errors';
 import { readConfig } from '../../common/fields';
 import {
   attachConnection,
@@ -86,9 +86,6 @@ function notSent(command: PlannedCommand, error: RecorderError): RecorderError {
   );
 }
 
-/** Failures of the connection itself, which a call may meet before it is sent. */
-const CONNECTION_CODES: ReadonlySet<string> = new Set(['AUTH', 'TLS', 'CONNECTION', 'TIMEOUT']);
-
 export default function (RED: RED): void {
   const t = translator(RED);
   registerNode<NodeDef>(RED, TYPE, (node, config, life) => {
@@ -131,8 +128,7 @@ export default function (RED: RED): void {
             return perform(client, command);
           });
         } catch (err) {
-          if (!sent && err instanceof RecorderError && CONNECTION_CODES.has(err.code))
-            throw notSent(command, err);
+          if (!sent && err instanceof RecorderError && isConnectionLevel(err)) throw notSent(command, err);
           throw err;
         }
         if (command.operation === 'open') opened.add(command.path);
