@@ -16,8 +16,25 @@ export interface ConfigTarget {
   credentials: Record<string, string>;
 }
 
-/** Properties that hold the id of another node. */
-const REFERENCE_PROPS = ['z', 'g', 'server', 'broker'];
+/** Properties that hold the id of another node (ours, core, and Dashboard 2's group/page/ui/theme). */
+const REFERENCE_PROPS = ['z', 'g', 'server', 'broker', 'group', 'page', 'ui', 'theme'];
+
+/**
+ * The folder of the dashboard examples. They need Dashboard 2 (a devDependency, not a dependency),
+ * so the plain example list leaves them out; `npm start` and test/dashboard assemble them apart.
+ */
+export const DASHBOARD_DIR = 'dashboard';
+
+/**
+ * Dashboard 2 config nodes every dashboard example carries with the same id and content (one
+ * dashboard, one theme): assembled once, under their own id, instead of once per file.
+ */
+export const SHARED_ONCE = new Set(['ui-base', 'ui-theme']);
+
+export interface AssembleOptions {
+  /** Prefix of the simulator-backed config node ids and of each file's ids (default: none / `ex`). */
+  prefix?: string;
+}
 
 export function readExample(file: string): FlowNode[] {
   const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -25,11 +42,13 @@ export function readExample(file: string): FlowNode[] {
   return parsed as FlowNode[];
 }
 
-export function listExamples(dir: string): string[] {
+/** Every example file under `dir`, sorted; the dashboard folder only when asked for (see DASHBOARD_DIR). */
+export function listExamples(dir: string, withDashboard = false): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listExamples(full));
+    if (entry.isDirectory() && entry.name === DASHBOARD_DIR && !withDashboard) continue;
+    if (entry.isDirectory()) out.push(...listExamples(full, withDashboard));
     else if (entry.name.endsWith('.json')) out.push(full);
   }
   return out.sort();
@@ -37,7 +56,8 @@ export function listExamples(dir: string): string[] {
 
 function remapIds(nodes: FlowNode[], prefix: string, shared: Map<string, string>): FlowNode[] {
   const ids = new Map<string, string>();
-  for (const n of nodes) ids.set(n.id, shared.get(n.type) ?? `${prefix}${n.id}`);
+  for (const n of nodes)
+    ids.set(n.id, shared.get(n.type) ?? (SHARED_ONCE.has(n.type) ? n.id : `${prefix}${n.id}`));
   const map = (v: unknown): unknown => (typeof v === 'string' && ids.has(v) ? ids.get(v) : v);
   return nodes
     .filter((n) => !shared.has(n.type))
@@ -56,18 +76,27 @@ function remapIds(nodes: FlowNode[], prefix: string, shared: Map<string, string>
 export function assembleFlows(
   files: string[],
   targets: ConfigTarget[],
+  options: AssembleOptions = {},
 ): { flows: FlowNode[]; credentials: Record<string, Record<string, string>> } {
+  const prefix = options.prefix ?? '';
   const shared = new Map<string, string>();
   const flows: FlowNode[] = [];
   const credentials: Record<string, Record<string, string>> = {};
   for (const target of targets) {
-    const id = `sim-${target.type}`;
+    const id = `${prefix}sim-${target.type}`;
     shared.set(target.type, id);
     flows.push({ id, type: target.type, name: `simulated ${target.type.split('-')[0]}`, ...target.props });
     credentials[id] = target.credentials;
   }
+  const once = new Set<string>();
   files.forEach((file, index) => {
-    flows.push(...remapIds(readExample(file), `ex${index}-`, shared));
+    for (const n of remapIds(readExample(file), `${prefix || 'ex'}${index}-`, shared)) {
+      if (SHARED_ONCE.has(n.type)) {
+        if (once.has(n.id)) continue;
+        once.add(n.id);
+      }
+      flows.push(n);
+    }
   });
   return { flows, credentials };
 }

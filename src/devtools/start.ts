@@ -1,7 +1,11 @@
 /**
  * `npm start`: the simulators plus a Node-RED editor (from devDependencies, own user directory,
- * loopback only) with this package installed and every example flow deployed against the
- * simulators. Ctrl-C stops everything.
+ * loopback only) with this package installed, every example flow deployed against the simulators
+ * and the lab control dashboard (Dashboard 2) at /dashboard. Ctrl-C stops everything.
+ *
+ * What the user changes in the editor is kept between starts: the flows file is written only the
+ * first time (or with `npm start -- --reset`); on later starts only the simulator-backed config
+ * nodes are refreshed (the simulators' ports, API key and certificate change per start).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,10 +13,39 @@ import path from 'node:path';
 import { startSimulators } from '../simulators/cli';
 import type { SimulatorHandle } from '../simulators/types';
 import { startMqttBroker } from './mqtt-broker';
-import { assembleFlows, listExamples, type ConfigTarget } from './flows';
+import { DASHBOARD_DIR, assembleFlows, listExamples, type ConfigTarget, type FlowNode } from './flows';
+import { startDashboardSystems } from './demo';
 import { simulatorTargets } from './targets';
 
 const root = path.resolve(__dirname, '..', '..', '..');
+/** The one devDependency node package the demo loads: the dashboard's widgets. */
+const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';
+/** Id prefix of the dashboard's simulator-backed config nodes (the examples' have none). */
+export const DASHBOARD_PREFIX = 'dash-';
+
+/**
+ * Node packages among our devDependencies (cron-plus, a benchmark rival) that Node-RED would find
+ * next to itself and put in the palette: excluded by folder name (`nodesExcludes`), except Dashboard 2.
+ */
+export function devNodeExcludes(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  const out: string[] = [];
+  for (const name of Object.keys(pkg.devDependencies ?? {})) {
+    if (name === DASHBOARD_PACKAGE) continue;
+    let manifest: { 'node-red'?: unknown };
+    try {
+      manifest = JSON.parse(
+        fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [root] }), 'utf8'),
+      ) as { 'node-red'?: unknown };
+    } catch {
+      continue; // no package.json export or not installed: Node-RED would not load it either
+    }
+    if (manifest['node-red'] !== undefined) out.push(name.split('/').pop() as string);
+  }
+  return out;
+}
 
 export function prepareUserDir(userDir: string, port: number): void {
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
@@ -27,6 +60,7 @@ export function prepareUserDir(userDir: string, port: number): void {
       `  uiHost: '127.0.0.1',`,
       `  uiPort: ${port},`,
       `  flowFile: 'flows.json',`,
+      `  nodesExcludes: ${JSON.stringify(devNodeExcludes())},`,
       // The simulators' keys are throw-away; an unencrypted credentials file keeps start-up simple.
       '  credentialSecret: false,',
       '  logging: { console: { level: "info", metrics: false, audit: false } },',
@@ -37,22 +71,110 @@ export function prepareUserDir(userDir: string, port: number): void {
   );
 }
 
-export function writeFlows(userDir: string, targets: ConfigTarget[]): number {
-  const { flows, credentials } = assembleFlows(listExamples(path.join(root, 'examples')), targets);
+/** The example flows, and with `dashboardTargets` the dashboard pages, as one flow set. */
+export function demoFlows(
+  targets: ConfigTarget[],
+  dashboardTargets?: ConfigTarget[],
+): { flows: FlowNode[]; credentials: Record<string, Record<string, string>> } {
+  const examples = path.join(root, 'examples');
+  const out = assembleFlows(listExamples(examples), targets);
+  if (dashboardTargets) {
+    const dash = assembleFlows(listExamples(path.join(examples, DASHBOARD_DIR), true), dashboardTargets, {
+      prefix: DASHBOARD_PREFIX,
+    });
+    out.flows.push(...dash.flows);
+    Object.assign(out.credentials, dash.credentials);
+  }
+  return out;
+}
+
+export function writeFlows(
+  userDir: string,
+  targets: ConfigTarget[],
+  dashboardTargets?: ConfigTarget[],
+): number {
+  const { flows, credentials } = demoFlows(targets, dashboardTargets);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
   return flows.filter((n) => n.type === 'tab').length;
 }
 
+function readJson<T>(file: string, fallback: T): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Keeps the user's flows and points the simulator-backed config nodes (found by their fixed ids)
+ * at this start's simulators. Returns the number of tabs, or undefined when there is nothing to keep.
+ */
+export function refreshFlows(
+  userDir: string,
+  targets: ConfigTarget[],
+  dashboardTargets?: ConfigTarget[],
+): number | undefined {
+  const flowFile = path.join(userDir, 'flows.json');
+  const flows = readJson<FlowNode[] | undefined>(flowFile, undefined);
+  if (!Array.isArray(flows) || flows.length === 0) return undefined;
+  const fresh = demoFlows(targets, dashboardTargets);
+  const simIds = new Set(Object.keys(fresh.credentials));
+  const byId = new Map(fresh.flows.filter((n) => simIds.has(n.id)).map((n) => [n.id, n]));
+  const kept = flows.map((n) => (byId.has(n.id) ? { ...n, ...byId.get(n.id) } : n));
+  const credFile = path.join(userDir, 'flows_cred.json');
+  const credentials = {
+    ...readJson<Record<string, Record<string, string>>>(credFile, {}),
+    ...fresh.credentials,
+  };
+  fs.writeFileSync(flowFile, JSON.stringify(kept, null, 2));
+  fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
+  return kept.filter((n) => n.type === 'tab').length;
+}
+
+function printHandles(title: string, handles: SimulatorHandle[]): void {
+  for (const h of handles) {
+    for (const [what, url] of Object.entries(h.endpoints)) console.log(`${title} ${h.name} ${what}: ${url}`);
+    // The simulators' keys are throw-away and chosen by the simulator: printed so a user can fill
+    // in a config node of their own Node-RED (reference: SimulatorHandle.info).
+    for (const [what, value] of Object.entries(h.info)) console.log(`${title} ${h.name} ${what}: ${value}`);
+  }
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT) || 1880;
+  const reset = process.argv.includes('--reset');
   const userDir = path.join(root, '.node-red-user');
+  // The dashboard's Aivero simulator writes its certificate there before Node-RED is set up.
+  fs.mkdirSync(userDir, { recursive: true });
   const handles: SimulatorHandle[] = await startSimulators(['all'], {});
   handles.push(await startMqttBroker());
-  for (const h of handles)
-    for (const [what, url] of Object.entries(h.endpoints)) console.log(`simulator ${h.name} ${what}: ${url}`);
+  const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(
+    async (err: unknown) => {
+      await Promise.all(handles.map((h) => h.close()));
+      throw err;
+    },
+  );
+  handles.push(...dashboard.handles);
+  printHandles('simulator', handles.slice(0, handles.length - dashboard.handles.length));
+  printHandles('dashboard simulator', dashboard.handles);
   prepareUserDir(userDir, port);
-  const tabs = writeFlows(userDir, simulatorTargets(handles));
+  const targets = simulatorTargets(handles.slice(0, handles.length - dashboard.handles.length));
+  const dashTargets = simulatorTargets(dashboard.handles);
+  const keptTabs = reset ? undefined : refreshFlows(userDir, targets, dashTargets);
+  const kept = keptTabs === undefined ? [] : readJson<FlowNode[]>(path.join(userDir, 'flows.json'), []);
+  if (keptTabs !== undefined && !kept.some((n) => n.type === 'ui-base'))
+    console.log(
+      'Your kept flows have no dashboard: `npm start -- --reset` adds it (and resets the examples).',
+    );
+  const tabs = keptTabs ?? writeFlows(userDir, targets, dashTargets);
+  console.log(
+    keptTabs === undefined
+      ? `Deployed the example flows and the dashboard to ${userDir}.`
+      : `Kept your flows from ${path.join(userDir, 'flows.json')} (simulator config nodes refreshed); ` +
+          '`npm start -- --reset` restores the examples and the dashboard.',
+  );
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -61,7 +183,8 @@ async function main(): Promise<void> {
     process.stdout.write(text);
     if (text.includes('Server now running')) {
       console.log(
-        `\nNode-RED editor: http://127.0.0.1:${port}/  (${tabs} example tabs deployed; Ctrl-C stops)\n`,
+        `\nNode-RED editor: http://127.0.0.1:${port}/  (${tabs} tabs deployed; Ctrl-C stops)` +
+          `\nLab dashboard:   http://127.0.0.1:${port}/dashboard\n`,
       );
     }
   });

@@ -1,0 +1,344 @@
+/**
+ * The lab control dashboard as a user sees it: the demo (`npm start`'s flows, Dashboard 2 and our
+ * nodes against the simulators) driven by headless Chromium. Pages load without script errors and
+ * are not blank; the buttons and the slider reach the simulated systems; the live view moves; the
+ * experiment button starts every system and logs the offsets.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { startDemo, type Demo } from './demo';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.join(os.tmpdir(), 'recorders-dashboard');
+
+/** The dashboard's pages: path, and a text each one shows once its widgets are there. */
+const PAGES: Array<{ path: string; ready: string }> = [
+  { path: 'motif', ready: 'Start LAB0' },
+  { path: 'remotive', ready: 'Loop start (s)' },
+  { path: 'aivero', ready: 'D435 top' },
+  { path: 'schedules', ready: 'hourly record' },
+  { path: 'experiment', ready: 'Start experiment' },
+];
+
+/** Polls `check` until it returns a value (not undefined/false), or fails after `ms`. */
+async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Standard deviation of the pixel values over all channels: 0 for a single-coloured image. */
+async function pixelSpread(png: Buffer): Promise<number> {
+  const stats = await sharp(png).stats();
+  return Math.max(...stats.channels.map((c) => c.stdev));
+}
+
+describe('lab control dashboard in a browser', function () {
+  this.timeout(90_000);
+  let demo: Demo;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed for the dashboard test (${CHROMIUM})`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    demo = await startDemo();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  async function open(pagePath: string, ready: string): Promise<void> {
+    await page.goto(`${demo.url}/dashboard/${pagePath}`);
+    await page.getByText(ready, { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  }
+
+  for (const { path: pagePath, ready } of PAGES) {
+    it(`shows the ${pagePath} page without a script error, not blank`, async () => {
+      await open(pagePath, ready);
+      // Widgets fed by the flows (tables, gauges, text) are drawn once their first message is in.
+      await page.waitForLoadState('networkidle');
+      const png = await page.screenshot({ path: path.join(SHOTS, `${pagePath}.png`), fullPage: true });
+      const spread = await pixelSpread(png);
+      assert.ok(
+        spread > 20,
+        `${pagePath}: screenshot pixel spread ${spread.toFixed(1)} (a blank page is ~0)`,
+      );
+      assert.deepEqual(pageErrors, [], `${pagePath}: no script error`);
+    });
+  }
+
+  it('records on the simulated camera when "Start LAB0" is pressed, and shows it from the state stream', async () => {
+    const camera = demo.dashboard.motif.state.cameras.get('LAB0');
+    assert.ok(camera, 'the dashboard simulator serves LAB0');
+    await open('motif', 'Start LAB0');
+    assert.equal(camera.recording.status, 'idle');
+    await page.getByRole('button', { name: 'Start LAB0' }).click();
+    await until('LAB0 to record', () => camera.recording.status !== 'idle');
+    assert.equal(camera.recording.metadata.source, 'dashboard', 'the metadata reached the camera');
+    await page
+      .getByText(/^recording, frame/)
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Stop LAB0' }).click();
+    await until('LAB0 to stop', () => camera.recording.status === 'idle');
+    // The stop refreshes the recordings table with the new file.
+    await page.getByRole('cell', { name: 'LAB0' }).first().waitFor({ timeout: 10_000 });
+  });
+
+  it('sets an output from its switch and toggles it, and copies every recording with progress', async () => {
+    const { state } = demo.dashboard.motif;
+    await open('motif', 'Start LAB0');
+    const led = page.locator('[id$="lab-motif-sw-led"] input[type="checkbox"]');
+    await led.click();
+    await until('led on', () => state.outputs.led?.value === 1);
+    const ledChecked = (want: boolean): Promise<unknown> =>
+      page.waitForFunction(
+        (on) =>
+          (document.querySelector('[id$="lab-motif-sw-led"] input') as HTMLInputElement | null)?.checked ===
+          on,
+        want,
+        { timeout: 10_000 },
+      );
+    await ledChecked(true);
+    // motif's toggle (+inf): the first one after a plain value goes to the maximum, then each flips.
+    const toggle = page.getByRole('button', { name: 'Toggle led' });
+    await toggle.click();
+    await until('led toggling', () => state.outputs.led?.toggling === true);
+    assert.equal(state.outputs.led.value, 1);
+    await toggle.click();
+    await until('led toggled off', () => state.outputs.led?.value === 0);
+    // The switch shows what the server answered.
+    await ledChecked(false);
+    await page.getByRole('button', { name: 'Copy all' }).click();
+    await until('a copy under way', () =>
+      [...state.cameras.values()].some((c) => c.playback.status === 'copying'),
+    );
+    await page.getByText('Copy: 100%').waitFor({ timeout: 15_000 });
+    assert.ok([...state.cameras.values()].every((c) => c.playback.status !== 'copying'));
+  });
+
+  it('updates the live view image (two different frames)', async () => {
+    await open('motif', 'Start LAB0');
+    const img = page.locator('img.lab-live-img');
+    await img.waitFor({ timeout: 10_000 });
+    const first = await img.getAttribute('src');
+    assert.ok(first?.startsWith('data:image/jpeg;base64,'), 'a JPEG data URL');
+    await page.waitForFunction(
+      (before) => document.querySelector('img.lab-live-img')?.getAttribute('src') !== before,
+      first,
+      { timeout: 10_000 },
+    );
+  });
+
+  it('shows live signals, seeks the simulated broker when the position slider is moved, and holds it while held', async () => {
+    const sim = demo.dashboard.remotive;
+    const path0 = 'drive/city-loop.recordingsession.yaml';
+    await open('remotive', 'Loop start (s)');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await until('the session to open', () => sim.state.sessions.find((s) => s.path === path0));
+    await page.getByRole('button', { name: 'Play' }).click();
+    await until('playback', () =>
+      sim.state.sessions.find((s) => s.path === path0 && s.mode === 'PLAYBACK_PLAYING'),
+    );
+    // Live signals while it plays: the speed gauge leaves 0 (the city loop drives 20…80 km/h).
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[id$="lab-remotive-speed"]')?.textContent ?? '';
+        const m = /(\d+(?:\.\d+)?)\s*km\/h/.exec(text);
+        return m !== null && Number(m[1]) > 10;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    const track = page.locator('.lab-position-slider .v-slider-track');
+    const box = await track.boundingBox();
+    assert.ok(box, 'the slider is visible');
+    const thumb = page.locator('.lab-position-slider [role="slider"]');
+    // Hold the slider at 3/4 of the track (0…60 s: 45 s) while the status stream keeps playing.
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 5 });
+    const held = Number(await thumb.getAttribute('aria-valuenow'));
+    assert.ok(held > 30 && held < 60, `slider held at ${held} s`);
+    // Status messages keep arriving while it is held (the caption shows them): the thumb stays.
+    const caption = (): Promise<string> => page.locator('.lab-position .text-caption').innerText();
+    const before = await caption();
+    await page.waitForFunction(
+      (text) => document.querySelector('.lab-position .text-caption')?.textContent !== text,
+      before,
+      { timeout: 10_000 },
+    );
+    assert.match(await caption(), /^playing/);
+    assert.equal(
+      Number(await thumb.getAttribute('aria-valuenow')),
+      held,
+      'status does not move a held slider',
+    );
+    await page.mouse.up();
+    const seek = await until('a seek at the slider position', () =>
+      sim.state.received.find((c) => c.rpc === 'PlaybackSeek'),
+    );
+    assert.ok(seek);
+    const session = await until('the broker at the new position', () =>
+      sim.state.sessions.find((s) => s.path === path0 && s.offsetUs >= (held - 1) * 1e6),
+    );
+    assert.ok(
+      session.offsetUs < (held + 5) * 1e6,
+      `seeked to ${session.offsetUs / 1e6} s (slider ${held} s)`,
+    );
+    await page.getByRole('button', { name: 'Close' }).click();
+    await until('the session to close', () => !sim.state.sessions.some((s) => s.path === path0));
+  });
+
+  it('creates an Aivero session from the form and measures Standby → Started', async () => {
+    const { aivero } = demo.dashboard;
+    const stateOf = async (name: string): Promise<string | undefined> => {
+      const rows = (await aivero.query('SELECT state FROM recording_sessions WHERE name = $1', [
+        name,
+      ])) as Array<{
+        state: string;
+      }>;
+      return rows[0]?.state;
+    };
+    const waitState = async (name: string, want: string): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while ((await stateOf(name)) !== want) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${name} to be ${want}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await open('aivero', 'D435 top');
+    const form = page.locator('[id$="lab-aivero-form"]');
+    await form.locator('input[type="text"]').first().fill('dashboard-test');
+    await form.locator('.v-select').click();
+    await page.getByRole('option', { name: 'D435 side (935322075678)' }).click();
+    await form.locator('input[type="checkbox"]').check();
+    await form.getByRole('button', { name: 'create' }).click();
+    await waitState('dashboard-test', 'Standby');
+    await page.getByText(/^created .* in Standby$/).waitFor({ timeout: 15_000 });
+    // The watch has seen it armed (its first report may be the Stopped of the insert, before Standby).
+    const sessionRow = (state: string) =>
+      page
+        .locator('[id$="lab-aivero-sesstable"] tbody tr')
+        .filter({ has: page.locator('td[data-column-key="name"]', { hasText: /^dashboard-test$/ }) })
+        .filter({ has: page.locator('td[data-column-key="state"]', { hasText: new RegExp(`^${state}$`) }) });
+    await sessionRow('Standby').first().waitFor({ timeout: 15_000 });
+    const latencies: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      await page.getByRole('button', { name: 'Started' }).click();
+      await waitState('dashboard-test', 'Started');
+      // Each measured change adds a row to "Measured triggers" (newest first).
+      const rows = page.locator('[id$="lab-aivero-lattable"] tbody tr:has(td:nth-child(2))');
+      await until('the Started measurement', async () => (await rows.count()) === 2 * round + 1);
+      const [from, to, ackMs, seenMs] = await rows.first().locator('td').allInnerTexts();
+      assert.deepEqual([from, to], ['Standby', 'Started']);
+      assert.match(ackMs, /^\d+$/);
+      assert.match(seenMs, /^\d+$/);
+      latencies.push(`acknowledged ${ackMs} ms, seen Started by aivero-watch after ${seenMs} ms`);
+      await page.getByRole('button', { name: 'Standby' }).click();
+      await waitState('dashboard-test', 'Standby');
+      await until('the Standby measurement', async () => (await rows.count()) === 2 * round + 2);
+      await sessionRow('Standby').first().waitFor({ timeout: 15_000 });
+    }
+    console.log(`      Aivero trigger latencies:\n${latencies.map((l) => `        ${l}`).join('\n')}`);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitState('dashboard-test', 'Stopped');
+    await page.screenshot({ path: path.join(SHOTS, 'aivero-after-triggers.png'), fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script error');
+  });
+
+  it('pauses, triggers and resumes a schedule from the Schedules page', async () => {
+    await open('schedules', 'hourly record');
+    const row = page
+      .locator('[id$="lab-sched-table"] tbody tr')
+      .filter({ has: page.locator('td[data-column-key="name"]', { hasText: /^hourly record$/ }) });
+    const state = row.locator('td[data-column-key="state"]');
+    await row.click();
+    await page
+      .getByText(/^hourly record$/)
+      .last()
+      .waitFor();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await state.filter({ hasText: /^paused$/ }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Trigger now' }).click();
+    await page.getByText(/^hourly record \(triggered\) at /).waitFor({ timeout: 10_000 });
+    await row.locator('td[data-column-key="fired"]').filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await state.filter({ hasText: /^armed$/ }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], 'no script error');
+  });
+
+  it('starts motif, Aivero and RemotiveLabs with one button and logs each acknowledged start with its offset', async () => {
+    const { motif, remotive, aivero } = demo.dashboard;
+    const experimentSession = async (): Promise<string | undefined> =>
+      (
+        (await aivero.query("SELECT state FROM recording_sessions WHERE name = 'experiment'")) as Array<{
+          state: string;
+        }>
+      )[0]?.state;
+    await open('experiment', 'Start experiment');
+    // The page arms its Aivero session in Standby on deploy.
+    await until('the armed Aivero session', async () => (await experimentSession()) === 'Standby', 20_000);
+    await page.getByRole('button', { name: 'Start experiment' }).click();
+    await until('both cameras to record', () =>
+      [...motif.state.cameras.values()].every((c) => c.recording.status !== 'idle'),
+    );
+    await until('the highway playback', () =>
+      remotive.state.sessions.find((s) => s.path.includes('highway') && s.mode === 'PLAYBACK_PLAYING'),
+    );
+    await until('the Aivero session Started', async () => (await experimentSession()) === 'Started');
+    await page.getByText(/^running: /).waitFor({ timeout: 15_000 });
+    // Columns: system, acknowledged (ISO), offsetMs, roundTripMs, detail.
+    const rows: string[][] = [];
+    for (const row of await page.locator('tbody tr').all())
+      rows.push(await row.locator('td').allInnerTexts());
+    const offsets: number[] = [];
+    for (const system of ['motif', 'aivero', 'remotive']) {
+      const row = rows.find((r) => r[0]?.trim() === system);
+      assert.ok(row, `${system} is in the log: ${JSON.stringify(rows)}`);
+      assert.ok(!Number.isNaN(Date.parse(row[1].replace(/\s/g, ''))), `${system} acknowledged at ${row[1]}`);
+      assert.match(row[2].trim(), /^\d+$/, `${system} offset (ms): ${row[2]}`);
+      assert.match(row[3].trim(), /^\d+$/, `${system} round trip (ms): ${row[3]}`);
+      offsets.push(Number(row[2]));
+    }
+    assert.equal(Math.min(...offsets), 0, 'the first system to answer has offset 0');
+    console.log(
+      `      experiment start offsets (ms): ${JSON.stringify(rows.map((r) => [r[0], r[2], r[3]]))}`,
+    );
+    await page.getByRole('button', { name: 'Stop experiment' }).click();
+    await until('the cameras to stop', () =>
+      [...motif.state.cameras.values()].every((c) => c.recording.status === 'idle'),
+    );
+    await until('the Aivero session back in Standby', async () => (await experimentSession()) === 'Standby');
+    await page.getByText(/^stopped: /).waitFor({ timeout: 10_000 });
+    assert.deepEqual(pageErrors, [], 'no script error');
+  });
+});
