@@ -34,6 +34,19 @@ export const SHARED_ONCE = new Set(['ui-base', 'ui-theme']);
 export interface AssembleOptions {
   /** Prefix of the simulator-backed config node ids and of each file's ids (default: none / `ex`). */
   prefix?: string;
+  /**
+   * Per file (same order as `files`): config targets of that tab's own simulators (see
+   * example-systems.ts). A config node of such a type in that file points at them, under an id of
+   * its own (`sim-motif-server@motif-02`), instead of at the shared one.
+   */
+  perFile?: ConfigTarget[][];
+}
+
+/** A stable name of an example file for ids: `motif-02` for `examples/motif/02 - ….json`. */
+export function fileKey(file: string): string {
+  const folder = path.basename(path.dirname(file));
+  const number = /^(\d+)/.exec(path.basename(file))?.[1] ?? path.basename(file, '.json').replace(/\W+/g, '_');
+  return `${folder}-${number}`;
 }
 
 export function readExample(file: string): FlowNode[] {
@@ -90,7 +103,19 @@ export function assembleFlows(
   }
   const once = new Set<string>();
   files.forEach((file, index) => {
-    for (const n of remapIds(readExample(file), `${prefix || 'ex'}${index}-`, shared)) {
+    const own = new Map(shared);
+    for (const target of options.perFile?.[index] ?? []) {
+      const id = `${prefix}sim-${target.type}@${fileKey(file)}`;
+      own.set(target.type, id);
+      flows.push({
+        id,
+        type: target.type,
+        name: `simulated ${target.type.split('-')[0]} (${fileKey(file)})`,
+        ...target.props,
+      });
+      credentials[id] = target.credentials;
+    }
+    for (const n of remapIds(readExample(file), `${prefix || 'ex'}${index}-`, own)) {
       if (SHARED_ONCE.has(n.type)) {
         if (once.has(n.id)) continue;
         once.add(n.id);

@@ -10,11 +10,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startSimulators } from '../simulators/cli';
 import type { SimulatorHandle } from '../simulators/types';
 import { startMqttBroker } from './mqtt-broker';
 import { DASHBOARD_DIR, assembleFlows, listExamples, type ConfigTarget, type FlowNode } from './flows';
 import { startDashboardSystems } from './demo';
+import { startExampleSystems } from './example-systems';
 import { simulatorTargets } from './targets';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -75,9 +75,10 @@ export function prepareUserDir(userDir: string, port: number): void {
 export function demoFlows(
   targets: ConfigTarget[],
   dashboardTargets?: ConfigTarget[],
+  perFile?: ConfigTarget[][],
 ): { flows: FlowNode[]; credentials: Record<string, Record<string, string>> } {
   const examples = path.join(root, 'examples');
-  const out = assembleFlows(listExamples(examples), targets);
+  const out = assembleFlows(listExamples(examples), targets, { perFile });
   if (dashboardTargets) {
     const dash = assembleFlows(listExamples(path.join(examples, DASHBOARD_DIR), true), dashboardTargets, {
       prefix: DASHBOARD_PREFIX,
@@ -92,8 +93,9 @@ export function writeFlows(
   userDir: string,
   targets: ConfigTarget[],
   dashboardTargets?: ConfigTarget[],
+  perFile?: ConfigTarget[][],
 ): number {
-  const { flows, credentials } = demoFlows(targets, dashboardTargets);
+  const { flows, credentials } = demoFlows(targets, dashboardTargets, perFile);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials, null, 2));
   return flows.filter((n) => n.type === 'tab').length;
@@ -115,11 +117,12 @@ export function refreshFlows(
   userDir: string,
   targets: ConfigTarget[],
   dashboardTargets?: ConfigTarget[],
+  perFile?: ConfigTarget[][],
 ): number | undefined {
   const flowFile = path.join(userDir, 'flows.json');
   const flows = readJson<FlowNode[] | undefined>(flowFile, undefined);
   if (!Array.isArray(flows) || flows.length === 0) return undefined;
-  const fresh = demoFlows(targets, dashboardTargets);
+  const fresh = demoFlows(targets, dashboardTargets, perFile);
   const simIds = new Set(Object.keys(fresh.credentials));
   const byId = new Map(fresh.flows.filter((n) => simIds.has(n.id)).map((n) => [n.id, n]));
   const kept = flows.map((n) => (byId.has(n.id) ? { ...n, ...byId.get(n.id) } : n));
@@ -148,27 +151,36 @@ async function main(): Promise<void> {
   const userDir = path.join(root, '.node-red-user');
   // The dashboard's Aivero simulator writes its certificate there before Node-RED is set up.
   fs.mkdirSync(userDir, { recursive: true });
-  const handles: SimulatorHandle[] = await startSimulators(['all'], {});
-  handles.push(await startMqttBroker());
+  // Every example tab gets its own simulators (example-systems.ts); the MQTT broker is shared,
+  // each tab uses topics of its own.
+  const examples = await startExampleSystems(listExamples(path.join(root, 'examples')));
+  const handles: SimulatorHandle[] = [];
+  try {
+    handles.push(await startMqttBroker());
+  } catch (err) {
+    await examples.close();
+    throw err;
+  }
   const dashboard = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem')).catch(
     async (err: unknown) => {
-      await Promise.all(handles.map((h) => h.close()));
+      await Promise.all([...handles.map((h) => h.close()), examples.close()]);
       throw err;
     },
   );
   handles.push(...dashboard.handles);
   printHandles('simulator', handles.slice(0, handles.length - dashboard.handles.length));
+  for (const { tab, handle } of examples.handles) printHandles(`tab "${tab}":`, [handle]);
   printHandles('dashboard simulator', dashboard.handles);
   prepareUserDir(userDir, port);
   const targets = simulatorTargets(handles.slice(0, handles.length - dashboard.handles.length));
   const dashTargets = simulatorTargets(dashboard.handles);
-  const keptTabs = reset ? undefined : refreshFlows(userDir, targets, dashTargets);
+  const keptTabs = reset ? undefined : refreshFlows(userDir, targets, dashTargets, examples.targets);
   const kept = keptTabs === undefined ? [] : readJson<FlowNode[]>(path.join(userDir, 'flows.json'), []);
   if (keptTabs !== undefined && !kept.some((n) => n.type === 'ui-base'))
     console.log(
       'Your kept flows have no dashboard: `npm start -- --reset` adds it (and resets the examples).',
     );
-  const tabs = keptTabs ?? writeFlows(userDir, targets, dashTargets);
+  const tabs = keptTabs ?? writeFlows(userDir, targets, dashTargets, examples.targets);
   console.log(
     keptTabs === undefined
       ? `Deployed the example flows and the dashboard to ${userDir}.`
@@ -196,7 +208,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => red.kill('SIGKILL'), 5000);
     red.once('exit', () => {
       clearTimeout(force);
-      Promise.all(handles.map((h) => h.close())).finally(() => process.exit(0));
+      Promise.all([...handles.map((h) => h.close()), examples.close()]).finally(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);
@@ -204,7 +216,9 @@ async function main(): Promise<void> {
   red.once('exit', (code) => {
     if (!stopping) {
       console.error(`Node-RED exited (${code ?? 'signal'})`);
-      Promise.all(handles.map((h) => h.close())).finally(() => process.exit(code ?? 1));
+      Promise.all([...handles.map((h) => h.close()), examples.close()]).finally(() =>
+        process.exit(code ?? 1),
+      );
     }
   });
 }

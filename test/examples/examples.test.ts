@@ -4,51 +4,17 @@
  * must produce output and no tab may report an error.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { assembleFlows, listExamples, readExample, type FlowNode } from '../../src/devtools/flows';
 import { startMqttBroker } from '../../src/devtools/mqtt-broker';
 import { simulatorTargets } from '../../src/devtools/targets';
-import { startSimulators } from '../../src/simulators/cli';
+import { startExampleSystems, type ExampleSystems } from '../../src/devtools/example-systems';
 import type { SimulatorHandle } from '../../src/simulators/types';
-import { helper, loadFlow, nodeModule, nodeRedPackageDir } from '../support/node-red';
+import { helper, loadFlow } from '../support/node-red';
+import { BUILT_IN, CORE, modulesFor, pkg } from './runtime';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const examplesDir = path.join(root, 'examples');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-  'node-red': { nodes: Record<string, string> };
-};
-
-/** Core node types the examples may use, and the file of @node-red/nodes that defines each. */
-const CORE: Record<string, string> = {
-  inject: 'core/common/20-inject.js',
-  comment: 'core/common/90-comment.js',
-  'link in': 'core/common/60-link.js',
-  'link out': 'core/common/60-link.js',
-  function: 'core/function/10-function.js',
-  switch: 'core/function/10-switch.js',
-  rbe: 'core/function/rbe.js',
-  range: 'core/function/16-range.js',
-  change: 'core/function/15-change.js',
-  delay: 'core/function/89-delay.js',
-  trigger: 'core/function/89-trigger.js',
-  template: 'core/function/80-template.js',
-  json: 'core/parsers/70-JSON.js',
-  'http in': 'core/network/21-httpin.js',
-  'http response': 'core/network/21-httpin.js',
-  'mqtt in': 'core/network/10-mqtt.js',
-  'mqtt out': 'core/network/10-mqtt.js',
-  'mqtt-broker': 'core/network/10-mqtt.js',
-  file: 'core/storage/10-file.js',
-};
-/** Handled by the test itself (debug nodes become helper nodes) or pre-loaded by the test helper. */
-const BUILT_IN = new Set(['tab', 'debug', 'catch', 'status', 'complete', 'group', 'junction']);
-
-function coreModule(file: string): unknown {
-  const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedPackageDir] }));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(nodesDir, file));
-}
 
 describe('example flows', function () {
   this.timeout(60_000);
@@ -72,34 +38,29 @@ describe('example flows', function () {
   });
 
   describe('run against the simulators', () => {
-    // Fresh simulators per example: one example's recording must not make the next one fail.
+    // Fresh simulators per example, and as in `npm start` the tab's own (example-systems.ts):
+    // one example's recording must not make the next one fail.
+    let systems: ExampleSystems | undefined;
     beforeEach(async () => {
-      handles = await startSimulators(['all'], {
-        'motif-port': '0',
-        'remotive-port': '0',
-        'aivero-port': '0',
-      });
-      handles.push(await startMqttBroker(0));
+      handles = [await startMqttBroker(0)];
       await helper.startServer();
     });
     afterEach(async () => {
       await helper.unload();
       await helper.stopServer();
       await Promise.all(handles.map((h) => h.close()));
+      await systems?.close();
+      systems = undefined;
     });
 
     for (const file of listExamples(examplesDir)) {
       const name = path.relative(examplesDir, file);
       it(name, async () => {
-        const { flows, credentials } = assembleFlows([file], simulatorTargets(handles));
+        systems = await startExampleSystems([file]);
+        const { flows, credentials } = assembleFlows([file], simulatorTargets(handles), { perFile: systems.targets });
         // Debug nodes become helper nodes so the test can see what reaches them.
         const flow: FlowNode[] = flows.map((n) => (n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z } : n));
-        const types = new Set(flow.map((n) => n.type));
-        const modules = [
-          ...Object.keys(pkg['node-red'].nodes).map(nodeModule),
-          ...[...new Set([...types].filter((t) => t in CORE).map((t) => CORE[t]))].map(coreModule),
-        ];
-        await loadFlow(modules, flow, credentials);
+        await loadFlow(modulesFor(flow), flow, credentials);
         const outputs: Record<string, unknown>[] = [];
         for (const n of flow.filter((f) => f.type === 'helper')) {
           helper.getNode(n.id).on('input', (msg: Record<string, unknown>) => outputs.push(msg));

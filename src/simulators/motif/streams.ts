@@ -96,11 +96,13 @@ export interface SimStreamCounters {
   dropped: number;
   /** State messages published. */
   states: number;
+  /** State messages skipped because the previous one was still being written. */
+  statesSkipped: number;
 }
 
 /** The two streams of one camera. */
 export class SimCameraStreams {
-  readonly counters: SimStreamCounters = { sent: 0, dropped: 0, states: 0 };
+  readonly counters: SimStreamCounters = { sent: 0, dropped: 0, states: 0, statesSkipped: 0 };
   imagePort = 0;
   statePort = 0;
   private readonly push: zmq.Push;
@@ -116,6 +118,8 @@ export class SimCameraStreams {
   private due = 0;
   private flooding: Promise<void> | undefined;
   private sending = false;
+  /** A state message is being written (see publishState). */
+  private statePending = false;
 
   constructor(
     private readonly camera: SimCamera,
@@ -242,8 +246,18 @@ export class SimCameraStreams {
     }
   }
 
-  private publishState(): void {
+  /**
+   * Send one state message now (the timer calls this; tests may too). ZeroMQ 6 allows one send in
+   * progress per socket and throws synchronously ("Socket is busy writing") on a second: a state
+   * due while the previous one is still being written is skipped (counted), as a real camera's
+   * publisher drops what it cannot send. The next tick sends the then-current state anyway.
+   */
+  publishState(): void {
     if (this.paused || this.closed) return;
+    if (this.statePending) {
+      this.counters.statesSkipped++;
+      return;
+    }
     const rec = this.camera.recording;
     const now = this.nowSeconds();
     const state = {
@@ -254,9 +268,24 @@ export class SimCameraStreams {
       filename: rec.filename,
       serial: this.camera.serial,
     };
-    this.pub.send(['j', JSON.stringify(state)]).then(
-      () => this.counters.states++,
-      () => undefined,
+    this.statePending = true;
+    let sent: Promise<void>;
+    try {
+      sent = this.pub.send(['j', JSON.stringify(state)]);
+    } catch {
+      // Closed under us (or busy despite the flag): nothing to send to, never an uncaught error.
+      this.statePending = false;
+      this.counters.statesSkipped++;
+      return;
+    }
+    sent.then(
+      () => {
+        this.statePending = false;
+        this.counters.states++;
+      },
+      () => {
+        this.statePending = false;
+      },
     );
   }
 }

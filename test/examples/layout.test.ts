@@ -1,0 +1,34 @@
+/**
+ * The examples' layout in the editor: no node drawn over another or over another's status line,
+ * and every comment where a user opening the tab sees it. The dashboard pages and the local-schedule
+ * protocol examples are laid out by their own owners and checked once reworked (see the list).
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { listExamples, readExample } from '../../src/devtools/flows';
+import { boxOf, overlappingPairs, overlaps, strayComments } from './layout';
+
+const examplesDir = path.resolve(__dirname, '..', '..', '..', 'examples');
+/** Checked here: every folder but the dashboard, and the server-task schedule examples. */
+const CHECKED = (name: string): boolean => !name.startsWith('dashboard') && !name.includes('(local schedule)');
+
+describe('example layout', () => {
+  const files = listExamples(examplesDir).filter((f) => CHECKED(path.relative(examplesDir, f)));
+
+  it('the estimate finds an overlap where there is one', () => {
+    const a = { id: 'a', type: 'debug', tostatus: true, x: 100, y: 100 };
+    const b = { id: 'b', type: 'inject', x: 100, y: 150 };
+    assert.ok(overlaps(boxOf(a), boxOf(b)), 'status line of a under b');
+    assert.deepEqual(overlappingPairs([a, { ...b, y: 190 }]), []);
+    assert.deepEqual(strayComments([{ id: 'c', type: 'comment', name: 'c', x: 10, y: 40 }, b]), ['comment "c"']);
+  });
+
+  for (const file of files) {
+    const name = path.relative(examplesDir, file);
+    it(`${name}: no overlapping nodes, comments in view`, () => {
+      const nodes = readExample(file);
+      assert.deepEqual(overlappingPairs(nodes), [], 'overlapping node boxes (120×30, +50 px status)');
+      assert.deepEqual(strayComments(nodes), [], 'comments outside the visible area');
+    });
+  }
+});
