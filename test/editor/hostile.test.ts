@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import type net from 'node:net';
+import type { Page } from 'playwright-core';
 import * as grpc from '@grpc/grpc-js';
 import { packageDefinition } from '../../src/backends/remotive/proto';
 import { fingerprint256, generateCertificate } from '../../src/simulators/motif/certificate';
@@ -214,7 +215,7 @@ describe('editor pickers with hostile server text', function () {
     await openDialog(page, 'hostile-action');
     await page.waitForSelector('.motif-action-row-camera:visible');
     await page.selectOption('#node-input-server', 'hostile-motif');
-    await page.click('#motif-action-list-cameras');
+    await pressButton(page, '#motif-action-list-cameras');
     await waitOrExplain(session, () => document.querySelectorAll('#motif-action-cameras option').length >= 4);
     const shown = await page.evaluate(() => ({
       visible: (document.querySelector('#motif-action-cameras') as HTMLElement).offsetParent !== null,
@@ -239,7 +240,7 @@ describe('editor pickers with hostile server text', function () {
     await openDialog(page, 'hostile-action');
     await page.waitForSelector('.motif-action-row-camera:visible');
     await page.selectOption('#node-input-server', 'hostile-motif-error');
-    await page.click('#motif-action-list-cameras');
+    await pressButton(page, '#motif-action-list-cameras');
     await waitOrExplain(session, () =>
       (document.querySelector('#motif-action-cameras-message')?.textContent ?? '').includes(
         'camera bus failed',
@@ -254,7 +255,7 @@ describe('editor pickers with hostile server text', function () {
     const { page } = session;
     await openDialog(page, 'hostile-signals');
     await page.selectOption('#node-input-broker', 'hostile-broker');
-    await page.click('#remotive-signals-list');
+    await pressButton(page, '#remotive-signals-list');
     await waitOrExplain(
       session,
       () => document.querySelectorAll('#remotive-signals-picker option').length >= 2,
@@ -280,7 +281,7 @@ describe('editor pickers with hostile server text', function () {
     const { page } = session;
     await openDialog(page, 'hostile-signals');
     await page.selectOption('#node-input-broker', 'hostile-broker-error');
-    await page.click('#remotive-signals-list');
+    await pressButton(page, '#remotive-signals-list');
     await waitOrExplain(session, () =>
       (document.querySelector('#remotive-signals-message')?.textContent ?? '').includes('bad namespace'),
     );
@@ -305,3 +306,13 @@ describe('editor pickers with hostile server text', function () {
     assert.deepEqual(session.pageErrors, []);
   });
 });
+
+/**
+ * Press a dialog button through the DOM. Node-RED 5 lays a shade over the tray while the config-node
+ * selector settles, which swallows a pointer click; what this test checks is the text the button
+ * brings, not the pointer path.
+ */
+async function pressButton(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector);
+  await page.$eval(selector, (el) => (el as HTMLElement).click());
+}
