@@ -253,7 +253,10 @@ export async function openDialog(page: Page, id: string): Promise<'node-input' |
 
 /** Presses Done (or Add/Update for config nodes) and waits until no dialog is open. */
 export async function pressDone(page: Page, prefix: 'node-input' | 'node-config-input'): Promise<void> {
-  await page.click(prefix === 'node-config-input' ? '#node-config-dialog-ok' : '#node-dialog-ok');
+  // Through the DOM: Node-RED 5 lays a shade over a tray while it settles, which swallows a pointer click.
+  await page.$eval(prefix === 'node-config-input' ? '#node-config-dialog-ok' : '#node-dialog-ok', (el) =>
+    (el as HTMLElement).click(),
+  );
   await waitNoDialog(page);
 }
 

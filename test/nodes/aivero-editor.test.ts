@@ -145,7 +145,9 @@ describe('aivero editor dialogs in a browser', function () {
       const prefix = config ? 'node-config-input' : 'node-input';
       await page.waitForSelector(`#${prefix}-name`, { state: 'visible', timeout: 10_000 });
       await page.waitForTimeout(400); // the builder's value lists arrive from the runtime
-      await page.click(config ? '#node-config-dialog-ok' : '#node-dialog-ok');
+      await page.$eval(config ? '#node-config-dialog-ok' : '#node-dialog-ok', (el) =>
+        (el as HTMLElement).click(),
+      );
       await page.waitForSelector(`#${prefix}-name`, { state: 'detached', timeout: 10_000 });
       const after = await page.evaluate((nodeId) => {
         const RED = (globalThis as unknown as { RED: EditorApi }).RED;
@@ -184,9 +186,9 @@ describe('aivero editor dialogs in a browser', function () {
       .allTextContents();
     assert.ok(resolutions.includes('1280x720'), resolutions.join(','));
     const before = await page.locator('#aivero-spec-streams .aivero-row-type').count();
-    await page.click('#aivero-preset-depth');
+    await page.$eval('#aivero-preset-depth', (el) => (el as HTMLElement).click());
     assert.equal(await page.locator('#aivero-spec-streams .aivero-row-type').count(), before + 1);
-    await page.click('#node-dialog-cancel');
+    await page.$eval('#node-dialog-cancel', (el) => (el as HTMLElement).click());
     assert.deepEqual(pageErrors, []);
   });
 });
