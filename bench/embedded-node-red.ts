@@ -27,6 +27,8 @@ export async function startNodeRed(
   credentials: Record<string, Record<string, string>>,
   /** Other node packages to load, linked from our node_modules (a baseline such as cron-plus). */
   extraModules: string[] = [],
+  /** Baseline node types of the benchmarks themselves: type → compiled file under dist/bench. */
+  baselineNodes: Record<string, string> = {},
 ): Promise<EmbeddedNodeRed> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-bench-'));
   prepareUserDir(userDir, 0);
@@ -34,6 +36,7 @@ export async function startNodeRed(
     const from = path.dirname(require.resolve(`${name}/package.json`));
     fs.symlinkSync(from, path.join(userDir, 'node_modules', name), 'dir');
   }
+  if (Object.keys(baselineNodes).length > 0) installBaselines(userDir, baselineNodes);
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
   fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -66,4 +69,25 @@ export async function startNodeRed(
       fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A throw-away node package in the user directory whose files load the compiled baselines. */
+function installBaselines(userDir: string, nodes: Record<string, string>): void {
+  const dir = path.join(userDir, 'node_modules', 'recorders-bench-baselines');
+  fs.mkdirSync(dir, { recursive: true });
+  const files: Record<string, string> = {};
+  for (const [type, file] of Object.entries(nodes)) {
+    const target = path.join(__dirname, file);
+    fs.writeFileSync(
+      path.join(dir, `${type}.js`),
+      `module.exports = require(${JSON.stringify(target)}).default;\n`,
+    );
+    // Node-RED wants an editor file beside each node; the benchmark never opens an editor.
+    fs.writeFileSync(path.join(dir, `${type}.html`), '');
+    files[type] = `${type}.js`;
+  }
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'recorders-bench-baselines', version: '0.0.0', 'node-red': { nodes: files } }),
+  );
 }

@@ -1,11 +1,14 @@
 /**
- * motif-stream inside a running Node-RED flow next to a raw zeromq PULL socket reading the same
- * simulator (in its own process) in the same run, alternating rounds.
+ * motif-stream inside a running Node-RED flow next to two baselines reading the same simulator (in
+ * its own process) in the same run, rounds rotating between the three:
+ *  - a hand-written node reading a raw zeromq PULL socket (`baselines/raw-zeromq-node.ts`), which
+ *    pays Node-RED's own cost of a message as ours does: the ratio is what our node adds;
+ *  - a bare zeromq PULL socket outside Node-RED.
  *
  * - throughput: simulator in flood mode (`--fps 0`: it sends as fast as the reader takes frames),
  *   node in "every frame" mode, 640×480 mono and 1920×1080 RGB, one stream and four at once.
- *   Rounds alternate raw/node (BENCH_ROUNDS, default 5); each figure is the median of the rounds
- *   with their range, and the ratio the median of the per-round ratios. Goal ≥ 0.95.
+ *   BENCH_ROUNDS rounds (default 7); each figure is the median of the rounds with their range, and
+ *   a ratio the median of the per-round ratios. Goal ≥ 0.95 of the raw zeromq node.
  * - latency: simulator at a fixed 200 fps; simulator timestamp → message leaving the node (the
  *   node's send, and arrival at the next node), minus the raw socket's. Goal: median added < 1 ms
  *   for 640×480.
@@ -15,12 +18,16 @@
 import * as zmq from 'zeromq';
 import { startChildSimulator, type ChildSimulator } from './child-simulator';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
-import { alternate, fmt, median, spread, summary } from './stats';
+import { fmt, median, rotate, spread, summary } from './stats';
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS) || 3;
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS) || 60;
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 7;
 const GOAL = 0.95;
+/** Only the flood cases whose label contains this (e.g. "1920×1080 RGB uint8, 1"). */
+const CASE = process.env.BENCH_CASE;
+/** One side alone, for profiling: BENCH_SIDE=node or raw (then latency and memory are skipped). */
+const SIDE = process.env.BENCH_SIDE;
 
 interface Sim {
   child: ChildSimulator;
@@ -230,12 +237,31 @@ function streamNodes(
   ];
 }
 
-function line(label: string, raw: number[], node: number[]): void {
-  const ratios = raw.map((r, i) => node[i] / r);
-  const ratio = median(ratios);
+function line(label: string, raw: number[], hand: number[], node: number[]): void {
+  const vsHand = node.map((n, i) => n / hand[i]);
+  const met = median(vsHand) >= GOAL;
   console.log(
-    `${label.padEnd(30)} | ${spread(raw).padStart(18)} | ${spread(node).padStart(18)} | ${spread(ratios, 3)} ${ratio >= GOAL ? `(goal ≥${GOAL} met)` : `(goal ≥${GOAL} MISSED)`}`,
+    `${label.padEnd(30)} | ${spread(raw).padStart(18)} | ${spread(hand).padStart(18)} | ${spread(node).padStart(18)} | ${spread(vsHand, 3)} ${met ? `(goal ≥${GOAL} met)` : `(goal ≥${GOAL} MISSED)`} | ${spread(
+      node.map((n, i) => n / raw[i]),
+      3,
+    )}`,
   );
+}
+
+/** Hand-written raw zeromq nodes (baselines/raw-zeromq-node.ts), one per stream URL. */
+function handNodes(prefix: string, urls: string[]): Array<Record<string, unknown>> {
+  return urls.flatMap((url, i) => [
+    {
+      id: `${prefix}-${i}`,
+      type: 'bench-raw-zeromq',
+      z: 'tab',
+      url,
+      x: 100,
+      y: 100,
+      wires: [[`${prefix}-${i}-out`]],
+    },
+    { id: `${prefix}-${i}-out`, type: 'debug', z: 'tab', active: false, x: 300, y: 100, wires: [] },
+  ]);
 }
 
 function latencyLine(label: string, raw: Round[], node: Array<Round & { atNext: number[] }>): void {
@@ -289,6 +315,10 @@ export async function benchMotifStream(): Promise<void> {
         serverNode('s7', rgb4),
         ...serials(4).flatMap((camera, i) => streamNodes(`mono4-${i}`, 's6', 'every', {}, camera)),
         ...serials(4).flatMap((camera, i) => streamNodes(`rgb4-${i}`, 's7', 'every', {}, camera)),
+        ...handNodes('hand-mono', [monoFlood.imageUrl]),
+        ...handNodes('hand-rgb', [rgbFlood.imageUrl]),
+        ...handNodes('hand-mono4', mono4.imageUrls),
+        ...handNodes('hand-rgb4', rgb4.imageUrls),
         ...streamNodes('monoPaced', 's3', 'every'),
         ...streamNodes('rgbPaced', 's4', 'every'),
         {
@@ -324,27 +354,45 @@ export async function benchMotifStream(): Promise<void> {
         s6: { apiKey: mono4.apiKey },
         s7: { apiKey: rgb4.apiKey },
       },
+      [],
+      { 'bench-raw-zeromq': 'baselines/raw-zeromq-node.js' },
     );
 
     console.log(
-      `\nmotif-stream ("every frame") vs raw zeromq PULL, ${ROUNDS} alternating rounds of ${ROUND_SECONDS} s, simulator in its own process, Node ${process.version}`,
+      `\nmotif-stream ("every frame") vs a raw zeromq node and a bare zeromq PULL, ${ROUNDS} rotating rounds of ${ROUND_SECONDS} s, simulator in its own process, Node ${process.version}`,
     );
     console.log('frames/s: median (min–max) of the rounds; ratio: median of the per-round ratios');
-    console.log(`${'flood'.padEnd(30)} | ${'raw fps'.padStart(18)} | ${'node fps'.padStart(18)} | ratio`);
-    const cases: Array<[string, Sim, string[]]> = [
-      ['640×480 mono uint8, 1 stream', monoFlood, ['mono']],
-      ['640×480 mono uint8, 4 streams', mono4, serials(4).map((_, i) => `mono4-${i}`)],
-      ['1920×1080 RGB uint8, 1 stream', rgbFlood, ['rgb']],
-      ['1920×1080 RGB uint8, 4 streams', rgb4, serials(4).map((_, i) => `rgb4-${i}`)],
+    console.log(
+      `${'flood'.padEnd(30)} | ${'bare zeromq fps'.padStart(18)} | ${'raw zeromq node'.padStart(18)} | ${'motif-stream fps'.padStart(18)} | motif-stream / raw zeromq node | motif-stream / bare zeromq`,
+    );
+    const four = (prefix: string): string[] => serials(4).map((_, i) => `${prefix}-${i}`);
+    const cases: Array<[string, Sim, string[], string[]]> = [
+      ['640×480 mono uint8, 1 stream', monoFlood, ['mono'], ['hand-mono-0']],
+      ['640×480 mono uint8, 4 streams', mono4, four('mono4'), four('hand-mono4')],
+      ['1920×1080 RGB uint8, 1 stream', rgbFlood, ['rgb'], ['hand-rgb-0']],
+      ['1920×1080 RGB uint8, 4 streams', rgb4, four('rgb4'), four('hand-rgb4')],
     ];
-    for (const [label, sim, ids] of cases) {
-      const { a: raw, b: node } = await alternate(
-        ROUNDS,
+    for (const [label, sim, ids, handIds] of cases) {
+      if (CASE && !label.includes(CASE)) continue;
+      if (SIDE) {
+        // For profiling one path alone (`node --cpu-prof`): BENCH_SIDE=node, hand or raw.
+        for (let round = 0; round < ROUNDS; round++) {
+          const fps =
+            SIDE === 'raw'
+              ? await rawFlood(sim, ROUND_SECONDS)
+              : await nodeFlood(red, SIDE === 'hand' ? handIds : ids, ROUND_SECONDS);
+          console.log(`${SIDE} ${label}: ${fmt(fps, 0)} fps`);
+        }
+        continue;
+      }
+      const [raw, hand, node] = await rotate(ROUNDS, [
         () => rawFlood(sim, ROUND_SECONDS),
+        () => nodeFlood(red!, handIds, ROUND_SECONDS),
         () => nodeFlood(red!, ids, ROUND_SECONDS),
-      );
-      line(label, raw, node);
+      ]);
+      line(label, raw, hand, node);
     }
+    if (SIDE || CASE) return;
     console.log('\nlatency, simulator timestamp → message (paced stream, below both capacities)');
     const paced: Array<[string, Sim, string]> = [
       ['640×480 mono @ 200 fps', monoPaced, 'monoPaced'],

@@ -78,3 +78,18 @@ export async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuU
   const used = process.cpuUsage(before);
   return { value, cpuUs: used.user + used.system };
 }
+
+/**
+ * Runs several measurements `rounds` times, the order rotating each round (A B C, B C A, C A B,
+ * …) so that no path always runs first or last; returns every round of each, in input order.
+ */
+export async function rotate<T>(rounds: number, runs: Array<() => Promise<T>>): Promise<T[][]> {
+  const out: T[][] = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < runs.length; k++) {
+      const i = (round + k) % runs.length;
+      out[i].push(await runs[i]());
+    }
+  }
+  return out;
+}

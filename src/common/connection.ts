@@ -122,6 +122,19 @@ export class ConnectionManager<C> extends EventEmitter {
   }
 
   /**
+   * The one way a node opens a stream on the shared client: as in `run`, failing to get the client
+   * (closed, bad configuration, rejected credentials) throws typed and redacted. The stream's
+   * outcomes are then recorded with `watch`.
+   */
+  open<S>(make: (client: C) => S): S {
+    try {
+      return make(this.client());
+    } catch (err) {
+      throw this.redact(toRecorderError(err));
+    }
+  }
+
+  /**
    * Record a long-lived stream's outcomes like calls: healthy = the server is there, a failure
    * moves the state machine, and when the connection can not work without the user the stream is
    * told to stop retrying. Returns the unsubscribe function.

@@ -207,15 +207,29 @@ export function readConfig<T extends FieldTable>(
  * is set to "from msg" (left empty) the message's property, checked by the same rules. A wrong msg
  * value is an InputError naming `msg.<property>`; nothing has reached a server yet.
  */
+/** Per table, the fields a message may fill (text and number fields with a msg property). */
+type Overridable = (TextField | NumberField) & { msg: string };
+const OVERRIDABLE = new WeakMap<FieldTable, Array<[string, Overridable]>>();
+
+function overridable(table: FieldTable): Array<[string, Overridable]> {
+  let list = OVERRIDABLE.get(table);
+  if (!list) {
+    list = Object.entries(table).filter(
+      (entry): entry is [string, Overridable] =>
+        (entry[1].type === 'string' || entry[1].type === 'number') && Boolean(entry[1].msg),
+    );
+    OVERRIDABLE.set(table, list);
+  }
+  return list;
+}
+
 export function resolveInput<T extends FieldTable>(
   table: T,
   configured: FieldValues<T>,
   msg: Readonly<Record<string, unknown>>,
 ): FieldValues<T> {
   let out: Record<string, unknown> | undefined;
-  for (const [name, spec] of Object.entries(table)) {
-    if (spec.type !== 'string' && spec.type !== 'number') continue;
-    if (!spec.msg) continue;
+  for (const [name, spec] of overridable(table)) {
     const current = (configured as Record<string, unknown>)[name];
     if (current !== undefined && current !== '') continue;
     const raw = msg[spec.msg];

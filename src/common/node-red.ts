@@ -74,20 +74,25 @@ export function onInput(
       settled = true;
       done(err);
     };
-    Promise.resolve()
-      .then(() => handler(m, send))
-      .then(
-        () => settle(node, finish),
-        (err: unknown) => {
-          const error = toRecorderError(err);
-          try {
-            onError?.(error, m);
-          } catch {
-            // a status update must not keep the error from its Catch node
-          }
-          settle(node, finish, error);
-        },
-      );
+    let handled: Promise<void>;
+    try {
+      handled = handler(m, send);
+    } catch (err) {
+      // A handler that throws before its first await (not an async function) fails the same way.
+      handled = Promise.reject(err);
+    }
+    handled.then(
+      () => settle(node, finish),
+      (err: unknown) => {
+        const error = toRecorderError(err);
+        try {
+          onError?.(error, m);
+        } catch {
+          // a status update must not keep the error from its Catch node
+        }
+        settle(node, finish, error);
+      },
+    );
   });
 }
 

@@ -8,18 +8,26 @@ import { Deadlines, PendingCall } from '../../src/backends/motif/deadlines';
 import type { MotifSimulator } from '../../src/simulators/motif';
 import { clientFor, rejection, startSimulator } from './helpers';
 
-function timedOut(call: PendingCall): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve) => call.addEventListener('abort', () => resolve(performance.now() - started)));
+/** A call that records when it was aborted. */
+class Probe extends PendingCall {
+  private readonly started = performance.now();
+  private done: ((ms: number) => void) | undefined;
+  readonly abortedAfter = new Promise<number>((resolve) => {
+    this.done = resolve;
+  });
+
+  protected override aborting(): void {
+    this.done?.(performance.now() - this.started);
+  }
 }
 
 describe('motif call deadlines', () => {
   it('aborts each call at its own deadline, a short one behind a long one included', async () => {
     const deadlines = new Deadlines(() => 'timeout');
-    const long = new PendingCall();
-    const short = new PendingCall();
-    const longAt = timedOut(long);
-    const shortAt = timedOut(short);
+    const long = new Probe();
+    const short = new Probe();
+    const longAt = long.abortedAfter;
+    const shortAt = short.abortedAfter;
     deadlines.add(long, 1500);
     deadlines.add(short, 40);
     const shortMs = await shortAt;
@@ -34,11 +42,11 @@ describe('motif call deadlines', () => {
 
   it('keeps the deadline of a call that started after an earlier one finished', async () => {
     const deadlines = new Deadlines(() => 'timeout');
-    const first = new PendingCall();
+    const first = new Probe();
     deadlines.add(first, 60);
     deadlines.remove(first);
-    const second = new PendingCall();
-    const at = timedOut(second);
+    const second = new Probe();
+    const at = second.abortedAfter;
     deadlines.add(second, 120);
     const ms = await at;
     assert.ok(ms >= 119 && ms < 1000, `aborted after ${ms.toFixed(1)} ms`);
@@ -55,9 +63,9 @@ describe('motif call deadlines', () => {
       added++;
       original(...args);
     }) as AbortSignal['addEventListener'];
-    const calls = Array.from({ length: 50 }, () => new PendingCall());
+    const calls = Array.from({ length: 50 }, () => new Probe());
     for (const c of calls) deadlines.add(c, 10_000, controller.signal);
-    deadlines.remove(calls[0], controller.signal);
+    deadlines.remove(calls[0]);
     controller.abort('bye');
     assert.equal(added, 1, 'one listener for 50 calls');
     assert.equal(calls[0].aborted, false, 'a finished call is left alone');

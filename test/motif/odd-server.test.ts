@@ -1,4 +1,6 @@
-/** The client against a server that does not answer like motif: non-JSON and empty bodies. */
+/**
+ * The client against a server that does not answer like motif: non-JSON, empty and endless bodies.
+ */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,18 @@ describe('motif client against an odd server', () => {
   before(async () => {
     const cert = await generateCertificate();
     server = createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+      if (req.url === '/api/1/io/read') {
+        // An answer that never ends: 1 MiB chunks for as long as the client reads.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const chunk = Buffer.alloc(1024 * 1024, 0x20);
+        const more = (): void => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', more);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        more();
+        return;
+      }
       const [status, body] = answers[req.url ?? ''] ?? [404, ''];
       res.writeHead(status, { 'Content-Type': 'text/plain' }).end(body);
     });
@@ -58,5 +72,12 @@ describe('motif client against an odd server', () => {
     const err = await rejection(() => client.cameraStatus('FAKE0'));
     assert.equal(err.name, 'ApiError');
     assert.equal(err.message, 'motif error 500: internal failure');
+  });
+
+  it('refuses an answer over 32 MiB instead of filling the memory, and keeps working', async () => {
+    const err = await rejection(() => client.call('io/read'));
+    assert.equal(err.name, 'ApiError');
+    assert.match(err.message, /io\/read with the answer is over 32 MiB/);
+    assert.deepEqual(await client.version(), {});
   });
 });

@@ -52,7 +52,7 @@ export async function cameraSerials(
  * Calls `endpoint` for `camera` (see endpointForCamera): once, or — ALL_CAMERAS on an operation
  * without an all-cameras form — once per camera, results keyed by serial.
  */
-export async function callForCameras(
+export function callForCameras(
   client: MotifClient,
   endpoint: MotifEndpoint,
   camera: string | undefined,
@@ -60,10 +60,22 @@ export async function callForCameras(
   body: Record<string, unknown> | undefined,
   options: MotifCallOptions = {},
 ): Promise<unknown> {
+  // The one-camera call is the hot path: handed through, without another async frame.
   if (camera !== ALL_CAMERAS) {
     const withSerial = camera ? { ...params, serial: camera } : params;
     return client.call(endpoint.id, withSerial, body, options);
   }
+  return callEachCamera(client, endpoint, params, body, options);
+}
+
+async function callEachCamera(
+  client: MotifClient,
+  endpoint: MotifEndpoint,
+  params: Record<string, string>,
+  body: Record<string, unknown> | undefined,
+  options: MotifCallOptions,
+): Promise<unknown> {
+  const camera = ALL_CAMERAS;
   const results: Record<string, unknown> = {};
   for (const serial of await cameraSerials(client, camera, options)) {
     results[serial] = await client.call(endpoint.id, { ...params, serial }, body, options);

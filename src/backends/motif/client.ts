@@ -3,7 +3,7 @@
  * is bounded by a timeout and can be cancelled; failures become the typed errors of
  * `common/errors.ts` with messages that never contain the API key.
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import {
   ApiError,
   AuthError,
@@ -13,7 +13,8 @@ import {
   RecorderError,
   TimeoutError,
 } from '../../common/errors';
-import { Deadlines, PendingCall } from './deadlines';
+import { Deadlines } from './deadlines';
+import { BodyTooLargeError, Exchange } from './exchange';
 import { endpointPath, findEndpoint, pathSegment } from './endpoints';
 import { parseMotifJson, stringifyMotifJson } from './json';
 import { motifConnector, type MotifTls } from './tls';
@@ -98,18 +99,25 @@ export class MotifClient {
    * Calls one endpoint by id (the path template, e.g. 'camera/<serial>/recording/start'). A JSON body
    * is sent only when `body` has keys, as the Python client does.
    */
-  async call(
+  call(
     endpointId: string,
     params: Record<string, string | undefined> = {},
     body?: Record<string, unknown>,
     options: MotifCallOptions = {},
   ): Promise<unknown> {
-    const endpoint = findEndpoint(endpointId);
-    if (!endpoint) throw new InputError(`unknown motif operation "${endpointId}"`);
-    const path = endpointPath(endpoint, params);
-    if (body !== undefined && !isRecord(body)) throw new InputError('the motif arguments must be an object');
-    const payload = body && Object.keys(body).length > 0 ? stringifyMotifJson(body) : undefined;
-    return this.request(endpoint.method, path, payload, options);
+    // Not an async function (one promise fewer per call), so a refused input is turned into a
+    // rejection by hand: callers always get a promise.
+    try {
+      const endpoint = findEndpoint(endpointId);
+      if (!endpoint) throw new InputError(`unknown motif operation "${endpointId}"`);
+      const path = endpointPath(endpoint, params);
+      if (body !== undefined && !isRecord(body))
+        throw new InputError('the motif arguments must be an object');
+      const payload = body && Object.keys(body).length > 0 ? stringifyMotifJson(body) : undefined;
+      return this.request(endpoint.method, path, payload, options);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new InputError(String(err)));
+    }
   }
 
   async version(options?: MotifCallOptions): Promise<Record<string, unknown>> {
@@ -198,27 +206,30 @@ export class MotifClient {
     // AbortController and no listener per call. close() destroys the pool, which fails every call.
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const signal = options.signal;
-    const call = new PendingCall();
-    this.deadlines.add(call, timeoutMs, signal);
+    const exchange = new Exchange();
+    this.deadlines.add(exchange, timeoutMs, signal);
     try {
-      const response = await this.pool.request({
-        method: method as 'GET',
-        path,
-        headers: this.headers,
-        body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),
-        // undici takes any object with aborted/reason and add/removeEventListener as its signal.
-        signal: call as unknown as AbortSignal,
-      });
-      const text = await response.body.text();
-      return this.interpret(response.statusCode, text, path);
+      this.pool.dispatch(
+        {
+          method: method as Dispatcher.HttpMethod,
+          path,
+          headers: this.headers,
+          body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),
+        },
+        exchange,
+      );
+      const answer = await exchange.answer;
+      return this.interpret(answer.statusCode, answer.text, path);
     } catch (err) {
-      if (call.timedOut)
+      if (exchange.timedOut)
         throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
       if (signal?.aborted) throw cancelled();
+      if (err instanceof BodyTooLargeError)
+        throw new ApiError(200, 'answer too large', `motif answered ${path} with ${err.message}`);
       throw mapTransportError(err, this.server);
     } finally {
-      this.deadlines.remove(call, signal);
+      this.deadlines.remove(exchange);
     }
   }
 

@@ -1,7 +1,6 @@
 /**
  * Precise per-call timeouts without a timer, an AbortController and an EventTarget listener per
- * call. Each call under way is a `PendingCall`: the abort signal handed to undici (which accepts
- * any object with `addEventListener`/`removeEventListener` and `aborted`/`reason`) and an entry in
+ * call. Each call under way is a `PendingCall` (the HTTP exchange of `exchange.ts`), an entry in
  * one deadline-ordered list per client. One timer per client is armed for the earliest deadline;
  * when it fires it aborts every call whose deadline has passed and re-arms for the next one. A call
  * that finishes early is unlinked in O(1) and leaves the timer alone (it then fires once for
@@ -13,8 +12,6 @@
  * signal costs a Set insert per call instead of an EventTarget add/remove.
  */
 
-type Listener = () => void;
-
 export class PendingCall {
   aborted = false;
   reason: unknown = undefined;
@@ -24,39 +21,28 @@ export class PendingCall {
   prev: PendingCall | undefined = undefined;
   next: PendingCall | undefined = undefined;
   linked = false;
-  private listener: Listener | undefined = undefined;
-  /** Further listeners, should undici ever register more than one. */
-  private more: Listener[] | undefined = undefined;
-
-  addEventListener(type: string, listener: Listener): void {
-    if (type !== 'abort') return;
-    if (this.listener === undefined) this.listener = listener;
-    else (this.more ??= []).push(listener);
-  }
-
-  removeEventListener(type: string, listener: Listener): void {
-    if (type !== 'abort') return;
-    if (this.listener === listener) this.listener = undefined;
-    else if (this.more) this.more = this.more.filter((l) => l !== listener);
-  }
+  /** The calls of the caller's signal this call is one of, if it has a signal. */
+  group: Set<PendingCall> | undefined = undefined;
 
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    const first = this.listener;
-    const more = this.more;
-    this.listener = undefined;
-    this.more = undefined;
-    first?.();
-    if (more) for (const l of more) l();
+    this.aborting(reason);
   }
+
+  /** What aborting the call does; the HTTP exchange cancels its request here. */
+  protected aborting(_reason: unknown): void {}
 }
 
 /** Calls under way per caller signal; the signal's one listener aborts them all. */
 const bySignal = new WeakMap<AbortSignal, Set<PendingCall>>();
+/** The last signal seen and its set: a node passes the same signal with every call. */
+let lastSignal: AbortSignal | undefined;
+let lastSet: Set<PendingCall> | undefined;
 
-function follow(signal: AbortSignal, call: PendingCall): void {
+function callsOf(signal: AbortSignal): Set<PendingCall> {
+  if (signal === lastSignal && lastSet) return lastSet;
   let calls = bySignal.get(signal);
   if (!calls) {
     const set = new Set<PendingCall>();
@@ -73,7 +59,9 @@ function follow(signal: AbortSignal, call: PendingCall): void {
       { once: true },
     );
   }
-  calls.add(call);
+  lastSignal = signal;
+  lastSet = calls;
+  return calls;
 }
 
 export class Deadlines {
@@ -93,13 +81,17 @@ export class Deadlines {
     call.deadline = performance.now() + timeoutMs;
     this.insert(call);
     if (call.deadline < this.armedFor) this.arm(call.deadline);
-    if (signal) follow(signal, call);
+    if (signal) {
+      call.group = callsOf(signal);
+      call.group.add(call);
+    }
   }
 
   /** The call finished (or failed): forget it. */
-  remove(call: PendingCall, signal?: AbortSignal): void {
+  remove(call: PendingCall): void {
     if (call.linked) this.unlink(call);
-    if (signal) bySignal.get(signal)?.delete(call);
+    call.group?.delete(call);
+    call.group = undefined;
   }
 
   /** Stop the timer (client closed). Calls under way are failed by the pool's destruction. */

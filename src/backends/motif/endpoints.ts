@@ -531,8 +531,34 @@ export function pathSegment(name: string, value: string | undefined): string {
   return encodeURIComponent(value);
 }
 
+/**
+ * An endpoint's path split once into its fixed text and its parameters:
+ * 'camera/<serial>/recording/start' → texts ['/api/1/camera/', '/recording/start'], names ['serial'].
+ */
+interface PathTemplate {
+  texts: string[];
+  names: string[];
+}
+
+const TEMPLATES = new Map<string, PathTemplate>();
+
+function templateOf(id: string): PathTemplate {
+  let template = TEMPLATES.get(id);
+  if (!template) {
+    const pieces = id.split(/<([a-z_]+)>/);
+    const texts = pieces.filter((_, i) => i % 2 === 0);
+    const names = pieces.filter((_, i) => i % 2 === 1);
+    texts[0] = id === 'version' ? '/version' : `/api/1/${texts[0]}`;
+    template = { texts, names };
+    TEMPLATES.set(id, template);
+  }
+  return template;
+}
+
 /** The wire path of an endpoint: '/version' or '/api/1/...'. */
 export function endpointPath(endpoint: MotifEndpoint, params: Record<string, string | undefined>): string {
-  const path = endpoint.id.replace(/<([a-z_]+)>/g, (_m, name: string) => pathSegment(name, params[name]));
-  return endpoint.id === 'version' ? '/version' : `/api/1/${path}`;
+  const { texts, names } = templateOf(endpoint.id);
+  let path = texts[0];
+  for (let i = 0; i < names.length; i++) path += pathSegment(names[i], params[names[i]]) + texts[i + 1];
+  return path;
 }

@@ -66,16 +66,11 @@ export default function (RED: RED): void {
 
     const start = (sessionId: string | undefined): void => {
       stop();
-      // The stream is made from the shared client (this throws, redacted, for a closed connection
-      // or a bad configuration); its outcomes then go through the connection's `watch`.
-      let w: SessionWatch;
-      try {
-        w = server.connection
-          .client()
-          .watchSession(sessionId, { protocols, pollMs, emitInitial: configured.initial });
-      } catch (err) {
-        throw server.connection.redact(toRecorderError(err));
-      }
+      // Opened on the shared client (this throws, redacted, for a closed connection or a bad
+      // configuration); its outcomes then go through the connection's `watch`.
+      const w: SessionWatch = server.connection.open((client) =>
+        client.watchSession(sessionId, { protocols, pollMs, emitInitial: configured.initial }),
+      );
       watch = w;
       watching = sessionId ?? '';
       status.set('connecting', t('aivero-watch.status.subscribing'));

@@ -23,7 +23,8 @@ function tick(): void {
 export class Activity {
   private inflight = 0;
   private since = 0;
-  /** Kind and text last written ('' after a failure, so the next success shows again). */
+  /** Kind and text last written (none after a failure, so the next success shows again). */
+  private shownKind: StatusKind | undefined;
   private shown = '';
 
   constructor(
@@ -58,7 +59,7 @@ export class Activity {
 
   /** Any failed message: its error in the layered status. */
   fail(error: RecorderError): void {
-    this.shown = '';
+    this.shownKind = undefined;
     this.status.fail(error);
   }
 
@@ -75,9 +76,9 @@ export class Activity {
   }
 
   private show(kind: StatusKind, text: string): void {
-    const key = `${kind}:${text}`;
-    if (key === this.shown) return;
-    this.shown = key;
+    if (kind === this.shownKind && text === this.shown) return;
+    this.shownKind = kind;
+    this.shown = text;
     this.status.set(kind, text);
   }
 }

@@ -105,24 +105,22 @@ export default function (RED: RED): void {
     const fire = (firing: Firing): void => {
       const { definition } = firing;
       try {
-        const msg = {
-          topic: definition.topic,
-          payload: payloadOf(definition, firing.firedAt),
-          schedule: {
-            name: definition.name,
-            expression: definition.expression,
-            relative: definition.relative,
-            ...(definition.anchor ? { anchor: definition.anchor } : {}),
-            scheduledAt: firing.scheduledAt,
-            firedAt: firing.firedAt,
-            lateMs: firing.firedAt - firing.scheduledAt,
-            count: firing.count,
-            nextAt: firing.nextAt,
-            next: iso(firing.nextAt),
-            triggered: firing.triggered,
-            ...(firing.catchUp ? { catchUp: true } : {}),
-          },
+        // One literal, optional keys set afterwards: spreads per firing are a slow path in V8.
+        const schedule: Record<string, unknown> = {
+          name: definition.name,
+          expression: definition.expression,
+          relative: definition.relative,
+          scheduledAt: firing.scheduledAt,
+          firedAt: firing.firedAt,
+          lateMs: firing.firedAt - firing.scheduledAt,
+          count: firing.count,
+          nextAt: firing.nextAt,
+          next: iso(firing.nextAt),
+          triggered: firing.triggered,
         };
+        if (definition.anchor) schedule.anchor = definition.anchor;
+        if (firing.catchUp) schedule.catchUp = true;
+        const msg = { topic: definition.topic, payload: payloadOf(definition, firing.firedAt), schedule };
         node.send([msg, null]);
       } catch (err) {
         node.error(`schedule "${definition.name}": ${toRecorderError(err).message}`);

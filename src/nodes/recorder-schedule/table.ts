@@ -113,6 +113,8 @@ const NAME = /^[^\s].{0,99}$/;
 export class ScheduleTable {
   private readonly scheduler: Scheduler<ScheduleDefinition>;
   private readonly definitions = new Map<string, ScheduleDefinition>();
+  /** Names that relative schedules are anchored to (built on demand, dropped on any change). */
+  private anchorNames: Set<string> | undefined;
   private readonly paused = new Set<string>();
   private readonly counts = new Map<string, Run>();
   /** Late firings owed after a restart (see restore), sent by catchUp() once the table runs. */
@@ -165,6 +167,7 @@ export class ScheduleTable {
     // Editor schedules are checked as a whole list by the node (an anchor may be a later row).
     if (definition.dynamic) this.checkAnchorsWith(definition);
     this.definitions.set(definition.name, definition);
+    this.anchorNames = undefined;
     this.arm(definition);
     if (definition.dynamic) this.changed();
   }
@@ -178,6 +181,7 @@ export class ScheduleTable {
     this.checkAnchorsWith(definition);
     this.scheduler.remove(old.name);
     this.definitions.set(definition.name, definition);
+    this.anchorNames = undefined;
     this.arm(definition);
     this.changed();
   }
@@ -189,6 +193,7 @@ export class ScheduleTable {
     if (dependent)
       throw new InputError(`schedule "${name}" is the anchor of "${dependent.name}"; remove that first`);
     this.definitions.delete(name);
+    this.anchorNames = undefined;
     this.starts.delete(name);
     this.paused.delete(name);
     this.counts.delete(name);
@@ -201,6 +206,7 @@ export class ScheduleTable {
     const names = [...this.definitions.values()].filter((d) => d.dynamic).map((d) => d.name);
     for (const name of names) {
       this.definitions.delete(name);
+      this.anchorNames = undefined;
       this.starts.delete(name);
       this.paused.delete(name);
       this.counts.delete(name);
@@ -394,6 +400,7 @@ export class ScheduleTable {
     checkDefinition(definition, this.dst, this.now());
     this.checkAnchorsWith(definition);
     this.definitions.set(definition.name, definition);
+    this.anchorNames = undefined;
     this.arm(definition);
   }
 
@@ -482,12 +489,21 @@ export class ScheduleTable {
     };
     this.options.onFire(firing);
     // The anchor's own message goes first; then the schedules anchored to it start from this firing.
-    if ([...this.definitions.values()].some((d) => d.relative && d.anchor === definition.name)) {
+    if (this.isAnchor(definition.name)) {
       this.startAnchored(definition.name, scheduledAt);
       this.changed();
     }
     this.options.onFired?.();
     return firing;
+  }
+
+  /** Whether a relative schedule is anchored to `name`; an index, since every firing asks. */
+  private isAnchor(name: string): boolean {
+    if (!this.anchorNames) {
+      this.anchorNames = new Set();
+      for (const d of this.definitions.values()) if (d.relative && d.anchor) this.anchorNames.add(d.anchor);
+    }
+    return this.anchorNames.has(name);
   }
 
   private select(name: string | undefined): string[] {

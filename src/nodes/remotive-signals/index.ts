@@ -83,15 +83,17 @@ export default function (RED: RED): void {
 
     let stream: StreamHandle;
     try {
-      // A stream needs the client itself; its outcomes are recorded through `watch` below.
-      stream = broker.connection.client().subscribe(
-        {
-          namespace,
-          signals: names,
-          onChange: values.onChange,
-          stallMs: Math.round((values.stall ?? 0) * 1000),
-        },
-        onBatch,
+      // Opened on the shared client; its outcomes are recorded through `watch` below.
+      stream = broker.connection.open((client) =>
+        client.subscribe(
+          {
+            namespace,
+            signals: names,
+            onChange: values.onChange,
+            stallMs: Math.round((values.stall ?? 0) * 1000),
+          },
+          onBatch,
+        ),
       );
     } catch (err) {
       // The connection can not work (configuration, credentials): its status already says so.

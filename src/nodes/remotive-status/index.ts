@@ -79,11 +79,13 @@ export default function (RED: RED): void {
 
     let stream: StreamHandle;
     try {
-      // A stream needs the client itself; its outcomes are recorded through `watch` below.
-      stream = broker.connection.client().watchPlayback((items) => {
-        for (const update of changes.next(items)) node.send({ topic: update.path, payload: update });
-        showSessions(status, changes.open, t);
-      });
+      // Opened on the shared client; its outcomes are recorded through `watch` below.
+      stream = broker.connection.open((client) =>
+        client.watchPlayback((items) => {
+          for (const update of changes.next(items)) node.send({ topic: update.path, payload: update });
+          showSessions(status, changes.open, t);
+        }),
+      );
     } catch (err) {
       // The connection can not work (configuration, credentials): its status already says so.
       status.fail(toRecorderError(err));
