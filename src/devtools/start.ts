@@ -136,13 +136,29 @@ export function refreshFlows(
   return kept.filter((n) => n.type === 'tab').length;
 }
 
-function printHandles(title: string, handles: SimulatorHandle[]): void {
+/** Every address and fact of the simulators, one line each (`title name what: value`). */
+export function describeHandles(title: string, handles: SimulatorHandle[]): string[] {
+  const lines: string[] = [];
   for (const h of handles) {
-    for (const [what, url] of Object.entries(h.endpoints)) console.log(`${title} ${h.name} ${what}: ${url}`);
-    // The simulators' keys are throw-away and chosen by the simulator: printed so a user can fill
+    for (const [what, url] of Object.entries(h.endpoints)) lines.push(`${title} ${h.name} ${what}: ${url}`);
+    // The simulators' keys are throw-away and chosen by the simulator: shown so a user can fill
     // in a config node of their own Node-RED (reference: SimulatorHandle.info).
-    for (const [what, value] of Object.entries(h.info)) console.log(`${title} ${h.name} ${what}: ${value}`);
+    for (const [what, value] of Object.entries(h.info)) lines.push(`${title} ${h.name} ${what}: ${value}`);
   }
+  return lines;
+}
+
+/** One line per example tab: its simulators and their API ports (the details go to a file). */
+export function tabSummary(handles: { tab: string; handle: SimulatorHandle }[]): string[] {
+  const byTab = new Map<string, string[]>();
+  for (const { tab, handle } of handles) {
+    const api = Object.values(handle.endpoints)[0] ?? '';
+    const port = /:(\d+)(?:\/|$)/.exec(api)?.[1];
+    const list = byTab.get(tab) ?? [];
+    list.push(port ? `${handle.name} :${port}` : handle.name);
+    byTab.set(tab, list);
+  }
+  return [...byTab].map(([tab, list]) => `  ${tab} — ${list.join(', ')}`);
 }
 
 async function main(): Promise<void> {
@@ -168,9 +184,26 @@ async function main(): Promise<void> {
     },
   );
   handles.push(...dashboard.handles);
-  printHandles('simulator', handles.slice(0, handles.length - dashboard.handles.length));
-  for (const { tab, handle } of examples.handles) printHandles(`tab "${tab}":`, [handle]);
-  printHandles('dashboard simulator', dashboard.handles);
+  // The shared broker and the dashboard's systems in full; the example tabs' own systems one line
+  // per tab, with every address, API key and fingerprint in a file beside the flows.
+  const shared = describeHandles('simulator', handles.slice(0, handles.length - dashboard.handles.length));
+  const dashboardLines = describeHandles('dashboard simulator', dashboard.handles);
+  const detailsFile = path.join(userDir, 'simulators.txt');
+  fs.writeFileSync(
+    detailsFile,
+    [
+      '# The simulators of this `npm start` (they change on every start).',
+      ...shared,
+      ...dashboardLines,
+      ...examples.handles.flatMap(({ tab, handle }) => describeHandles(`tab "${tab}":`, [handle])),
+      '',
+    ].join('\n'),
+  );
+  for (const line of [...shared, ...dashboardLines]) console.log(line);
+  console.log(
+    `Example tabs, each on simulators of its own (addresses, API keys, fingerprints: ${detailsFile}):`,
+  );
+  for (const line of tabSummary(examples.handles)) console.log(line);
   prepareUserDir(userDir, port);
   const targets = simulatorTargets(handles.slice(0, handles.length - dashboard.handles.length));
   const dashTargets = simulatorTargets(dashboard.handles);

@@ -15,7 +15,15 @@ import {
   type ConfigTarget,
   type FlowNode,
 } from '../../src/devtools/flows';
-import { demoFlows, devNodeExcludes, refreshFlows, writeFlows } from '../../src/devtools/start';
+import {
+  demoFlows,
+  describeHandles,
+  devNodeExcludes,
+  refreshFlows,
+  tabSummary,
+  writeFlows,
+} from '../../src/devtools/start';
+import type { SimulatorHandle } from '../../src/simulators/types';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const dir = path.join(root, 'examples', DASHBOARD_DIR);
@@ -127,5 +135,26 @@ describe('npm start flow file', () => {
     const excluded = devNodeExcludes();
     assert.ok(excluded.includes('node-red-contrib-cron-plus'), JSON.stringify(excluded));
     assert.ok(!excluded.some((e) => e.includes('dashboard')));
+  });
+
+  it('prints one line per example tab and keeps every key and address in the details', () => {
+    const handle = (name: string, port: number): SimulatorHandle => ({
+      name,
+      endpoints: { api: `https://127.0.0.1:${port}` },
+      info: { 'api key': `key-of-${name}-${port}` },
+      close: () => Promise.resolve(),
+    });
+    const handles = [
+      { tab: 'motif: record all cameras', handle: handle('motif', 40001) },
+      { tab: 'experiment', handle: handle('motif', 40002) },
+      { tab: 'experiment', handle: handle('aivero', 40003) },
+    ];
+    assert.deepEqual(tabSummary(handles), [
+      '  motif: record all cameras — motif :40001',
+      '  experiment — motif :40002, aivero :40003',
+    ]);
+    const details = handles.flatMap(({ tab, handle: h }) => describeHandles(`tab "${tab}":`, [h]));
+    assert.ok(details.includes('tab "experiment": aivero api key: key-of-aivero-40003'), details.join('\n'));
+    assert.ok(details.includes('tab "experiment": motif api: https://127.0.0.1:40002'));
   });
 });
