@@ -151,6 +151,14 @@
     };
   }
 
+  /** The choices the runtime table allows for `field` of `type` ("from msg" left out). */
+  function choices(type, field) {
+    var spec = (specs[type] || {})[field];
+    return ((spec && spec.choices) || []).filter(function (c) {
+      return c !== '';
+    });
+  }
+
   /** Older property names a field was saved under (the runtime reads them when it is missing). */
   function legacyValue(type, node, field) {
     var spec = (specs[type] || {})[field];
@@ -601,6 +609,7 @@
     serverError: serverError,
     registerFields: registerFields,
     defaults: defaults,
+    choices: choices,
     // Named like RED.nodes.registerType so the flow library's scanner (node-red-dev) reads each definition.
     registerType: register,
     prepared: function () {

@@ -202,11 +202,6 @@ export function readConfig<T extends FieldTable>(
   return out as FieldValues<T>;
 }
 
-/**
- * The values for one message: configured values as read by `readConfig`, and for each field that
- * is set to "from msg" (left empty) the message's property, checked by the same rules. A wrong msg
- * value is an InputError naming `msg.<property>`; nothing has reached a server yet.
- */
 /** Per table, the fields a message may fill (text and number fields with a msg property). */
 type Overridable = (TextField | NumberField) & { msg: string };
 const OVERRIDABLE = new WeakMap<FieldTable, Array<[string, Overridable]>>();
@@ -223,6 +218,11 @@ function overridable(table: FieldTable): Array<[string, Overridable]> {
   return list;
 }
 
+/**
+ * The values for one message: configured values as read by `readConfig`, and for each field that
+ * is set to "from msg" (left empty) the message's property, checked by the same rules. A wrong msg
+ * value is an InputError naming `msg.<property>`; nothing has reached a server yet.
+ */
 export function resolveInput<T extends FieldTable>(
   table: T,
   configured: FieldValues<T>,

@@ -8,7 +8,7 @@ import { ConnectionManager, type ConnectionOptions, type Transport } from './con
 import { Disposer } from './disposer';
 import { ConfigError, RecorderError, toRecorderError } from './errors';
 import { NodeStatus } from './node-status';
-import { connectionStatus, status, type NodeStatusShape, type StatusKind, type Translate } from './status';
+import { status, type NodeStatusShape, type StatusKind, type Translate } from './status';
 
 export type RED = NodeAPI;
 export type { Node, NodeDef };
@@ -183,33 +183,6 @@ export class StatusView {
     this.lastAt = now;
     this.node.status(shape);
   }
-}
-
-/**
- * Register a user node with its config node's connection, mirror the connection state in the
- * node's status, and release on close. `onState` may replace the default status (for nodes that
- * show their own activity while connected).
- */
-export function useConnection<C>(
-  node: Node,
-  manager: ConnectionManager<C>,
-  life: Disposer,
-  t: Translate,
-  onState?: (shape: NodeStatusShape, connected: boolean) => NodeStatusShape | undefined,
-): StatusView {
-  const view = new StatusView(node, life);
-  const show = (): void => {
-    const snap = manager.snapshot;
-    const shape = connectionStatus(snap, t);
-    view.show(onState?.(shape, snap.state === 'connected') ?? shape);
-  };
-  life.on(manager, 'state', show);
-  manager.acquire(node.id);
-  show();
-  // Last words before the node goes: never leave a stale "connected" behind.
-  life.add(() => view.clear());
-  life.add(() => manager.release(node.id, life.removed));
-  return view;
 }
 
 /**

@@ -148,6 +148,21 @@ export function describeHandles(title: string, handles: SimulatorHandle[]): stri
   return lines;
 }
 
+/** `simulators.txt`: every address, API key and fingerprint of this start's simulators. */
+export function simulatorDetails(
+  shared: SimulatorHandle[],
+  dashboard: SimulatorHandle[],
+  tabs: { tab: string; handle: SimulatorHandle }[],
+): string {
+  return [
+    '# The simulators of this `npm start` (they change on every start).',
+    ...describeHandles('simulator', shared),
+    ...describeHandles('dashboard simulator', dashboard),
+    ...tabs.flatMap(({ tab, handle }) => describeHandles(`tab "${tab}":`, [handle])),
+    '',
+  ].join('\n');
+}
+
 /** One line per example tab: its simulators and their API ports (the details go to a file). */
 export function tabSummary(handles: { tab: string; handle: SimulatorHandle }[]): string[] {
   const byTab = new Map<string, string[]>();
@@ -186,20 +201,14 @@ async function main(): Promise<void> {
   handles.push(...dashboard.handles);
   // The shared broker and the dashboard's systems in full; the example tabs' own systems one line
   // per tab, with every address, API key and fingerprint in a file beside the flows.
-  const shared = describeHandles('simulator', handles.slice(0, handles.length - dashboard.handles.length));
-  const dashboardLines = describeHandles('dashboard simulator', dashboard.handles);
+  const shared = handles.slice(0, handles.length - dashboard.handles.length);
   const detailsFile = path.join(userDir, 'simulators.txt');
-  fs.writeFileSync(
-    detailsFile,
-    [
-      '# The simulators of this `npm start` (they change on every start).',
-      ...shared,
-      ...dashboardLines,
-      ...examples.handles.flatMap(({ tab, handle }) => describeHandles(`tab "${tab}":`, [handle])),
-      '',
-    ].join('\n'),
-  );
-  for (const line of [...shared, ...dashboardLines]) console.log(line);
+  fs.writeFileSync(detailsFile, simulatorDetails(shared, dashboard.handles, examples.handles));
+  for (const line of [
+    ...describeHandles('simulator', shared),
+    ...describeHandles('dashboard simulator', dashboard.handles),
+  ])
+    console.log(line);
   console.log(
     `Example tabs, each on simulators of its own (addresses, API keys, fingerprints: ${detailsFile}):`,
   );

@@ -17,9 +17,9 @@ import {
 } from '../../src/devtools/flows';
 import {
   demoFlows,
-  describeHandles,
   devNodeExcludes,
   refreshFlows,
+  simulatorDetails,
   tabSummary,
   writeFlows,
 } from '../../src/devtools/start';
@@ -153,8 +153,14 @@ describe('npm start flow file', () => {
       '  motif: record all cameras — motif :40001',
       '  experiment — motif :40002, aivero :40003',
     ]);
-    const details = handles.flatMap(({ tab, handle: h }) => describeHandles(`tab "${tab}":`, [h]));
-    assert.ok(details.includes('tab "experiment": aivero api key: key-of-aivero-40003'), details.join('\n'));
-    assert.ok(details.includes('tab "experiment": motif api: https://127.0.0.1:40002'));
+    const details = simulatorDetails([handle('mqtt', 1883)], [handle('motif', 6084)], handles).split('\n');
+    for (const line of [
+      'simulator mqtt api: https://127.0.0.1:1883',
+      'dashboard simulator motif api key: key-of-motif-6084',
+      'tab "experiment": aivero api key: key-of-aivero-40003',
+      'tab "experiment": motif api: https://127.0.0.1:40002',
+      'tab "motif: record all cameras": motif api key: key-of-motif-40001',
+    ])
+      assert.ok(details.includes(line), `${line} missing from\n${details.join('\n')}`);
   });
 });

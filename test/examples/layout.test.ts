@@ -10,7 +10,12 @@ import { boxOf, overlappingPairs, overlaps, strayComments } from './layout';
 
 const examplesDir = path.resolve(__dirname, '..', '..', '..', 'examples');
 describe('example layout', () => {
-  const files = listExamples(examplesDir);
+  const files = listExamples(examplesDir, true);
+
+  it('checks the dashboard pages with the other examples', () => {
+    const pages = files.filter((f) => path.relative(examplesDir, f).startsWith('dashboard'));
+    assert.equal(pages.length, 5, pages.join(', '));
+  });
 
   it('the estimate finds an overlap where there is one', () => {
     const a = { id: 'a', type: 'debug', tostatus: true, x: 100, y: 100 };

@@ -13,7 +13,7 @@ import { simulatorTargets } from '../../src/devtools/targets';
 import { startSimulators } from '../../src/simulators/cli';
 import type { SimulatorHandle } from '../../src/simulators/types';
 import { collect, waitFor } from '../support/flow';
-import { helper, loadFlow, type FlowNode } from '../support/node-red';
+import { helper, loadExampleFlows, type FlowNode } from '../support/node-red';
 import { AIVERO } from './aivero-helpers';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- Node-RED core node modules */
@@ -45,16 +45,7 @@ describe('aivero examples', function () {
     const assembled = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
     flows = assembled.flows as FlowNode[];
     await helper.startServer();
-    // The helper registers its own catch module once per catch node; with several examples that
-    // fails, so the catch module is passed once with ours instead (as the remotive examples test).
-    const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
-    const catchModule = preloaded.catch;
-    delete preloaded.catch;
-    try {
-      await loadFlow([...AIVERO, ...CORE], flows, assembled.credentials);
-    } finally {
-      preloaded.catch = catchModule;
-    }
+    await loadExampleFlows([...AIVERO, ...CORE], flows, assembled.credentials);
   });
   afterEach(async () => {
     await helper.unload();

@@ -543,8 +543,12 @@ class ChildRuntime {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the Node-RED child did not start in 45 s')), 45_000);
       child.once('exit', (code) => reject(new Error(`the Node-RED child exited with ${String(code)}`)));
-      child.on('message', (m: { ready?: boolean }) => {
-        if (m.ready) {
+      child.on('message', (m: { ready?: boolean; failed?: string }) => {
+        if (m.failed) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          reject(new Error(`the Node-RED child failed: ${m.failed}`));
+        } else if (m.ready) {
           clearTimeout(timer);
           resolve();
         }

@@ -11,7 +11,7 @@ import { simulatorTargets } from '../../src/devtools/targets';
 import type { RemotiveSimulator } from '../../src/simulators/remotive';
 import type { SimulatorHandle } from '../../src/simulators/types';
 import { collect, waitFor } from '../support/flow';
-import { loadFlow, type FlowNode } from '../support/node-red';
+import { loadExampleFlows, type FlowNode } from '../support/node-red';
 import { REMOTIVE, helper, startSim } from './remotive-helpers';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- Node-RED core node modules */
@@ -46,16 +46,7 @@ describe('remotive examples', function () {
     const assembled = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
     flows = assembled.flows as FlowNode[];
     await helper.startServer();
-    // The helper registers its own catch module once per catch node; with several examples
-    // (several catch nodes) that fails, so the catch module is passed once with ours instead.
-    const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
-    const catchModule = preloaded.catch;
-    delete preloaded.catch;
-    try {
-      await loadFlow([...REMOTIVE, ...CORE], flows, assembled.credentials);
-    } finally {
-      preloaded.catch = catchModule;
-    }
+    await loadExampleFlows([...REMOTIVE, ...CORE], flows, assembled.credentials);
   });
   afterEach(async () => {
     await helper.unload();

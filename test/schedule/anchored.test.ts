@@ -11,34 +11,14 @@ import { ConfigError, InputError } from '../../src/common/errors';
 import { checkStaticAnchors, staticDefinitions } from '../../src/nodes/recorder-schedule/static-list';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../src/nodes/recorder-schedule/table';
 import { ManualClock } from './manual-clock';
+import { definition, table } from './table-helpers';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 59, 0);
 const MIN = 60_000;
 
-function definition(
-  name: string,
-  expression: string,
-  extra: Partial<ScheduleDefinition> = {},
-): ScheduleDefinition {
-  return {
-    name,
-    expression,
-    timeZone: 'UTC',
-    relative: false,
-    topic: name,
-    payload: name,
-    dynamic: false,
-    ...extra,
-  };
-}
-
 /** [name, offset from T0 in seconds] of every firing. */
 const log = (fired: Firing[]): [string, number][] =>
   fired.map((f) => [f.definition.name, (f.scheduledAt - T0) / 1000]);
-
-function table(clock: ManualClock, fired: Firing[]): ScheduleTable {
-  return new ScheduleTable({ clock, onFire: (f) => fired.push(f) });
-}
 
 describe('schedule: relative schedules anchored to another schedule', () => {
   it('start when the anchor fires, count from that firing and stop after the run time', () => {

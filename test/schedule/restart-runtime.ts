@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   process.send({ ready: true });
 }
 
+// A failure goes to the parent test, which fails with it and ends this process.
 main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
+  process.exitCode = 1;
+  process.send?.({ failed: err instanceof Error ? (err.stack ?? err.message) : String(err) });
 });

@@ -4,32 +4,11 @@
  * the one late firing owed for a run missed while Node-RED was down (`fireOnceLate`).
  */
 import assert from 'node:assert/strict';
-import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../src/nodes/recorder-schedule/table';
-import type { MissedPolicy } from '../../src/schedule';
+import type { Firing } from '../../src/nodes/recorder-schedule/table';
 import { ManualClock } from './manual-clock';
+import { definition, table } from './table-helpers';
 
 const T0 = Date.UTC(2026, 2, 2, 10, 0, 0);
-
-function definition(
-  name: string,
-  expression: string,
-  extra: Partial<ScheduleDefinition> = {},
-): ScheduleDefinition {
-  return {
-    name,
-    expression,
-    timeZone: 'UTC',
-    relative: false,
-    topic: name,
-    payload: name,
-    dynamic: false,
-    ...extra,
-  };
-}
-
-function table(clock: ManualClock, fired: Firing[], missed: MissedPolicy = 'skip'): ScheduleTable {
-  return new ScheduleTable({ clock, missed, onFire: (f) => fired.push(f) });
-}
 
 /** JSON round trip, as a file context store does it. */
 const stored = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;

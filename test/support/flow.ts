@@ -28,13 +28,17 @@ export function collect(node: Node): Message[] {
 }
 
 interface StatusSpy {
-  lastCall?: { args: unknown[] };
+  getCalls?: () => Array<{ thisValue: unknown; args: unknown[] }>;
 }
 
-/** The last status a node set (the test helper wraps node.status in a sinon spy). */
+/**
+ * The last status this node set. The test helper's sinon spy on node.status is shared by every
+ * node, so the calls are filtered by `this`.
+ */
 export function statusOf(node: Node): { fill?: string; shape?: string; text?: string } | undefined {
   const spy = node.status as unknown as StatusSpy;
-  return spy.lastCall?.args[0] as { fill?: string; shape?: string; text?: string } | undefined;
+  const calls = (spy.getCalls?.() ?? []).filter((c) => c.thisValue === node);
+  return calls[calls.length - 1]?.args[0] as { fill?: string; shape?: string; text?: string } | undefined;
 }
 
 /** Poll until `probe` returns a value, or fail after `timeoutMs`. */

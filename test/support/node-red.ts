@@ -34,6 +34,25 @@ export async function loadFlow(
   await helper.load(modules as TestNodeInitializer, flow as unknown as TestFlows, credentials);
 }
 
+/**
+ * `loadFlow` for several example tabs at once. The helper registers its own catch module once per
+ * catch node, which fails with more than one; the catch module is then passed once with `modules`.
+ */
+export async function loadExampleFlows(
+  modules: unknown[],
+  flow: FlowNode[],
+  credentials?: Credentials,
+): Promise<void> {
+  const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
+  const catchModule = preloaded.catch;
+  delete preloaded.catch;
+  try {
+    await loadFlow(modules, flow, credentials);
+  } finally {
+    preloaded.catch = catchModule;
+  }
+}
+
 /** A full deploy of a new flow into the running test runtime. */
 export async function redeploy(flow: FlowNode[], credentials?: Credentials): Promise<void> {
   await helper.setFlows(flow as unknown as TestFlows, 'full', credentials);

@@ -37,7 +37,10 @@ export class PendingCall {
 
 /** Calls under way per caller signal; the signal's one listener aborts them all. */
 const bySignal = new WeakMap<AbortSignal, Set<PendingCall>>();
-/** The last signal seen and its set: a node passes the same signal with every call. */
+/**
+ * The last signal seen and its set: a node passes the same signal with every call. Dropped when
+ * that signal aborts, so a closed node's signal is not held.
+ */
 let lastSignal: AbortSignal | undefined;
 let lastSet: Set<PendingCall> | undefined;
 
@@ -52,6 +55,8 @@ function callsOf(signal: AbortSignal): Set<PendingCall> {
     signal.addEventListener(
       'abort',
       () => {
+        // An aborted signal (a closed node) is not kept alive by the cache.
+        if (lastSignal === signal) lastSignal = lastSet = undefined;
         const pending = [...set];
         set.clear();
         for (const c of pending) c.abort(signal.reason);

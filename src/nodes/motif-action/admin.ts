@@ -4,10 +4,9 @@
  * parameter and whether "wait until done" applies) and the cameras of a deployed server. Every
  * answer is JSON, failures included: `{ error }` with a short message, never an HTML stack trace.
  */
-import { MOTIF_ENDPOINTS, type MotifEndpoint } from '../../backends/motif';
+import { MOTIF_ENDPOINTS, type MotifClient, type MotifEndpoint } from '../../backends/motif';
 import { toRecorderError } from '../../common/errors';
-import type { RED } from '../../common/node-red';
-import type { MotifServerNode } from '../motif-server';
+import type { RED, ServerNode } from '../../common/node-red';
 import { pathParamSource, waitKindFor } from './request';
 
 /** One path parameter of an operation and the motif-action field (and msg property) that fills it. */
@@ -60,7 +59,7 @@ export function registerMotifAdmin(RED: RED): void {
     RED.auth.needsPermission('motif-action.read'),
     (req, res) => {
       try {
-        const found = RED.nodes.getNode(String(req.params.id)) as unknown as MotifServerNode | null;
+        const found = RED.nodes.getNode(String(req.params.id)) as unknown as ServerNode<MotifClient> | null;
         if (!found || found.type !== 'motif-server' || !found.connection) {
           res.status(404).json({ error: 'no deployed motif-server with this id: deploy it first' });
           return;

@@ -14,8 +14,5 @@ export const FIELDS = {
   checkInterval: field.number({ label: 'check interval', default: 60, min: 0, max: 86_400 }),
 };
 
-/** The editor default of the task list (not a field of the table). */
-export const DEFAULT_TASKS: readonly unknown[] = [];
-
 /** More tasks than any protocol needs; a hand-edited flow with more is a mistake. */
 export const MAX_TASKS = 500;

@@ -17,7 +17,7 @@ import {
 import { CREDENTIALS, readServerSettings, type ServerSettings } from './fields';
 
 /** What motif user nodes see of this config node. */
-export type MotifServerNode = ServerNode<MotifClient>;
+type MotifServerNode = ServerNode<MotifClient>;
 
 export default function (RED: RED): void {
   const t = translator(RED);

@@ -2,8 +2,7 @@
  * Stream items → Node-RED messages. Image: pixels (or JPEG/PNG) in `msg.payload`, what describes
  * them in `msg.image`. State: the decoded object in `msg.payload`. Both carry `msg.motif`.
  */
-import { encodeFrame, type FrameEncoding } from '../../backends/motif/frame-encode';
-import type { MotifStreamItem } from '../../backends/motif/stream';
+import { encodeFrame, type FrameEncoding, type MotifStreamItem } from '../../backends/motif';
 
 export interface MessageContext {
   camera: string;

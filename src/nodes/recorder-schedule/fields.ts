@@ -14,8 +14,5 @@ export const FIELDS = {
   store: field.text({ label: 'context store', maxLength: 100 }),
 };
 
-/** The editor default of the schedule list (not a field of the table). */
-export const DEFAULT_SCHEDULES: readonly unknown[] = [];
-
 /** More editor schedules than the benchmark's 50,000 are a mistake. */
 export const MAX_SCHEDULES = 100_000;
