@@ -104,12 +104,7 @@ export class ConnectionManager<C> extends EventEmitter {
    * redacted. Every node call goes through here.
    */
   async run<T>(job: (client: C) => Promise<T>): Promise<T> {
-    let client: C;
-    try {
-      client = this.client();
-    } catch (err) {
-      throw this.redact(toRecorderError(err));
-    }
+    const client = this.clientOrThrow();
     try {
       const result = await job(client);
       this.reportSuccess();
@@ -127,8 +122,18 @@ export class ConnectionManager<C> extends EventEmitter {
    * outcomes are then recorded with `watch`.
    */
   open<S>(make: (client: C) => S): S {
+    const client = this.clientOrThrow();
     try {
-      return make(this.client());
+      return make(client);
+    } catch (err) {
+      throw this.redact(toRecorderError(err));
+    }
+  }
+
+  /** The shared client, or the reason there is none, typed and redacted. */
+  private clientOrThrow(): C {
+    try {
+      return this.client();
     } catch (err) {
       throw this.redact(toRecorderError(err));
     }

@@ -220,6 +220,7 @@ export class AiveroClient {
     if (!camera || typeof camera.id !== 'string')
       throw new AiveroNotFoundError(
         `no camera with model ${checkedModel} and serial "${this.redactor.text(checkedSerial, 60)}"`,
+        'camera',
       );
     return { ...camera, model: checkedModel, serial: checkedSerial };
   }
@@ -328,7 +329,7 @@ export class AiveroClient {
       options,
     );
     if (!data?.updateRecordingSession)
-      throw new AiveroNotFoundError(`no recording session with id ${sessionId}`);
+      throw new AiveroNotFoundError(`no recording session with id ${sessionId}`, 'session');
     return { id: sessionId, state: checked };
   }
 
@@ -340,7 +341,8 @@ export class AiveroClient {
       recordingSession?: AiveroSessionRow | null;
       records?: { id: string; cameraId: string }[];
     }>(getSessionDocument(schema.sessionFields), { id: sessionId }, `reading session ${sessionId}`, options);
-    if (!data?.recordingSession) throw new AiveroNotFoundError(`no recording session with id ${sessionId}`);
+    if (!data?.recordingSession)
+      throw new AiveroNotFoundError(`no recording session with id ${sessionId}`, 'session');
     const records = this.expectList(data.records, 'records');
     let streams: AiveroStream[] = [];
     if (records.length > 0) {
@@ -390,7 +392,7 @@ export class AiveroClient {
     const sessionId = checkUuid(id, 'session id');
     const what = `deleting session ${sessionId}`;
     const gone = (): never => {
-      throw new AiveroNotFoundError(`no recording session with id ${sessionId}`);
+      throw new AiveroNotFoundError(`no recording session with id ${sessionId}`, 'session');
     };
     try {
       const data = await this.http.request<{ deleteRecordingSession?: { id?: string } | null }>(

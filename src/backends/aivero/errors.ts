@@ -60,11 +60,11 @@ function statusWords(code: string): string {
   return code.replace(/-/g, ' ');
 }
 
-/** Not found (no camera with that model/serial, no session with that id). */
+/** Not found (no camera with that model/serial, no session with that id); the status says which. */
 export class AiveroNotFoundError extends ApiError {
   readonly retryable = false;
-  constructor(message: string) {
-    super(404, 'not found', message, 'not found');
+  constructor(message: string, what: 'camera' | 'session') {
+    super(404, 'not found', message, `no such ${what}`);
     this.name = 'AiveroNotFoundError';
   }
 }

@@ -75,9 +75,8 @@ async function callEachCamera(
   body: Record<string, unknown> | undefined,
   options: MotifCallOptions,
 ): Promise<unknown> {
-  const camera = ALL_CAMERAS;
   const results: Record<string, unknown> = {};
-  for (const serial of await cameraSerials(client, camera, options)) {
+  for (const { serial } of await client.cameras(options)) {
     results[serial] = await client.call(endpoint.id, { ...params, serial }, body, options);
   }
   return results;

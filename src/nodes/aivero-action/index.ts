@@ -6,7 +6,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AiveroClient, CallOptions } from '../../backends/aivero';
-import type { RecorderError } from '../../common/errors';
 import { readConfig } from '../../common/fields';
 import {
   attachConnection,
@@ -89,12 +88,6 @@ function waitTarget(values: ActionValues, plan: Plan, outcome: Outcome): string 
   return values.waitState || outcome.state;
 }
 
-/** "not found" says nothing under a node: say what was not found. */
-function wordsFor(error: RecorderError, plan: Plan | undefined): void {
-  if (error.code !== 'API' || (error as { status?: number }).status !== 404 || !plan) return;
-  error.statusText = plan.operation === 'findCamera' ? 'no such camera' : 'no such session';
-}
-
 export default function (RED: RED): void {
   const t = translator(RED);
   registerAiveroAdmin(RED);
@@ -111,43 +104,34 @@ export default function (RED: RED): void {
     onInput(
       node,
       async (msg, send) => {
-        let plan: Plan | undefined;
-        try {
-          const planned = planCall(configured, msg);
-          plan = planned.plan;
-          const values = planned.values;
-          const started = performance.now();
-          status.set('busy', t(`aivero-action.operation.${plan.operation}`));
-          const current = plan;
-          const { outcome, reached } = await server.connection.run(async (client) => {
-            const outcome = await perform(client, current, { signal: abort.signal });
-            const target = waitTarget(values, current, outcome);
-            let reached: Reached | undefined;
-            if (target && outcome.session) {
-              status.set('busy', t('aivero-action.status.waiting', { state: target }));
-              reached = await waitForState(client, outcome.session, target, waitMs, abort.signal);
-            }
-            return { outcome, reached };
-          });
-          msg.payload = outcome.result;
-          if (outcome.session) msg.session = outcome.session;
-          msg.aivero = {
-            operation: current.operation,
-            server: server.address,
-            durationMs: Math.round((performance.now() - started) * 10) / 10,
-            ...(outcome.session ? { session: outcome.session } : {}),
-            ...(outcome.state ? { state: outcome.state } : {}),
-            ...(outcome.warnings && outcome.warnings.length ? { warnings: outcome.warnings } : {}),
-            ...(reached ? { reached: reached.state, waitedMs: reached.waitedMs } : {}),
-          };
-          if (outcome.warnings?.length)
-            status.set('warning', t('aivero-action.status.warnings', { count: outcome.warnings.length }));
-          else status.set('connected', reached ? reached.state : outcome.status);
-          send(msg);
-        } catch (err) {
-          if (err && typeof err === 'object' && 'statusText' in err) wordsFor(err as RecorderError, plan);
-          throw err;
-        }
+        const { plan: current, values } = planCall(configured, msg);
+        const started = performance.now();
+        status.set('busy', t(`aivero-action.operation.${current.operation}`));
+        const { outcome, reached } = await server.connection.run(async (client) => {
+          const outcome = await perform(client, current, { signal: abort.signal });
+          const target = waitTarget(values, current, outcome);
+          let reached: Reached | undefined;
+          if (target && outcome.session) {
+            status.set('busy', t('aivero-action.status.waiting', { state: target }));
+            reached = await waitForState(client, outcome.session, target, waitMs, abort.signal);
+          }
+          return { outcome, reached };
+        });
+        msg.payload = outcome.result;
+        if (outcome.session) msg.session = outcome.session;
+        msg.aivero = {
+          operation: current.operation,
+          server: server.address,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          ...(outcome.session ? { session: outcome.session } : {}),
+          ...(outcome.state ? { state: outcome.state } : {}),
+          ...(outcome.warnings && outcome.warnings.length ? { warnings: outcome.warnings } : {}),
+          ...(reached ? { reached: reached.state, waitedMs: reached.waitedMs } : {}),
+        };
+        if (outcome.warnings?.length)
+          status.set('warning', t('aivero-action.status.warnings', { count: outcome.warnings.length }));
+        else status.set('connected', reached ? reached.state : outcome.status);
+        send(msg);
       },
       (error) => status.fail(error),
     );

@@ -3,7 +3,7 @@
  * a mistake is a ConfigError naming the field (never the secret's value).
  */
 import { resolveConfig, type AiveroClientOptions } from '../../backends/aivero';
-import { ConfigError, RecorderError } from '../../common/errors';
+import { ConfigError } from '../../common/errors';
 import type { FieldValues } from '../../common/fields';
 import type { FIELDS } from './fields';
 
@@ -63,12 +63,14 @@ export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCre
       address: resolved.endpoint.server,
     };
   } catch (err) {
-    if (err instanceof RecorderError && err.code === 'CONFIG') {
-      // The backend names its option ("tls.ca: …"); the user knows the editor's label.
-      const key = /^([A-Za-z.]+):/.exec(err.message)?.[1] ?? '';
+    if (err instanceof ConfigError) {
+      // The backend names its option (`where` "tls.ca", message "tls.ca: …"); the user knows the
+      // editor's label.
+      const key = err.where ?? '';
       const where = key.split('.')[0] || undefined;
       const label = FIELD_OF[key] ?? FIELD_OF[where ?? ''] ?? key;
-      const text = key ? `${label}${err.message.slice(key.length)}` : err.message;
+      const text =
+        key && err.message.startsWith(`${key}:`) ? `${label}${err.message.slice(key.length)}` : err.message;
       throw new ConfigError(`aivero-server: ${text}`, where, err.statusText);
     }
     throw err;
