@@ -1,6 +1,6 @@
 /**
  * One declarative reader for what a node is told: its configuration fields and the `msg` properties
- * that may stand in for them. Each node type declares one table (`src/nodes/<type>/fields.ts`); the
+ * that may stand in for them. Each node type declares one table (`nodes/<type>/fields.ts`); the
  * runtime reads config and messages through it and the build hands the same defaults to the editor,
  * so a missing property means the same thing in both. No Node-RED imports.
  *

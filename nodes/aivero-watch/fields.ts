@@ -1,0 +1,20 @@
+/** What an aivero-watch is told: one table for the runtime and the editor's defaults. */
+import { field } from '../../src/common/fields';
+
+export const SCOPES = ['session', 'all'] as const;
+export const PROTOCOLS = ['auto', 'graphql-transport-ws', 'graphql-ws', 'poll'] as const;
+
+export const FIELDS = {
+  name: field.text({ label: 'name', maxLength: 200 }),
+  server: field.node({ label: 'server', nodeType: 'aivero-server' }),
+  /** One session (its id configured or from msg.session) or every session. */
+  scope: field.text({ label: 'watch', default: 'session', choices: SCOPES }),
+  session: field.text({ label: 'session id', msg: 'session', maxLength: 100 }),
+  /** Start watching at deploy (else on msg.action "start"). */
+  autoStart: field.flag({ label: 'start at deploy', default: true }),
+  /** Send the states found when the watch starts (previous: null). */
+  initial: field.flag({ label: 'send current states', default: true }),
+  protocol: field.text({ label: 'protocol', default: 'auto', choices: PROTOCOLS }),
+  /** Polling interval when WebSockets do not work (s). */
+  pollInterval: field.number({ label: 'poll interval', default: 2, min: 0.05, max: 3600 }),
+};

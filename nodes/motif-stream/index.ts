@@ -1,0 +1,169 @@
+/**
+ * motif-stream: a camera's realtime image or state stream as messages, with a backpressure mode,
+ * stall recovery and start/stop/restart control. Thin glue: `backends/motif/stream.ts` owns the
+ * ZeroMQ socket and the policy, `fields.ts` reads the settings, `message.ts` shapes messages; the
+ * server's connection watches the stream (a rejected key halts it instead of retrying) and the
+ * layered status shows connection, standing warning and the stream's own state.
+ */
+import {
+  MotifStream,
+  resolveStreamEndpoint,
+  type MotifClient,
+  type MotifStreamItem,
+  type MotifStreamStatus,
+} from '../../src/backends/motif';
+import { InputError, isConnectionLevel, toRecorderError, type RecorderError } from '../../src/common/errors';
+import {
+  attachConnection,
+  configNode,
+  onInput,
+  registerNode,
+  translator,
+  type Msg,
+  type Node,
+  type NodeDef,
+  type RED,
+  type ServerNode,
+} from '../../src/common/node-red';
+import { hostOfAddress, readStreamSettings } from './fields';
+import { buildMessage, encodedMessage, needsEncoding, type MessageContext } from './message';
+
+const ACTIONS = ['start', 'stop', 'restart'] as const;
+type Action = (typeof ACTIONS)[number];
+
+export default function (RED: RED): void {
+  const t = translator(RED);
+  registerNode<NodeDef>(RED, 'motif-stream', (node: Node, config, life) => {
+    const settings = readStreamSettings(config as unknown as Record<string, unknown>);
+    const server = configNode<ServerNode<MotifClient>>(RED, settings.server, 'motif-server');
+    const apiHost = hostOfAddress(server.address);
+    const status = attachConnection(node, server.connection, life, t);
+    let camera = settings.camera;
+    /** The control message that started the stream: errors reach Catch nodes with it. */
+    let origin: Msg | undefined;
+    let reported: string | undefined;
+
+    const errorMsg = (): Record<string, unknown> => ({
+      ...(origin ?? {}),
+      topic: camera || origin?.topic,
+      motif: { camera: camera || 'first', stream: settings.kind, server: server.address },
+    });
+    const report = (error: RecorderError): void => {
+      // One report per distinct failure: a retry loop must not flood the debug sidebar.
+      if (reported === error.message) return;
+      reported = error.message;
+      node.error(error.message, errorMsg());
+    };
+
+    const stream = new MotifStream({
+      kind: settings.kind,
+      flow: settings.flow,
+      stallMs: settings.stallMs,
+      maxMessageBytes: settings.maxMessageBytes,
+      resolve: (signal) =>
+        server.connection.run((client) =>
+          resolveStreamEndpoint(client, {
+            kind: settings.kind,
+            serial: camera,
+            hostOverride: settings.hostOverride,
+            apiHost,
+            signal,
+          }),
+        ),
+      deliver: (item: MotifStreamItem) => {
+        const ctx: MessageContext = {
+          camera:
+            item.kind === 'image' ? String(item.frame.metadata.serial ?? currentSerial()) : currentSerial(),
+          server: server.address,
+          encoding: settings.encoding,
+          quality: settings.quality,
+          dropped: stream.dropped,
+        };
+        if (!needsEncoding(item, settings.encoding)) {
+          node.send(buildMessage(item, ctx));
+          return;
+        }
+        return encodedMessage(item, ctx).then((msg) => node.send(msg));
+      },
+    });
+    // Per frame: read the endpoint directly (`status` copies an object each time).
+    const currentSerial = (): string => stream.endpoint?.serial ?? camera;
+    life.add(() => stream.close());
+    life.add(server.connection.watch(stream));
+    stream.on('failure', (err: unknown) => report(toRecorderError(err)));
+    stream.on('deliveryError', (err: unknown) => node.error(toRecorderError(err).message, errorMsg()));
+    let warnedBad = false;
+    stream.on('bad', (err: RecorderError) => {
+      if (warnedBad) return;
+      warnedBad = true;
+      node.warn(`motif ${settings.kind} stream: ${err.message} (further bad messages are only counted)`);
+    });
+
+    const show = (s: MotifStreamStatus = stream.status): void => {
+      switch (s.phase) {
+        case 'stopped':
+          return status.set('idle', t('motif-stream.status.stopped'));
+        case 'resolving':
+          return status.set('connecting', t('recorders.status.connecting'));
+        case 'waiting':
+          return status.set('connecting', t('motif-stream.status.waiting'));
+        case 'stalled':
+          return status.set('warning', t('motif-stream.status.stalled'));
+        case 'retrying':
+        case 'halted': {
+          const error = s.error;
+          // The connection layer says "unreachable, retrying" / "auth failed" for all its nodes.
+          if (error && isConnectionLevel(error)) return status.fail(error);
+          const reason = error?.statusText ?? t('recorders.status.error');
+          return status.set('error', t(`motif-stream.status.${s.phase}`, { reason }));
+        }
+        case 'streaming': {
+          reported = undefined;
+          const stats = stream.stats;
+          const rate = stats.rate.toFixed(1);
+          const text =
+            settings.kind === 'image'
+              ? t('motif-stream.status.rate', { rate, dropped: stats.dropped })
+              : t('motif-stream.status.stateRate', { rate });
+          // Undecodable messages are counted where the user looks, not only warned about once.
+          if (stats.bad === 0) return status.set('active', text);
+          return status.set('warning', `${text}, ${t('motif-stream.status.bad', { bad: stats.bad })}`);
+        }
+      }
+    };
+    stream.on('status', (s: MotifStreamStatus) => show(s));
+    life.setInterval(() => {
+      if (stream.status.phase === 'streaming') show();
+    }, 1000);
+
+    onInput(node, async (msg) => {
+      const action = msg.action;
+      if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action))
+        throw new InputError('msg.action must be "start", "stop" or "restart"', 'msg.action');
+      // The configured camera wins; only a node set to "first camera / from msg" follows msg.camera.
+      if (msg.camera !== undefined && !settings.camera && action !== 'stop') {
+        if (typeof msg.camera !== 'string' || msg.camera.length > 128)
+          throw new InputError('msg.camera must be a camera serial (text)', 'msg.camera');
+        camera = msg.camera.trim();
+      }
+      switch (action as Action) {
+        case 'start':
+          origin = msg;
+          if (msg.camera !== undefined && !settings.camera && stream.running) await stream.restart();
+          else stream.start();
+          break;
+        case 'stop':
+          await stream.stop();
+          break;
+        case 'restart':
+          origin = msg;
+          reported = undefined;
+          await stream.restart();
+          break;
+      }
+    });
+
+    show();
+    if (settings.autoStart) stream.start();
+  });
+}
