@@ -1,64 +1,36 @@
 /**
  * motif-server: the config node that owns one motif client (one keep-alive pool) per server and
  * shares it with every motif node that uses it. It probes the server with `GET /version` when the
- * first user arrives; a configuration that can not work fails the connection at once, so every
- * user node shows it and every message gets the ConfigError naming the field.
+ * first user arrives. The checks a table can not express live in `fields.ts`; the rest is the kit's.
  */
 import { MotifClient } from '../../src/backends/motif';
-import { toRecorderError, type RecorderError } from '../../src/common/errors';
-import {
-  ownConnection,
-  registerNode,
-  translator,
-  type NodeDef,
-  type RED,
-  type ServerNode,
-} from '../../src/common/node-red';
-import { CREDENTIALS, readServerSettings, type ServerSettings } from './fields';
+import { defineServerNode } from '../../src/kit/server-node';
+import { CREDENTIALS, FIELDS, readServerSettings } from './fields';
 
-/** What motif user nodes see of this config node. */
-type MotifServerNode = ServerNode<MotifClient>;
+export default defineServerNode<typeof FIELDS, MotifClient>({
+  type: 'motif-server',
+  fields: FIELDS,
+  credentials: CREDENTIALS,
+  settings: (_values, ctx) => {
+    const settings = readServerSettings(ctx.config, ctx.credentials);
+    return {
+      address: settings.address,
+      create: () => new MotifClient(settings),
+      warning: settings.tls.mode === 'insecure' ? ctx.t('motif-server.status.insecure') : undefined,
+      secrets: storedKey(ctx.credentials),
+    };
+  },
+  // The key as stored, even when it failed the checks: a server must never echo it back to a user.
+  storedSecrets: storedKey,
+  probe: async (client, signal) => {
+    const version = await client.version({ signal });
+    return { version: version.software };
+  },
+  destroy: (client) => client.close(),
+  unconfiguredAddress: (config) => `${String(config.host ?? '')}:${String(config.port ?? '')}`.slice(0, 80),
+});
 
-export default function (RED: RED): void {
-  const t = translator(RED);
-  registerNode<NodeDef>(
-    RED,
-    'motif-server',
-    (node, config, life) => {
-      const server = node as MotifServerNode;
-      let settings: ServerSettings | undefined;
-      let configError: RecorderError | undefined;
-      try {
-        settings = readServerSettings(
-          config as unknown as Record<string, unknown>,
-          node.credentials as Record<string, unknown> | undefined,
-        );
-      } catch (err) {
-        configError = toRecorderError(err);
-        node.error(configError.message);
-      }
-      const rawKey = (node.credentials as { apiKey?: unknown } | undefined)?.apiKey;
-      const raw = config as unknown as { host?: unknown; port?: unknown };
-      server.address =
-        settings?.address ?? `${String(raw.host ?? '')}:${String(raw.port ?? '')}`.slice(0, 80);
-
-      server.openClient = () => {
-        if (!settings) throw configError;
-        return new MotifClient(settings);
-      };
-      server.connection = ownConnection(life, {
-        create: () => server.openClient(),
-        probe: async (client, signal) => {
-          const version = await client.version({ signal });
-          return { version: version.software };
-        },
-        destroy: (client) => client.close(),
-        warning: settings?.tls.mode === 'insecure' ? t('motif-server.status.insecure') : undefined,
-        configError,
-        // The key as stored, even when it failed the checks: a server must never echo it back to a user.
-        secrets: typeof rawKey === 'string' ? [rawKey, rawKey.trim()] : [],
-      });
-    },
-    { credentials: CREDENTIALS },
-  );
+function storedKey(credentials: Readonly<Record<string, unknown>>): string[] {
+  const key = credentials.apiKey;
+  return typeof key === 'string' ? [key, key.trim()] : [];
 }

@@ -13,25 +13,14 @@ import {
   parseBrokerUrl,
   type RemotiveClientOptions,
 } from '../../src/backends/remotive';
-import type { Transport } from '../../src/common/connection';
-import { ConfigError, InputError, RecorderError } from '../../src/common/errors';
+import { ConfigError, InputError } from '../../src/common/errors';
 import { readConfig } from '../../src/common/fields';
-import {
-  ownConnection,
-  registerNode,
-  translator,
-  type NodeDef,
-  type RED,
-  type ServerNode,
-} from '../../src/common/node-red';
+import { defineServerNode, secretsOf } from '../../src/kit/server-node';
 import { CREDENTIALS, FIELDS } from './fields';
 
 const TYPE = 'remotive-broker';
 
-/** Where a client points when the configuration is wrong: it is never dialled (configError). */
-const UNUSED_URL = 'http://127.0.0.1:1';
-
-type BrokerNode = ServerNode<RemotiveClient>;
+const SECRET_NAMES = ['apiKey', 'accessToken'] as const;
 
 /** What the editor calls each checked field, credentials included. */
 const LABELS: Record<string, string> = {
@@ -93,51 +82,27 @@ function clientOptions(
   };
 }
 
-export default function (RED: RED): void {
-  const t = translator(RED);
-  registerNode<NodeDef>(
-    RED,
-    TYPE,
-    (node, config, life) => {
-      const broker = node as BrokerNode;
-      const credentials = (node.credentials ?? {}) as { apiKey?: string; accessToken?: string };
-      let options: RemotiveClientOptions = { url: UNUSED_URL };
-      let configError: RecorderError | undefined;
-      try {
-        const read = clientOptions(config as unknown as Record<string, unknown>, credentials);
-        options = read.options;
-        broker.address = read.address;
-      } catch (err) {
-        configError = err instanceof RecorderError ? err : new ConfigError(String(err), TYPE);
-        broker.address = 'not configured';
-      }
-      const secrets = [credentials.apiKey, credentials.accessToken]
-        .map((s) => (s ?? '').trim())
-        .filter((s) => s !== '');
-
-      const transport: Transport<RemotiveClient> = {
-        create: () => new RemotiveClient(options),
-        probe: async (client, signal) => {
-          const licence = await client.licence({ signal });
-          return {
-            licence: licence.status,
-            ...(licence.expires ? { expires: licence.expires } : {}),
-            ...(licence.valid
-              ? {}
-              : { warning: t('remotive-broker.status.licence', { licence: licence.status }) }),
-          };
-        },
-        destroy: (client) => client.close(),
-        configError,
-        secrets,
-      };
-      // Closed after its users have left (remotive-playback closing its sessions), within a bound.
-      broker.connection = ownConnection(life, transport);
-      broker.openClient = () => {
-        if (configError) throw configError;
-        return new RemotiveClient(options);
-      };
-    },
-    { credentials: CREDENTIALS },
-  );
-}
+export default defineServerNode<typeof FIELDS, RemotiveClient>({
+  type: TYPE,
+  fields: FIELDS,
+  credentials: CREDENTIALS,
+  settings: (_values, ctx) => {
+    const credentials = ctx.credentials as { apiKey?: string; accessToken?: string };
+    const { options, address } = clientOptions(ctx.config, credentials);
+    return {
+      address,
+      create: () => new RemotiveClient(options),
+      secrets: secretsOf(ctx.credentials, SECRET_NAMES),
+    };
+  },
+  storedSecrets: (credentials) => secretsOf(credentials, SECRET_NAMES),
+  probe: async (client, signal, t) => {
+    const licence = await client.licence({ signal });
+    return {
+      licence: licence.status,
+      ...(licence.expires ? { expires: licence.expires } : {}),
+      ...(licence.valid ? {} : { warning: t('remotive-broker.status.licence', { licence: licence.status }) }),
+    };
+  },
+  destroy: (client) => client.close(),
+});

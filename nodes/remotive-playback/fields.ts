@@ -3,11 +3,11 @@
  * editor. Text fields left empty are "from msg": the named msg property (or the same field of an
  * object msg.payload) supplies the value. A configured value always wins over a message.
  */
-import { MAX_PATH_LENGTH } from '../../src/backends/remotive';
+import { MAX_PATH_LENGTH, PLAYBACK_OPERATIONS, type PlaybackOperation } from '../../src/backends/remotive';
 import { field } from '../../src/common/fields';
 
-export const OPERATIONS = ['list', 'open', 'play', 'pause', 'seek', 'close', 'repeat', 'status'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+export const OPERATIONS = PLAYBACK_OPERATIONS;
+export type Operation = PlaybackOperation;
 /** The node setting that reads the operation from the last segment of `msg.topic`. */
 export const FROM_TOPIC = 'topic';
 

@@ -7,22 +7,15 @@
  * everything). The operation set to "from msg.topic" takes the last segment of `msg.topic`
  * (`lab/playback/play` → `play`). Force and recursive are the node's ticks only.
  */
-import { checkPath, parseOffset } from '../../src/backends/remotive';
+import { checkPath, parseOffset, type PlaybackCommand } from '../../src/backends/remotive';
 import { ConfigError, InputError } from '../../src/common/errors';
-import { resolveInput, type FieldValues } from '../../src/common/fields';
+import type { FieldValues } from '../../src/common/fields';
 import { describe, isPlainObject } from '../../src/common/input';
 import { FIELDS, FROM_TOPIC, OPERATIONS, type Operation } from './fields';
 
 export type PlaybackValues = FieldValues<typeof FIELDS>;
 
-export type PlannedCommand =
-  | { operation: 'list'; path: string; recursive: boolean }
-  | { operation: 'open'; path: string; force: boolean }
-  | { operation: 'play' | 'pause'; path: string; offsetUs?: number }
-  | { operation: 'seek'; path: string; offsetUs: number }
-  | { operation: 'close'; path: string }
-  | { operation: 'repeat'; path: string; startUs?: number; endUs?: number }
-  | { operation: 'status'; path?: string };
+export type PlannedCommand = PlaybackCommand;
 
 type OffsetName = 'offset' | 'start' | 'end';
 const OFFSETS: readonly OffsetName[] = ['offset', 'start', 'end'];
@@ -67,8 +60,8 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
-/** `msg.x`, else `msg.payload.x`, for the properties a message may carry. */
-function messageView(msg: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/** `msg.x`, else `msg.payload.x`, for the properties a message may carry (what the fields resolve against). */
+export function messageView(msg: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const payload = isPlainObject(msg.payload) ? msg.payload : undefined;
   const view: Record<string, unknown> = {};
   for (const name of FROM_MSG) {
@@ -106,10 +99,16 @@ function chooseOperation(
   return resolved;
 }
 
-export function planCommand(plan: PlaybackPlan, msg: Readonly<Record<string, unknown>>): PlannedCommand {
+/**
+ * One message's command. `values` are the fields resolved against `messageView(msg)`; a configured
+ * operation (also "from msg.topic") is not empty, so msg.operation is not read then.
+ */
+export function planCommand(
+  plan: PlaybackPlan,
+  values: PlaybackValues,
+  msg: Readonly<Record<string, unknown>>,
+): PlannedCommand {
   const configured = plan.values;
-  // A configured operation (also "from msg.topic") is not empty, so msg.operation is not read then.
-  const values = resolveInput(FIELDS, configured, messageView(msg));
   const operation = chooseOperation(configured.operation, values.operation, msg);
   const offsetOf = (name: OffsetName): number | undefined => {
     if (plan.configuredUs[name] !== undefined) return plan.configuredUs[name];

@@ -1,13 +1,13 @@
 /**
- * What a motif-action shows of its own calls, written only when it changes: the last operation's
+ * What an action node shows of its own calls, written only when it changes: the last operation's
  * label when the node falls idle, "working" once calls have been under way for a while (a node
  * under load says so once, not per message), the wait text while waiting. A fast call therefore
- * costs no status work at all. One shared 4 Hz ticker (unref'd, only while motif-action nodes
+ * costs no status work at all. One shared 4 Hz ticker (unref'd, only while action nodes
  * exist) notices long calls, instead of a timer per call.
  */
-import type { RecorderError } from '../../src/common/errors';
-import type { NodeStatus } from '../../src/common/node-status';
-import type { StatusKind } from '../../src/common/status';
+import type { RecorderError } from '../common/errors';
+import type { NodeStatus } from '../common/node-status';
+import type { StatusKind } from '../common/status';
 
 /** A call running this long shows "working". */
 const SLOW_MS = 250;
@@ -48,8 +48,8 @@ export class Activity {
   }
 
   /** A call finished; when it was the last one under way, the node shows what it did. */
-  end(label: string): void {
-    if (--this.inflight === 0) this.show('connected', label);
+  end(label: string, kind: StatusKind = 'connected'): void {
+    if (--this.inflight === 0) this.show(kind, label);
   }
 
   /** A call that began failed (its error is shown by `fail`). */
