@@ -4,7 +4,13 @@
  * and by the node's close.
  */
 import type { AiveroClient, StateChange } from '../../src/backends/aivero';
-import { AuthError, ClosedError, RecorderError, TimeoutError, toRecorderError } from '../../src/common/errors';
+import {
+  AuthError,
+  ClosedError,
+  RecorderError,
+  TimeoutError,
+  toRecorderError,
+} from '../../src/common/errors';
 import { ApiError } from '../../src/common/errors';
 
 export interface Reached {

@@ -9,7 +9,13 @@ import { AiveroClient, type AiveroClientOptions } from '../../src/backends/aiver
 import type { Transport } from '../../src/common/connection';
 import { ConfigError, toRecorderError, type RecorderError } from '../../src/common/errors';
 import { readConfig } from '../../src/common/fields';
-import { ownConnection, registerNode, type NodeDef, type RED, type ServerNode } from '../../src/common/node-red';
+import {
+  ownConnection,
+  registerNode,
+  type NodeDef,
+  type RED,
+  type ServerNode,
+} from '../../src/common/node-red';
 import { CREDENTIALS, FIELDS } from './fields';
 import { checkServer, type ServerCredentials } from './options';
 

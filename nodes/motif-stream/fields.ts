@@ -3,7 +3,11 @@
  * a configured camera wins; an empty camera ("first camera / from msg") takes `msg.camera` of a
  * start or restart message. `msg.action` is a command, not a field.
  */
-import { DEFAULT_MAX_MESSAGE_BYTES, type FrameEncoding, type MotifStreamKind } from '../../src/backends/motif';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type FrameEncoding,
+  type MotifStreamKind,
+} from '../../src/backends/motif';
 import { ConfigError } from '../../src/common/errors';
 import { field, readConfig } from '../../src/common/fields';
 import { FLOW_MODES, type FlowControlOptions } from '../../src/common/flow-control';

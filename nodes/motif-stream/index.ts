@@ -13,31 +13,21 @@ import {
   type MotifStreamStatus,
 } from '../../src/backends/motif';
 import { InputError, isConnectionLevel, toRecorderError, type RecorderError } from '../../src/common/errors';
-import {
-  attachConnection,
-  configNode,
-  onInput,
-  registerNode,
-  translator,
-  type Msg,
-  type Node,
-  type NodeDef,
-  type RED,
-  type ServerNode,
-} from '../../src/common/node-red';
-import { hostOfAddress, readStreamSettings } from './fields';
+import type { Msg } from '../../src/common/node-red';
+import { defineStreamNode } from '../../src/kit/stream-node';
+import { FIELDS, hostOfAddress, readStreamSettings } from './fields';
 import { buildMessage, encodedMessage, needsEncoding, type MessageContext } from './message';
 
-const ACTIONS = ['start', 'stop', 'restart'] as const;
-type Action = (typeof ACTIONS)[number];
-
-export default function (RED: RED): void {
-  const t = translator(RED);
-  registerNode<NodeDef>(RED, 'motif-stream', (node: Node, config, life) => {
-    const settings = readStreamSettings(config as unknown as Record<string, unknown>);
-    const server = configNode<ServerNode<MotifClient>>(RED, settings.server, 'motif-server');
+export default defineStreamNode<typeof FIELDS, MotifClient>({
+  type: 'motif-stream',
+  fields: FIELDS,
+  server: { field: 'server', type: 'motif-server' },
+  autoStart: (ctx) => ctx.values.autoStart,
+  open: (ctx, served, emit) => {
+    const { node, t } = ctx;
+    const settings = readStreamSettings(ctx.config);
+    const { server, status } = served;
     const apiHost = hostOfAddress(server.address);
-    const status = attachConnection(node, server.connection, life, t);
     let camera = settings.camera;
     /** The control message that started the stream: errors reach Catch nodes with it. */
     let origin: Msg | undefined;
@@ -80,16 +70,16 @@ export default function (RED: RED): void {
           dropped: stream.dropped,
         };
         if (!needsEncoding(item, settings.encoding)) {
-          node.send(buildMessage(item, ctx));
+          emit(buildMessage(item, ctx));
           return;
         }
-        return encodedMessage(item, ctx).then((msg) => node.send(msg));
+        return encodedMessage(item, ctx).then((msg) => emit(msg));
       },
     });
     // Per frame: read the endpoint directly (`status` copies an object each time).
     const currentSerial = (): string => stream.endpoint?.serial ?? camera;
-    life.add(() => stream.close());
-    life.add(server.connection.watch(stream));
+    ctx.life.add(() => stream.close());
+    ctx.life.add(server.connection.watch(stream));
     stream.on('failure', (err: unknown) => report(toRecorderError(err)));
     stream.on('deliveryError', (err: unknown) => node.error(toRecorderError(err).message, errorMsg()));
     let warnedBad = false;
@@ -132,38 +122,34 @@ export default function (RED: RED): void {
       }
     };
     stream.on('status', (s: MotifStreamStatus) => show(s));
-    life.setInterval(() => {
+    ctx.life.setInterval(() => {
       if (stream.status.phase === 'streaming') show();
     }, 1000);
-
-    onInput(node, async (msg) => {
-      const action = msg.action;
-      if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action))
-        throw new InputError('msg.action must be "start", "stop" or "restart"', 'msg.action');
-      // The configured camera wins; only a node set to "first camera / from msg" follows msg.camera.
-      if (msg.camera !== undefined && !settings.camera && action !== 'stop') {
-        if (typeof msg.camera !== 'string' || msg.camera.length > 128)
-          throw new InputError('msg.camera must be a camera serial (text)', 'msg.camera');
-        camera = msg.camera.trim();
-      }
-      switch (action as Action) {
-        case 'start':
-          origin = msg;
-          if (msg.camera !== undefined && !settings.camera && stream.running) await stream.restart();
-          else stream.start();
-          break;
-        case 'stop':
-          await stream.stop();
-          break;
-        case 'restart':
-          origin = msg;
-          reported = undefined;
-          await stream.restart();
-          break;
-      }
-    });
-
     show();
-    if (settings.autoStart) stream.start();
-  });
-}
+
+    /** The camera a start names: only a node set to "first camera / from msg" follows msg.camera. */
+    const follow = (msg: Msg | undefined): boolean => {
+      if (!msg || msg.camera === undefined || settings.camera) return false;
+      if (typeof msg.camera !== 'string' || msg.camera.length > 128)
+        throw new InputError('msg.camera must be a camera serial (text)', 'msg.camera');
+      camera = msg.camera.trim();
+      return true;
+    };
+    return {
+      start: async (msg) => {
+        const moved = follow(msg);
+        if (msg) origin = msg;
+        if (moved && stream.running) await stream.restart();
+        else stream.start();
+      },
+      stop: () => stream.stop(),
+      restart: async (msg) => {
+        follow(msg);
+        if (msg) origin = msg;
+        reported = undefined;
+        await stream.restart();
+      },
+      state: () => stream.status.phase,
+    };
+  },
+});
