@@ -5,8 +5,8 @@
  * answer is JSON, failures included: `{ error }` with a short message, never an HTML stack trace.
  */
 import { MOTIF_ENDPOINTS, type MotifClient, type MotifEndpoint } from '../../src/backends/motif';
-import { toRecorderError } from '../../src/common/errors';
-import type { RED, ServerNode } from '../../src/common/node-red';
+import type { RED } from '../../src/common/node-red';
+import { adminRoute, deployedServer } from '../../src/kit/admin';
 import { pathParamSource, waitKindFor } from './request';
 
 /** One path parameter of an operation and the motif-action field (and msg property) that fills it. */
@@ -38,44 +38,14 @@ export function operationCatalogue(): OperationInfo[] {
   });
 }
 
-const MAX_ERROR = 200;
-
-function clip(text: string): string {
-  return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 1)}…` : text;
-}
-
 /** Called once per runtime start, from the node module's init. */
 export function registerMotifAdmin(RED: RED): void {
   const catalogue = operationCatalogue();
-  RED.httpAdmin.get(
-    '/recorders/motif/operations',
-    RED.auth.needsPermission('motif-action.read'),
-    (_req, res) => {
-      res.json(catalogue);
-    },
-  );
-  RED.httpAdmin.get(
-    '/recorders/motif/:id/cameras',
-    RED.auth.needsPermission('motif-action.read'),
-    (req, res) => {
-      try {
-        const found = RED.nodes.getNode(String(req.params.id)) as unknown as ServerNode<MotifClient> | null;
-        if (!found || found.type !== 'motif-server' || !found.connection) {
-          res.status(404).json({ error: 'no deployed motif-server with this id: deploy it first' });
-          return;
-        }
-        // Through the call bracket: the outcome is recorded and the error redacted like any call.
-        found.connection
-          .run((client) => client.cameras())
-          .then(
-            (cameras) => res.json(cameras.map((c) => c.serial)),
-            (err: unknown) => res.status(502).json({ error: clip(toRecorderError(err).message) }),
-          )
-          .catch(() => undefined);
-      } catch (err) {
-        // Whatever throws at once (a node in a strange state) is still an answer the editor can show.
-        res.status(502).json({ error: clip(toRecorderError(err).message) });
-      }
-    },
-  );
+  adminRoute(RED, '/recorders/motif/operations', 'motif-action.read', () => catalogue);
+  adminRoute(RED, '/recorders/motif/:id/cameras', 'motif-action.read', async ({ id }) => {
+    const server = deployedServer<MotifClient>(RED, id, 'motif-server');
+    // Through the call bracket: the outcome is recorded and the error redacted like any call.
+    const cameras = await server.connection.run((client) => client.cameras());
+    return cameras.map((c) => c.serial);
+  });
 }

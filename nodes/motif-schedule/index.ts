@@ -5,25 +5,14 @@
  * stale ones deleted; other users' tasks are never touched. Messages list, clear this node's
  * tasks, add or remove one, or re-sync. One output: reports and replies.
  */
-import { setMaxListeners } from 'node:events';
 import { createTask, deleteTask, readTasks, type MotifClient } from '../../src/backends/motif';
-import type { Disposer } from '../../src/common/disposer';
 import { ConfigError, InputError, toRecorderError } from '../../src/common/errors';
-import { readConfig } from '../../src/common/fields';
 import { isPlainObject } from '../../src/common/input';
-import {
-  attachConnection,
-  configNode,
-  onInput,
-  registerNode,
-  translator,
-  type Msg,
-  type Node,
-  type NodeDef,
-  type RED,
-  type ServerNode,
-} from '../../src/common/node-red';
-import { CronSchedule, previewFromQuery, shortWhen } from '../../src/schedule';
+import { onInput, type Msg } from '../../src/common/node-red';
+import { CronSchedule, shortWhen } from '../../src/schedule';
+import { schedulePreviewRoute } from '../../src/kit/admin';
+import { defineNode } from '../../src/kit/define-node';
+import { useServer } from '../../src/kit/use-server';
 import { FIELDS, MAX_TASKS } from './fields';
 import { reconcile, viewOf, viewOfExpression, type ReconcileReport, type TaskView } from './reconcile';
 import {
@@ -55,20 +44,14 @@ function commandOf(msg: Msg): { command: CommandName; fields: Record<string, unk
   return { command: command as CommandName, fields };
 }
 
-export default function (RED: RED): void {
-  const t = translator(RED);
-  // The editor's expression preview, behind Node-RED's permission check; always JSON.
-  RED.httpAdmin.get(
-    '/recorders/motif-schedule/preview',
-    RED.auth.needsPermission('motif-schedule.read'),
-    (req, res) => {
-      res.json(previewFromQuery(req.query as Record<string, unknown>));
-    },
-  );
-  registerNode<NodeDef>(RED, 'motif-schedule', (node: Node, raw, life: Disposer) => {
-    const rawConfig = raw as unknown as Record<string, unknown>;
-    const config = readConfig(FIELDS, rawConfig, 'motif-schedule');
-    const server = configNode<ServerNode<MotifClient>>(RED, config.server, 'motif-server');
+export default defineNode({
+  type: 'motif-schedule',
+  fields: FIELDS,
+  admin: schedulePreviewRoute,
+  setup: (ctx) => {
+    const { node, life, t, values: config, config: rawConfig } = ctx;
+    const served = useServer<typeof FIELDS, MotifClient>(ctx, 'server', 'motif-server');
+    const { server, status } = served;
     const prefix = nodePrefix(node.id);
     const editorPrefix = `${prefix}e_`;
     const timeZone = config.timeZone || undefined;
@@ -79,9 +62,6 @@ export default function (RED: RED): void {
         throw new ConfigError(`motif-schedule: ${toRecorderError(err).message}`, 'timeZone');
       }
     }
-    const abort = new AbortController();
-    setMaxListeners(0, abort.signal);
-    life.add(() => abort.abort());
 
     // Declarations are checked at deploy: a bad one is reported and nothing is sent for it.
     const declared = rawConfig.tasks ?? [];
@@ -99,8 +79,6 @@ export default function (RED: RED): void {
         problems.push(toRecorderError(err).message);
       }
     });
-
-    const status = attachConnection(node, server.connection, life, t);
 
     const showSummary = (tasks: TaskView[], nowMs: number): void => {
       if (problems.length > 0) return status.set('error', t('motif-schedule.status.invalid'));
@@ -128,7 +106,7 @@ export default function (RED: RED): void {
     const sync = (quiet = false): Promise<ReconcileReport> =>
       serial(async (client) => {
         if (!quiet) status.set('busy', t('motif-schedule.status.syncing'));
-        const report = await reconcile(client, desired, prefix, editorPrefix, timeZone, abort.signal);
+        const report = await reconcile(client, desired, prefix, editorPrefix, timeZone, served.signal);
         synced = true;
         showSummary(report.tasks, Date.parse(report.now));
         return report;
@@ -191,7 +169,7 @@ export default function (RED: RED): void {
 
     const list = (): Promise<unknown> =>
       serial(async (client) => {
-        const schedule = await readTasks(client, abort.signal);
+        const schedule = await readTasks(client, served.signal);
         const nowMs = schedule.now * 1000;
         const byName = new Map(desired.map((task) => [task.taskName, task]));
         const tasks = schedule.tasks
@@ -232,11 +210,11 @@ export default function (RED: RED): void {
             break;
           case 'clear':
             result = await serial(async (client) => {
-              const { tasks } = await readTasks(client, abort.signal);
+              const { tasks } = await readTasks(client, served.signal);
               const removed: string[] = [];
               for (const task of tasks) {
                 if (!task.task_name.startsWith(prefix)) continue;
-                await deleteTask(client, task.task_name, abort.signal);
+                await deleteTask(client, task.task_name, served.signal);
                 removed.push(task.task_name);
               }
               synced = false; // the editor's tasks come back with the next sync or deploy
@@ -248,10 +226,10 @@ export default function (RED: RED): void {
             const declaration = readDeclaration(fields, 'msg.payload');
             const task = planTask(declaration, messageTaskName(prefix, declaration.name));
             result = await serial(async (client) => {
-              const { tasks, now } = await readTasks(client, abort.signal);
+              const { tasks, now } = await readTasks(client, served.signal);
               const replaced = tasks.some((s) => s.task_name === task.taskName);
-              if (replaced) await deleteTask(client, task.taskName, abort.signal);
-              await createTask(client, task.spec, abort.signal);
+              if (replaced) await deleteTask(client, task.taskName, served.signal);
+              await createTask(client, task.spec, served.signal);
               return { ...viewOf(task, now * 1000, timeZone), replaced };
             });
             break;
@@ -265,7 +243,7 @@ export default function (RED: RED): void {
               );
             const taskName = messageTaskName(prefix, name);
             result = await serial(async (client) => {
-              await deleteTask(client, taskName, abort.signal);
+              await deleteTask(client, taskName, served.signal);
               return { removed: [taskName] };
             });
             break;
@@ -276,5 +254,5 @@ export default function (RED: RED): void {
       },
       (error) => status.fail(error),
     );
-  });
-}
+  },
+});

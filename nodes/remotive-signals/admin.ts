@@ -1,30 +1,15 @@
 /**
- * Editor look-up for remotive-signals, behind Node-RED's permission check: the namespaces and
- * signal names of a deployed broker. Always answers JSON (`[{namespace, signals}]`, or
- * `{error}` with a status), never an HTML error page; errors are redacted by the connection.
+ * Editor look-up for remotive-signals: the namespaces and signal names of a deployed broker
+ * (`[{namespace, signals}]`), through the connection, so errors are redacted like any call's.
  */
 import type { RemotiveClient } from '../../src/backends/remotive';
-import { toRecorderError } from '../../src/common/errors';
-import type { RED, ServerNode } from '../../src/common/node-red';
+import type { RED } from '../../src/common/node-red';
+import { adminRoute, deployedServer } from '../../src/kit/admin';
 
 export function registerRemotiveAdmin(RED: RED): void {
-  RED.httpAdmin.get(
-    '/recorders/remotive/:brokerId/signals',
-    RED.auth.needsPermission('remotive-signals.read'),
-    (req, res) => {
-      const found = RED.nodes.getNode(String(req.params.brokerId)) as unknown as
-        (ServerNode<RemotiveClient> & { type?: string }) | null;
-      if (!found || found.type !== 'remotive-broker' || !found.connection) {
-        res.status(404).json({ error: 'deploy the remotive-broker first' });
-        return;
-      }
-      found.connection
-        .run((client) => client.listSignals())
-        .then(
-          (namespaces) => res.json(namespaces),
-          (err: unknown) => res.status(502).json({ error: toRecorderError(err).message }),
-        )
-        .catch(() => undefined);
-    },
+  adminRoute(RED, '/recorders/remotive/:brokerId/signals', 'remotive-signals.read', ({ brokerId }) =>
+    deployedServer<RemotiveClient>(RED, brokerId, 'remotive-broker').connection.run((client) =>
+      client.listSignals(),
+    ),
   );
 }
