@@ -8,7 +8,7 @@
 // the entry file dist/nodes/<type>.js beside that folder.
 //
 // Editor defaults come from the runtime: when a node has a field table (dist/nodes/<type>/fields.js,
-// exporting FIELDS), its editor defaults (common/fields.js editorDefaults) are written into the built
+// exporting FIELDS), its editor defaults (kit/fields.js editorDefaults) are written into the built
 // HTML as a script that registers them with the shared editor module (resources/editor.js) before
 // the node's own script runs; the node's HTML defaults are only the fallback for nodes without one.
 'use strict';
@@ -24,14 +24,14 @@ const EDITOR_MODULE = '<script src="resources/node-red-contrib-recorders/editor.
 /** The runtime's editor defaults for `type`, or undefined when the node has no field table yet. */
 function runtimeDefaults(type) {
   const table = path.join(target, type, 'fields.js');
-  const common = path.join(root, 'dist', 'src', 'common', 'fields.js');
+  const kitFields = path.join(root, 'dist', 'src', 'kit', 'fields.js');
   if (!fs.existsSync(table)) return undefined;
-  if (!fs.existsSync(common))
-    throw new Error(`${type} has a field table but dist/src/common/fields.js is missing`);
+  if (!fs.existsSync(kitFields))
+    throw new Error(`${type} has a field table but dist/src/kit/fields.js is missing`);
   const { FIELDS } = require(table);
-  const { editorDefaults } = require(common);
+  const { editorDefaults } = require(kitFields);
   if (!FIELDS || typeof editorDefaults !== 'function')
-    throw new Error(`${table} must export FIELDS and common/fields.js editorDefaults`);
+    throw new Error(`${table} must export FIELDS and kit/fields.js editorDefaults`);
   return { defaults: editorDefaults(FIELDS), rules: editorRules(FIELDS) };
 }
 

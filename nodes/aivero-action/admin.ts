@@ -11,7 +11,7 @@ import {
   REALSENSE_DEPTH_RESOLUTIONS,
   REALSENSE_FRAME_RATES,
 } from '../../src/backends/aivero';
-import type { RED } from '../../src/common/node-red';
+import type { RED } from '../../src/kit/node-red';
 
 export function registerAiveroAdmin(RED: RED): void {
   RED.httpAdmin.get(

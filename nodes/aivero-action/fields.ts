@@ -1,5 +1,5 @@
 /** What an aivero-action is told: one table for the runtime and the editor's defaults. */
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 /** Operations, grouped as the editor shows them. */
 export const OPERATION_GROUPS = {

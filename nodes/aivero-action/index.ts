@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AiveroClient, CallOptions } from '../../src/backends/aivero';
-import { readConfig } from '../../src/common/fields';
+import { readConfig } from '../../src/kit/fields';
 import {
   attachConnection,
   configNode,
@@ -16,7 +16,7 @@ import {
   type NodeDef,
   type RED,
   type ServerNode,
-} from '../../src/common/node-red';
+} from '../../src/kit/node-red';
 import { registerAiveroAdmin } from './admin';
 import { FIELDS } from './fields';
 import { planCall, type ActionValues, type Plan } from './plan';

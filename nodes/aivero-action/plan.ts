@@ -4,9 +4,9 @@
  * here; the backend checks every value (uuid, enum, stream limits) before anything is sent.
  */
 import { InputError } from '../../src/common/errors';
-import { resolveInput, type FieldValues } from '../../src/common/fields';
+import { resolveInput, type FieldValues } from '../../src/kit/fields';
 import { describe, isPlainObject, type JsonObject } from '../../src/common/input';
-import type { Msg } from '../../src/common/node-red';
+import type { Msg } from '../../src/kit/node-red';
 import { FIELDS, type Operation } from './fields';
 
 export type ActionValues = FieldValues<typeof FIELDS>;

@@ -1,5 +1,5 @@
 /** What an aivero-server is told: one table for the runtime and the editor's defaults. */
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const AUTH_MODES = ['admin', 'jwt', 'none'] as const;
 export const TLS_MODES = ['verify', 'ca', 'insecure'] as const;

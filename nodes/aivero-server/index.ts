@@ -6,16 +6,10 @@
  * every message gets the ConfigError naming the field.
  */
 import { AiveroClient, type AiveroClientOptions } from '../../src/backends/aivero';
-import type { Transport } from '../../src/common/connection';
+import type { Transport } from '../../src/kit/connection';
 import { ConfigError, toRecorderError, type RecorderError } from '../../src/common/errors';
-import { readConfig } from '../../src/common/fields';
-import {
-  ownConnection,
-  registerNode,
-  type NodeDef,
-  type RED,
-  type ServerNode,
-} from '../../src/common/node-red';
+import { readConfig } from '../../src/kit/fields';
+import { ownConnection, registerNode, type NodeDef, type RED, type ServerNode } from '../../src/kit/node-red';
 import { CREDENTIALS, FIELDS } from './fields';
 import { checkServer, type ServerCredentials } from './options';
 

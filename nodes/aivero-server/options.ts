@@ -4,7 +4,7 @@
  */
 import { resolveConfig, type AiveroClientOptions } from '../../src/backends/aivero';
 import { ConfigError } from '../../src/common/errors';
-import type { FieldValues } from '../../src/common/fields';
+import type { FieldValues } from '../../src/kit/fields';
 import type { FIELDS } from './fields';
 
 export interface ServerCredentials {

@@ -1,5 +1,5 @@
 /** What an aivero-watch is told: one table for the runtime and the editor's defaults. */
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const SCOPES = ['session', 'all'] as const;
 export const PROTOCOLS = ['auto', 'graphql-transport-ws', 'graphql-ws', 'poll'] as const;

@@ -14,7 +14,7 @@ import type {
 } from '../../src/backends/aivero';
 import { checkUuid, WATCH_PROTOCOLS } from '../../src/backends/aivero';
 import { InputError, toRecorderError } from '../../src/common/errors';
-import { readConfig, resolveInput } from '../../src/common/fields';
+import { readConfig, resolveInput } from '../../src/kit/fields';
 import { describe } from '../../src/common/input';
 import {
   attachConnection,
@@ -26,7 +26,7 @@ import {
   type OutMsg,
   type RED,
   type ServerNode,
-} from '../../src/common/node-red';
+} from '../../src/kit/node-red';
 import { FIELDS } from './fields';
 
 const ACTIONS = ['start', 'stop'] as const;

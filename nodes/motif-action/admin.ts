@@ -5,7 +5,7 @@
  * answer is JSON, failures included: `{ error }` with a short message, never an HTML stack trace.
  */
 import { MOTIF_ENDPOINTS, type MotifClient, type MotifEndpoint } from '../../src/backends/motif';
-import type { RED } from '../../src/common/node-red';
+import type { RED } from '../../src/kit/node-red';
 import { adminRoute, deployedServer } from '../../src/kit/admin';
 import { pathParamSource, waitKindFor } from './request';
 

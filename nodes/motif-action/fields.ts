@@ -3,7 +3,7 @@
  * field left empty ("from msg") takes the msg property named here. So a node configured "Set output"
  * on FAKE0 runs exactly that, whatever `msg.operation` or `msg.camera` say.
  */
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 /** The longest path parameter motif takes (backends/motif/endpoints.ts MAX_SEGMENT_LENGTH). */
 const NAME = 128;

@@ -11,7 +11,7 @@ import {
   type MotifEndpoint,
 } from '../../src/backends/motif';
 import { InputError } from '../../src/common/errors';
-import type { FieldValues } from '../../src/common/fields';
+import type { FieldValues } from '../../src/kit/fields';
 import { describe, isPlainObject, type JsonObject } from '../../src/common/input';
 import type { FIELDS } from './fields';
 

@@ -3,7 +3,7 @@
  * and the runtime's defaults). The task list is an array the field table does not describe: each
  * task is read by `readDeclaration` (tasks.ts), its default is an empty list.
  */
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),

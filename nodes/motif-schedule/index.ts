@@ -8,7 +8,7 @@
 import { createTask, deleteTask, readTasks, type MotifClient } from '../../src/backends/motif';
 import { ConfigError, InputError, toRecorderError } from '../../src/common/errors';
 import { isPlainObject } from '../../src/common/input';
-import { onInput, type Msg } from '../../src/common/node-red';
+import { onInput, type Msg } from '../../src/kit/node-red';
 import { CronSchedule, shortWhen } from '../../src/schedule';
 import { schedulePreviewRoute } from '../../src/kit/admin';
 import { defineNode } from '../../src/kit/define-node';

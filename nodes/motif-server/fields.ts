@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { normaliseFingerprint, type MotifTls } from '../../src/backends/motif';
 import { ConfigError } from '../../src/common/errors';
-import { field, readConfig, type FieldValues } from '../../src/common/fields';
+import { field, readConfig, type FieldValues } from '../../src/kit/fields';
 
 export const TLS_MODES = ['fingerprint', 'ca', 'insecure'] as const;
 

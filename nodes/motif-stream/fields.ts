@@ -9,7 +9,7 @@ import {
   type MotifStreamKind,
 } from '../../src/backends/motif';
 import { ConfigError } from '../../src/common/errors';
-import { field, readConfig } from '../../src/common/fields';
+import { field, readConfig } from '../../src/kit/fields';
 import { FLOW_MODES, type FlowControlOptions } from '../../src/common/flow-control';
 
 const WHERE = 'motif-stream';

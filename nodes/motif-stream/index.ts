@@ -13,7 +13,7 @@ import {
   type MotifStreamStatus,
 } from '../../src/backends/motif';
 import { InputError, isConnectionLevel, toRecorderError, type RecorderError } from '../../src/common/errors';
-import type { Msg } from '../../src/common/node-red';
+import type { Msg } from '../../src/kit/node-red';
 import { defineStreamNode } from '../../src/kit/stream-node';
 import { FIELDS, hostOfAddress, readStreamSettings } from './fields';
 import { buildMessage, encodedMessage, needsEncoding, type MessageContext } from './message';

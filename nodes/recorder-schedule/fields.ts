@@ -4,7 +4,7 @@
  * does not describe: it is read by `staticDefinitions` (index.ts), its default is an empty list.
  * Commands come in msg.payload / msg.topic (commands.ts), not as field overrides.
  */
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),

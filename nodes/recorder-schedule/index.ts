@@ -5,9 +5,9 @@
  * `start` message or by another schedule of the node (with a run time), so a protocol needs no
  * wiring loop. Output 1: firings; output 2: command replies.
  */
-import type { Disposer } from '../../src/common/disposer';
+import type { Disposer } from '../../src/kit/disposer';
 import { toRecorderError } from '../../src/common/errors';
-import { readConfig } from '../../src/common/fields';
+import { readConfig } from '../../src/kit/fields';
 import {
   onInput,
   ownStatus,
@@ -17,7 +17,7 @@ import {
   type Node,
   type NodeDef,
   type RED,
-} from '../../src/common/node-red';
+} from '../../src/kit/node-red';
 import {
   previewExpression,
   previewFromQuery,

@@ -1,6 +1,6 @@
 /** remotive-broker's fields: the one place for their defaults, read by the runtime and the editor. */
 import { DEFAULT_PLAIN_PORT } from '../../src/backends/remotive';
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
   name: field.text({ label: 'name', maxLength: 200 }),

@@ -14,7 +14,7 @@ import {
   type RemotiveClientOptions,
 } from '../../src/backends/remotive';
 import { ConfigError, InputError } from '../../src/common/errors';
-import { readConfig } from '../../src/common/fields';
+import { readConfig } from '../../src/kit/fields';
 import { defineServerNode, secretsOf } from '../../src/kit/server-node';
 import { CREDENTIALS, FIELDS } from './fields';
 
@@ -44,7 +44,7 @@ function clientOptions(
       if (err instanceof ConfigError) throw err;
       const label = name in LABELS ? LABELS[name] : name;
       const problem = err instanceof Error ? err.message : String(err);
-      // "<node type>: <field> …", the form every field error takes (see common/fields.ts).
+      // "<node type>: <field> …", the form every field error takes (see kit/fields.ts).
       throw new ConfigError(`${TYPE}: ${label}: ${problem}`, name, `invalid ${label}`);
     }
   };

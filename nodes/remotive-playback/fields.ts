@@ -4,7 +4,7 @@
  * object msg.payload) supplies the value. A configured value always wins over a message.
  */
 import { MAX_PATH_LENGTH, PLAYBACK_OPERATIONS, type PlaybackOperation } from '../../src/backends/remotive';
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const OPERATIONS = PLAYBACK_OPERATIONS;
 export type Operation = PlaybackOperation;

@@ -9,7 +9,7 @@
  */
 import { checkPath, parseOffset, type PlaybackCommand } from '../../src/backends/remotive';
 import { ConfigError, InputError } from '../../src/common/errors';
-import type { FieldValues } from '../../src/common/fields';
+import type { FieldValues } from '../../src/kit/fields';
 import { describe, isPlainObject } from '../../src/common/input';
 import { FIELDS, FROM_TOPIC, OPERATIONS, type Operation } from './fields';
 

@@ -3,7 +3,7 @@
  * (`[{namespace, signals}]`), through the connection, so errors are redacted like any call's.
  */
 import type { RemotiveClient } from '../../src/backends/remotive';
-import type { RED } from '../../src/common/node-red';
+import type { RED } from '../../src/kit/node-red';
 import { adminRoute, deployedServer } from '../../src/kit/admin';
 
 export function registerRemotiveAdmin(RED: RED): void {

@@ -1,6 +1,6 @@
 /** remotive-status's fields: the one place for their defaults, read by the runtime and the editor. */
 import { MAX_PATH_LENGTH } from '../../src/backends/remotive';
-import { field } from '../../src/common/fields';
+import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
   name: field.text({ label: 'name', maxLength: 200 }),

@@ -11,8 +11,8 @@ import {
   type PlaybackStatus,
   type RemotiveClient,
 } from '../../src/backends/remotive';
-import type { NodeStatus } from '../../src/common/node-status';
-import type { Translate } from '../../src/common/status';
+import type { NodeStatus } from '../../src/kit/node-status';
+import type { Translate } from '../../src/kit/status';
 import { reopenable } from '../../src/kit/reopenable';
 import { followStates } from '../../src/kit/stream-states';
 import { defineStreamNode } from '../../src/kit/stream-node';

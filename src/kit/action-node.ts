@@ -7,10 +7,10 @@
  * what the node adds).
  */
 import { isConnectionLevel, RecorderError } from '../common/errors';
-import type { FieldTable, FieldValues } from '../common/fields';
-import { resolveInput } from '../common/fields';
-import { onInput, type Msg, type RED } from '../common/node-red';
-import type { StatusKind } from '../common/status';
+import type { FieldTable, FieldValues } from './fields';
+import { resolveInput } from './fields';
+import { onInput, type Msg, type RED } from './node-red';
+import type { StatusKind } from './status';
 import { Activity } from './activity';
 import { defineNode, type NodeContext } from './define-node';
 import type { Migration } from './migrations';

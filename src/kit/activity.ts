@@ -6,8 +6,8 @@
  * exist) notices long calls, instead of a timer per call.
  */
 import type { RecorderError } from '../common/errors';
-import type { NodeStatus } from '../common/node-status';
-import type { StatusKind } from '../common/status';
+import type { NodeStatus } from './node-status';
+import type { StatusKind } from './status';
 
 /** A call running this long shows "working". */
 const SLOW_MS = 250;

@@ -4,7 +4,7 @@
  * HTML stack trace). A handler returns the answer or throws; `NotDeployed` answers 404.
  */
 import { toRecorderError } from '../common/errors';
-import type { RED, ServerNode } from '../common/node-red';
+import type { RED, ServerNode } from './node-red';
 import { previewFromQuery } from '../schedule';
 import type { ServerType } from './use-server';
 

@@ -5,17 +5,10 @@
  * per runtime. A node file states only what is specific to it, in `setup`.
  */
 import { ConfigError } from '../common/errors';
-import { readConfig, type FieldTable, type FieldValues } from '../common/fields';
-import type { Disposer } from '../common/disposer';
-import {
-  registerNode,
-  translator,
-  type CredentialSpec,
-  type Node,
-  type NodeDef,
-  type RED,
-} from '../common/node-red';
-import type { Translate } from '../common/status';
+import { readConfig, type FieldTable, type FieldValues } from './fields';
+import type { Disposer } from './disposer';
+import { registerNode, translator, type CredentialSpec, type Node, type NodeDef, type RED } from './node-red';
+import type { Translate } from './status';
 import { migrateConfig, type Migration } from './migrations';
 
 export interface NodeContext<T extends FieldTable> {

@@ -3,7 +3,7 @@
  * aivero-watch): start opens one if none is open (or reopens it for a new target), stop closes it,
  * restart closes and opens again. The node says how to open one and what its state is in a word.
  */
-import type { Msg } from '../common/node-red';
+import type { Msg } from './node-red';
 import type { StreamControl } from './stream-node';
 
 export interface OpenStream {

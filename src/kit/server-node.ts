@@ -5,11 +5,11 @@
  * user node shows it and every message gets it. A server node file says how its settings are
  * checked, how a client is made and probed, and which credentials must never be shown.
  */
-import type { Transport } from '../common/connection';
+import type { Transport } from './connection';
 import { ConfigError, toRecorderError, type RecorderError } from '../common/errors';
-import type { FieldTable, FieldValues } from '../common/fields';
-import { ownConnection, type CredentialSpec, type ServerNode } from '../common/node-red';
-import type { Translate } from '../common/status';
+import type { FieldTable, FieldValues } from './fields';
+import { ownConnection, type CredentialSpec, type ServerNode } from './node-red';
+import type { Translate } from './status';
 import { defineNode, fieldError, type NodeContext } from './define-node';
 import type { Migration } from './migrations';
 

@@ -10,9 +10,9 @@
  * or with a catchable error. What the stream is and how it shows is the node's own.
  */
 import { InputError, toRecorderError } from '../common/errors';
-import type { FieldTable } from '../common/fields';
+import type { FieldTable } from './fields';
 import { describe } from '../common/input';
-import { onInput, type Msg, type OutMsg, type RED } from '../common/node-red';
+import { onInput, type Msg, type OutMsg, type RED } from './node-red';
 import { defineNode, type NodeContext } from './define-node';
 import type { Migration } from './migrations';
 import { useServer, type Served, type ServerType } from './use-server';

@@ -4,9 +4,9 @@
  * close fires, which every call under way listens on.
  */
 import { setMaxListeners } from 'node:events';
-import type { FieldTable } from '../common/fields';
-import { attachConnection, configNode, type ServerNode } from '../common/node-red';
-import type { NodeStatus } from '../common/node-status';
+import type { FieldTable } from './fields';
+import { attachConnection, configNode, type ServerNode } from './node-red';
+import type { NodeStatus } from './node-status';
 import type { NodeContext } from './define-node';
 
 /** The config node types and the client each one shares. */

@@ -11,7 +11,7 @@
  * never flaps between its own "unreachable" and the connection's "retrying". No Node-RED imports.
  */
 import type { ConnectionSnapshot } from './connection';
-import { isConnectionLevel, type RecorderError } from './errors';
+import { isConnectionLevel, type RecorderError } from '../common/errors';
 import { connectionStatus, status, type NodeStatusShape, type StatusKind, type Translate } from './status';
 
 /** Where composed shapes go: a StatusView (coalescing) in the runtime, an array in tests. */

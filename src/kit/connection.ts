@@ -10,8 +10,8 @@
  *   any ──last user leaves (removed) / close()──▶ closing ──▶ closed
  */
 import { EventEmitter } from 'node:events';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { ClosedError, isRetryable, redactError, toRecorderError, type RecorderError } from './errors';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../common/backoff';
+import { ClosedError, isRetryable, redactError, toRecorderError, type RecorderError } from '../common/errors';
 
 export type ConnectionState =
   'idle' | 'connecting' | 'connected' | 'backoff' | 'failed' | 'closing' | 'closed';

@@ -6,7 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ConnectionManager, type ConnectionOptions, type Transport } from './connection';
 import { Disposer } from './disposer';
-import { ConfigError, RecorderError, toRecorderError } from './errors';
+import { ConfigError, RecorderError, toRecorderError } from '../common/errors';
 import { NodeStatus } from './node-status';
 import { status, type NodeStatusShape, type StatusKind, type Translate } from './status';
 

@@ -8,8 +8,8 @@
  * where the node is set to "from msg", which is the field left empty (an empty text, an empty number,
  * the "from msg" entry of a list). Booleans are never overridden by a message.
  */
-import { ConfigError, InputError } from './errors';
-import { describe, isPlainObject, type JsonObject } from './input';
+import { ConfigError, InputError } from '../common/errors';
+import { describe, isPlainObject, type JsonObject } from '../common/input';
 
 interface Common {
   /** What the editor calls the field, for error texts. */
