@@ -19,8 +19,10 @@ export type PlannedCommand = PlaybackCommand;
 
 type OffsetName = 'offset' | 'start' | 'end';
 const OFFSETS: readonly OffsetName[] = ['offset', 'start', 'end'];
-/** The properties a message may carry, directly or inside an object payload. */
-const FROM_MSG = ['operation', 'path', 'offset', 'start', 'end'] as const;
+/** The properties a message may carry, directly or inside an object payload: the table's msg properties. */
+const FROM_MSG: readonly string[] = Object.values(FIELDS).flatMap((spec) =>
+  'msg' in spec && spec.msg ? [spec.msg] : [],
+);
 
 /** The node's configuration, checked once: configured offsets are parsed here (ConfigError naming the field). */
 export interface PlaybackPlan {
