@@ -63,7 +63,8 @@ function parseJson(text: string): unknown {
 /** Every credential text, to scrub a configuration error raised before the checks were done. */
 export function credentialSecrets(creds: ServerCredentials): string[] {
   const list = [creds.adminSecret, creds.jwt, creds.extraHeaders];
-  const parsed = typeof creds.extraHeaders === 'string' ? parseJson(creds.extraHeaders) : undefined;
+  const text = creds.extraHeaders;
+  const parsed = typeof text === 'string' && text.length <= MAX_HEADERS_TEXT ? parseJson(text) : undefined;
   if (isPlainObject(parsed))
     for (const value of Object.values(parsed)) if (typeof value === 'string') list.push(value);
   return list.filter((s): s is string => typeof s === 'string' && s.length >= 4);
