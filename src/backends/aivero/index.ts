@@ -69,6 +69,8 @@ export {
   type TimeInput,
 } from './time';
 export {
+  DEFAULT_COALESCE_MS,
+  DEFAULT_STALL_MS,
   SessionWatch,
   WATCH_PROTOCOLS,
   type SessionRemoved,
