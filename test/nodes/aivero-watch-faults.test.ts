@@ -1,16 +1,29 @@
 /**
- * aivero-watch in a real Node-RED runtime against servers that misbehave:
+ * aivero-watch and aivero-action's waits in a real Node-RED runtime against servers that misbehave:
  * a subscription that goes silent (the node must say "stalled", resubscribe and deliver what
  * changed meanwhile), a server flooding results (bounded messages, the latest state delivered, the
- * event loop free).
+ * event loop free), and 300 messages waiting at once (one shared subscription, a closed node not
+ * disturbing the others).
  */
 import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
+import type { AiveroSimulator } from '../../src/simulators/aivero';
+import { AiveroClient } from '../../src/backends/aivero';
 import { startHostileServer, type HostileProtocol } from '../aivero/hostile-ws';
 import { BlockMeter } from '../hostile/harness';
 import { collect, waitFor, type Message } from '../support/flow';
 import { helper, loadFlow, type FlowNode } from '../support/node-red';
-import { AIVERO, flow, lastStatus, watchNode } from './aivero-helpers';
+import {
+  actionNode,
+  AIVERO,
+  COLOR,
+  credentials,
+  flow,
+  lastStatus,
+  serverNode,
+  startSim,
+  watchNode,
+} from './aivero-helpers';
 
 const SESSION = '6b1f0a4e-0000-4000-8000-0000000000bb';
 const PROTOCOLS: HostileProtocol[] = ['graphql-transport-ws', 'graphql-ws'];
@@ -107,4 +120,78 @@ describe('aivero nodes against misbehaving servers', function () {
       assert.ok(rssGrowthMb < 100, `RSS grew by ${rssGrowthMb.toFixed(1)} MB`);
     });
   }
+
+  describe('aivero-action waits', () => {
+    let sim: AiveroSimulator;
+    let direct: AiveroClient;
+    before(async () => {
+      sim = await startSim();
+      direct = new AiveroClient({ endpoint: sim.url, adminSecret: sim.adminSecret, tls: { ca: sim.ca } });
+    });
+    after(async () => {
+      await direct?.close();
+      await sim?.close();
+    });
+
+    it('300 messages waiting at once share one subscription; closing one node leaves the others waiting', async () => {
+      const cameraId = (await sim.cameras())[0].id;
+      const ids: string[] = [];
+      for (const name of ['many-a', 'many-b', 'many-c'])
+        ids.push(
+          (
+            await direct.createSession({
+              name,
+              state: 'Standby',
+              always: true,
+              records: [{ camera: { id: cameraId }, streams: [COLOR] }],
+            })
+          ).sessionId,
+        );
+      const waiting = {
+        operation: 'setState',
+        state: 'Standby',
+        wait: true,
+        waitState: 'Started',
+        waitTimeout: 60,
+      };
+      const nodes = [
+        // 300 writes queue up in the simulator's one database connection: a generous call timeout.
+        serverNode(sim, { timeout: 60 }),
+        actionNode({ ...waiting }),
+        actionNode({ ...waiting, id: 'other', wires: [['wout']] }),
+      ];
+      await loadFlow(AIVERO, flow(...nodes), credentials(sim));
+      const socketsBefore = sim.webSocketsOpened;
+      let peakLiveQueries = 0;
+      const sampler = setInterval(() => (peakLiveQueries = Math.max(peakLiveQueries, sim.liveQueryCount)), 5);
+      cleanups.push(async () => clearInterval(sampler));
+      const out = collect(helper.getNode('out'));
+      const act = helper.getNode('act');
+      // The other node's message first: the subscription that appears is its wait's.
+      helper.getNode('other').receive({ session: ids[0] });
+      await waitFor(() => (sim.liveQueryCount > 0 ? true : undefined), 20_000);
+      for (let i = 0; i < 299; i++) act.receive({ session: ids[i % 3], n: i });
+      // The other node is closed (removed) while the 299 write and wait: its wait ends, theirs go on.
+      await (helper.getNode('other') as unknown as { close(removed: boolean): Promise<void> }).close(true);
+      // A device flipping the sessions to Started; a message whose own write lands after a flip
+      // waits for the next one.
+      await waitFor(
+        () => {
+          void sim.query(`UPDATE recording_sessions SET state = 'Started' WHERE id = ANY($1::uuid[])`, [ids]);
+          return out.length === 299 ? true : undefined;
+        },
+        50_000,
+        200,
+      );
+      clearInterval(sampler);
+      const opened = sim.webSocketsOpened - socketsBefore;
+      console.log(`      300 waits: ${opened} WebSockets, at most ${peakLiveQueries} live queries at once`);
+      assert.deepEqual(
+        out.map((m) => (m.aivero as { reached: string }).reached),
+        new Array(299).fill('Started'),
+      );
+      assert.ok(opened <= 3, `${opened} WebSockets for 300 waits`);
+      assert.ok(peakLiveQueries <= 2, `${peakLiveQueries} live queries at once for 300 waits`);
+    });
+  });
 });
