@@ -135,8 +135,9 @@ export async function startHostileServer(options: HostileOptions): Promise<Hosti
             pushers.add(push);
             return;
           }
-          // A bounded burst per turn, so the server itself does not block the loop for long.
-          for (let n = 0; n < 500 && ws.bufferedAmount < 4 * 1024 * 1024; n++) {
+          // A bounded burst per turn, so the server itself does not block the loop for long; an odd
+          // count, so the last frame of a burst (what a latest-wins reader keeps) alternates too.
+          for (let n = 0; n < 333 && ws.bufferedAmount < 4 * 1024 * 1024; n++) {
             ws.send(frames[i++ % 2]);
             flooded++;
           }

@@ -72,6 +72,9 @@ describe('aivero: a watch whose subscription goes quiet or breaks', function () 
       server.state = 'Started';
       await waitFor('stalled', () => log.stalled.length > 0, STALL_BOUND_MS + 2000);
       const stalledAfterMs = Date.now() - lastFrameAt;
+      console.log(
+        `      ${protocol}: silent server stalled after ${stalledAfterMs} ms (limit ${STALL_MS} ms)`,
+      );
       assert.ok(stalledAfterMs < STALL_BOUND_MS, `stalled after ${stalledAfterMs} ms`);
       assert.ok(stalledAfterMs >= STALL_MS - 50, `stalled too early, after ${stalledAfterMs} ms`);
       assert.equal(log.stalled[0].code, 'TIMEOUT');
@@ -90,7 +93,7 @@ describe('aivero: a watch whose subscription goes quiet or breaks', function () 
     });
   }
 
-  describe('through a TCP path that becomes a black hole', () => {
+  describe('against the simulator: quiet but healthy, then through a TCP path that becomes a black hole', () => {
     let sim: AiveroSimulator;
     let direct: AiveroClient;
     let cameraId: string;
@@ -105,6 +108,34 @@ describe('aivero: a watch whose subscription goes quiet or breaks', function () 
     });
 
     for (const protocol of PROTOCOLS) {
+      it(`${protocol}: a quiet but healthy server answers the probes and is never taken for stalled`, async () => {
+        const client = new AiveroClient({
+          endpoint: sim.url,
+          adminSecret: sim.adminSecret,
+          tls: { ca: sim.ca },
+        });
+        cleanups.push(() => client.close());
+        const { sessionId } = await direct.createSession({
+          name: `quiet-${protocol}`,
+          state: 'Stopped',
+          records: [{ camera: { id: cameraId }, streams: [COLOR] }],
+        });
+        const w = watchWith(client, sessionId, protocol);
+        const log = record(w);
+        await waitFor('the first result', () => log.changes.length === 1);
+        // Nothing changes for four stall limits; the simulator's `ka` comes only every 5 s.
+        const quietUntil = Date.now() + 4 * STALL_MS;
+        await waitFor(
+          'four quiet stall limits',
+          () => Date.now() > quietUntil || log.stalled.length > 0,
+          10_000,
+        );
+        assert.deepEqual(log.stalled, []);
+        assert.equal(log.healthy, 1);
+        await direct.setState(sessionId, 'Standby');
+        await waitFor('the change', () => log.changes.length === 2);
+      });
+
       it(`${protocol}: stalled within the bound, resubscribed, the change made meanwhile delivered once`, async () => {
         const target = new URL(sim.url);
         const proxy = await startBlackholeProxy({ host: target.hostname, port: Number(target.port) });
@@ -128,6 +159,9 @@ describe('aivero: a watch whose subscription goes quiet or breaks', function () 
         await direct.setState(sessionId, 'Standby');
         await waitFor('stalled', () => log.stalled.length > 0, STALL_BOUND_MS + 2000);
         const stalledAfterMs = Date.now() - swallowedAt;
+        console.log(
+          `      ${protocol}: black hole stalled after ${stalledAfterMs} ms (limit ${STALL_MS} ms)`,
+        );
         assert.ok(stalledAfterMs < STALL_BOUND_MS, `stalled after ${stalledAfterMs} ms`);
         await waitFor('resubscribed', () => log.healthy === 2, 5000);
         await waitFor('the missed change', () => log.changes.length === 2);
