@@ -1,11 +1,12 @@
 /**
  * aivero-action: find cameras, create a session with its records and streams, set its state, get,
  * list and delete sessions; optionally wait until the session reaches a state. Thin glue: `plan.ts`
- * reads config + msg, the shared client (owned by aivero-server) performs the call through the
- * connection's `run`, and this file routes results, errors and status.
+ * reads config + msg, the shared client (owned by aivero-server) performs the call (and the wait,
+ * on the client's shared live query) through the connection's `run`, and this file routes results,
+ * errors and status.
  */
 import { setMaxListeners } from 'node:events';
-import type { AiveroClient, CallOptions } from '../../src/backends/aivero';
+import type { AiveroClient, CallOptions, ReachedState } from '../../src/backends/aivero';
 import { readConfig } from '../../src/kit/fields';
 import {
   attachConnection,
@@ -20,7 +21,6 @@ import {
 import { registerAiveroAdmin } from './admin';
 import { FIELDS } from './fields';
 import { planCall, type ActionValues, type Plan } from './plan';
-import { waitForState, type Reached } from './wait';
 
 interface Outcome {
   result: unknown;
@@ -110,10 +110,14 @@ export default function (RED: RED): void {
         const { outcome, reached } = await server.connection.run(async (client) => {
           const outcome = await perform(client, current, { signal: abort.signal });
           const target = waitTarget(values, current, outcome);
-          let reached: Reached | undefined;
+          let reached: ReachedState | undefined;
           if (target && outcome.session) {
             status.set('busy', t('aivero-action.status.waiting', { state: target }));
-            reached = await waitForState(client, outcome.session, target, waitMs, abort.signal);
+            // Every wait on this server shares the client's one live query.
+            reached = await client.waitForState(outcome.session, target, {
+              timeoutMs: waitMs,
+              signal: abort.signal,
+            });
           }
           return { outcome, reached };
         });

@@ -15,7 +15,11 @@ export const FIELDS = {
   /** Which credential is sent: the admin secret, a JWT, or none (Hasura's `public` role). */
   auth: field.text({ label: 'authentication', default: 'admin', choices: AUTH_MODES }),
   role: field.text({ label: 'role', maxLength: 100 }),
-  /** Extra headers as a JSON object, e.g. a proxy's basic-auth header. */
+  /**
+   * Extra headers as a plain field: how older flows stored them. Header values are credentials, so
+   * they now live in the `extraHeaders` credential; this field is read only while that one is empty,
+   * and the editor moves it there on the next Done.
+   */
   headers: field.json({ label: 'extra headers' }),
   tlsMode: field.text({ label: 'TLS trust', default: 'verify', choices: TLS_MODES }),
   ca: field.text({ label: 'CA certificate', maxLength: 100_000 }),
@@ -26,4 +30,6 @@ export const FIELDS = {
 export const CREDENTIALS = {
   adminSecret: { type: 'password' },
   jwt: { type: 'password' },
+  /** Extra headers as a JSON object of name → value, e.g. a proxy's `Authorization: Basic …`. */
+  extraHeaders: { type: 'password' },
 } as const;

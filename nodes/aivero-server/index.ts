@@ -11,7 +11,7 @@ import { ConfigError, toRecorderError, type RecorderError } from '../../src/comm
 import { readConfig } from '../../src/kit/fields';
 import { ownConnection, registerNode, type NodeDef, type RED, type ServerNode } from '../../src/kit/node-red';
 import { CREDENTIALS, FIELDS } from './fields';
-import { checkServer, type ServerCredentials } from './options';
+import { checkServer, credentialSecrets, type ServerCredentials } from './options';
 
 export default function (RED: RED): void {
   registerNode<NodeDef>(
@@ -35,8 +35,7 @@ export default function (RED: RED): void {
         configError = toRecorderError(err);
         if (!(configError instanceof ConfigError)) configError = new ConfigError(configError.message);
         // A credential typed into the wrong field must not show up in the error either.
-        const creds = (node.credentials ?? {}) as ServerCredentials;
-        secrets = [creds.adminSecret, creds.jwt].filter((s): s is string => !!s && s.length >= 4);
+        secrets = credentialSecrets((node.credentials ?? {}) as ServerCredentials);
       }
       server.openClient = () => new AiveroClient(options);
       const transport: Transport<AiveroClient> = {

@@ -5,12 +5,18 @@
 import { resolveConfig, type AiveroClientOptions } from '../../src/backends/aivero';
 import { ConfigError } from '../../src/common/errors';
 import type { FieldValues } from '../../src/kit/fields';
+import { isPlainObject, type JsonObject } from '../../src/common/input';
 import type { FIELDS } from './fields';
 
 export interface ServerCredentials {
   adminSecret?: string;
   jwt?: string;
+  /** Extra headers, a JSON object of name → value. */
+  extraHeaders?: string;
 }
+
+/** Longest extra-headers text: a few proxy credentials, not a document. */
+const MAX_HEADERS_TEXT = 65_536;
 
 export interface CheckedServer {
   options: AiveroClientOptions;
@@ -29,11 +35,46 @@ const FIELD_OF: Record<string, string> = {
   timeoutMs: 'timeout',
 };
 
+/**
+ * The extra headers: the credential when it is set, else the plain field older flows kept them in.
+ * A credential that is not a JSON object is refused without quoting it (the parser's message would).
+ */
+function extraHeaders(values: FieldValues<typeof FIELDS>, creds: ServerCredentials): JsonObject | undefined {
+  const text = typeof creds.extraHeaders === 'string' ? creds.extraHeaders.trim() : '';
+  if (!text) return values.headers;
+  const parsed = text.length <= MAX_HEADERS_TEXT ? parseJson(text) : undefined;
+  if (!isPlainObject(parsed))
+    throw new ConfigError(
+      'aivero-server: extra headers must be a JSON object, e.g. {"Authorization": "Basic …"}',
+      'headers',
+      'invalid extra headers',
+    );
+  return parsed;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every credential text, to scrub a configuration error raised before the checks were done. */
+export function credentialSecrets(creds: ServerCredentials): string[] {
+  const list = [creds.adminSecret, creds.jwt, creds.extraHeaders];
+  const text = creds.extraHeaders;
+  const parsed = typeof text === 'string' && text.length <= MAX_HEADERS_TEXT ? parseJson(text) : undefined;
+  if (isPlainObject(parsed))
+    for (const value of Object.values(parsed)) if (typeof value === 'string') list.push(value);
+  return list.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+}
+
 export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCredentials): CheckedServer {
   const adminSecret = (creds.adminSecret ?? '').trim();
   const jwt = (creds.jwt ?? '').trim();
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values.headers ?? {})) {
+  for (const [name, value] of Object.entries(extraHeaders(values, creds) ?? {})) {
     if (typeof value !== 'string' && typeof value !== 'number')
       throw new ConfigError(`aivero-server: extra header "${name.slice(0, 40)}" must be text`, 'headers');
     headers[name] = String(value);

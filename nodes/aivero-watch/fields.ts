@@ -17,4 +17,6 @@ export const FIELDS = {
   protocol: field.text({ label: 'protocol', default: 'auto', choices: PROTOCOLS }),
   /** Polling interval when WebSockets do not work (s). */
   pollInterval: field.number({ label: 'poll interval', default: 2, min: 0.05, max: 3600 }),
+  /** A subscription silent this long (no result, no answer to a ping) is stalled and renewed, s (0 = never). */
+  stallTimeout: field.number({ label: 'stalled after', default: 20, min: 0, max: 3600 }),
 };

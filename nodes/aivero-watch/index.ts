@@ -1,9 +1,10 @@
 /**
  * aivero-watch: every state change of one session (or of all sessions) as a message
  * `{id, name, state, previous, at}`. The backend's SessionWatch subscribes with a live query
- * (graphql-transport-ws, else the legacy protocol, else polling) and re-subscribes after a loss;
- * its outcomes go through the connection's `watch`, so a refused credential stops the retries and
- * shows on every node of that server. `msg.action` "start" / "stop" controls it.
+ * (graphql-transport-ws, else the legacy protocol, else polling), re-subscribes after a loss or a
+ * stall (shown as "stalled" until the fresh subscription answers), and coalesces a flood of
+ * results; its outcomes go through the connection's `watch`, so a refused credential stops the
+ * retries and shows on every node of that server. `msg.action` "start" / "stop" controls it.
  */
 import type {
   AiveroClient,
@@ -13,7 +14,7 @@ import type {
   WatchProtocol,
 } from '../../src/backends/aivero';
 import { checkUuid, WATCH_PROTOCOLS } from '../../src/backends/aivero';
-import { InputError, toRecorderError } from '../../src/common/errors';
+import { ConfigError, InputError, toRecorderError } from '../../src/common/errors';
 import { readConfig, resolveInput } from '../../src/kit/fields';
 import { describe } from '../../src/common/input';
 import {
@@ -40,6 +41,9 @@ export default function (RED: RED): void {
     const protocols: WatchProtocol[] =
       configured.protocol === 'auto' ? [...WATCH_PROTOCOLS] : [configured.protocol as WatchProtocol];
     const pollMs = Math.round((configured.pollInterval ?? 2) * 1000);
+    const stallMs = Math.round((configured.stallTimeout ?? 20) * 1000);
+    if (stallMs > 0 && stallMs < 100)
+      throw new ConfigError('stalled after: 0 (never) or at least 0.1 s', 'stallTimeout');
 
     let watch: SessionWatch | undefined;
     let unwatch: (() => void) | undefined;
@@ -69,8 +73,10 @@ export default function (RED: RED): void {
       // Opened on the shared client (this throws, redacted, for a closed connection or a bad
       // configuration); its outcomes then go through the connection's `watch`.
       const w: SessionWatch = server.connection.open((client) =>
-        client.watchSession(sessionId, { protocols, pollMs, emitInitial: configured.initial }),
+        client.watchSession(sessionId, { protocols, pollMs, stallMs, emitInitial: configured.initial }),
       );
+      /** One warning per stall, not one per silent subscription in a row. */
+      let warned = false;
       watch = w;
       watching = sessionId ?? '';
       status.set('connecting', t('aivero-watch.status.subscribing'));
@@ -93,7 +99,15 @@ export default function (RED: RED): void {
           gone.name,
         );
       });
-      w.on('healthy', () => status.set('active', describeProtocol(w.protocol)));
+      w.on('healthy', () => {
+        warned = false;
+        status.set('active', describeProtocol(w.protocol));
+      });
+      w.on('stalled', (err: unknown) => {
+        status.set('warning', t('aivero-watch.status.stalled'));
+        if (!warned) node.warn(server.connection.redact(toRecorderError(err)).message);
+        warned = true;
+      });
       w.on('failure', (err: unknown) => {
         const error = server.connection.redact(toRecorderError(err));
         status.set('disconnected', t('aivero-watch.status.retrying', { reason: error.statusText }));

@@ -69,6 +69,112 @@ export function anchorProblem(definitions: ReadonlyMap<string, Anchored>): strin
   return null;
 }
 
+/**
+ * The anchor problem `candidate` brings into a sound set of definitions (`lookup`), added or
+ * replacing its namesake, or null: its own fields, a missing anchor, or a chain of anchors that comes
+ * back to it. Costs the length of its anchor chain, not the size of the set (adding N schedules one
+ * by one stays linear).
+ */
+export function anchorProblemWith(
+  candidate: Anchored,
+  lookup: (name: string) => Anchored | undefined,
+): string | null {
+  const own = anchorFieldProblem(candidate);
+  if (own) return own;
+  const path = [candidate.name];
+  const seen = new Set(path);
+  let anchor = candidate.anchor ?? MESSAGE_ANCHOR;
+  while (anchor !== MESSAGE_ANCHOR) {
+    if (anchor === candidate.name) {
+      const cycle = path.concat(candidate.name);
+      return `the anchors form a cycle: ${cap(cycle.map((n) => `"${n}"`).join(' → '))}`;
+    }
+    const next = lookup(anchor);
+    if (!next) {
+      const whose = path[path.length - 1] ?? candidate.name;
+      return `schedule "${cap(whose)}" is anchored to "${cap(anchor)}", which does not exist`;
+    }
+    // A set that was sound has no cycle of its own; the guard only keeps a corrupt one finite.
+    if (seen.has(anchor)) return null;
+    seen.add(anchor);
+    path.push(anchor);
+    anchor = next.anchor ?? MESSAGE_ANCHOR;
+  }
+  return null;
+}
+
+/**
+ * Which of `rows` can run, their anchors resolved over the whole set at once (a row may be anchored
+ * to a row saved after it), beside the `sound` definitions already running. Returns the problem of
+ * each row that cannot: a missing anchor, a cycle, or an anchor that itself cannot run. Linear: each
+ * row's chain is followed until it reaches a row already decided.
+ */
+export function unsoundAnchors(
+  rows: ReadonlyMap<string, Anchored>,
+  sound: (name: string) => boolean,
+): Map<string, string> {
+  const problems = new Map<string, string>();
+  const decided = new Set<string>();
+  for (const start of rows.keys()) {
+    if (decided.has(start)) continue;
+    const path: string[] = [];
+    const onPath = new Map<string, number>();
+    let ending: { bad: false } | { bad: true; anchor: string; missing: boolean } | { cycleFrom: number } = {
+      bad: false,
+    };
+    // Follow the chain until it ends (message anchor, a running schedule), reaches a row already
+    // decided, leaves the set, or loops.
+    let name: string | undefined = start;
+    while (name !== undefined) {
+      const at = onPath.get(name);
+      if (at !== undefined) {
+        ending = { cycleFrom: at };
+        break;
+      }
+      if (decided.has(name)) {
+        if (problems.has(name)) ending = { bad: true, anchor: name, missing: false };
+        break;
+      }
+      const row = rows.get(name);
+      if (!row) {
+        if (!sound(name)) ending = { bad: true, anchor: name, missing: true };
+        break;
+      }
+      onPath.set(name, path.length);
+      path.push(name);
+      const anchor = row.anchor ?? MESSAGE_ANCHOR;
+      name = anchor === MESSAGE_ANCHOR ? undefined : anchor;
+    }
+    const cycleFrom = 'cycleFrom' in ending ? ending.cycleFrom : -1;
+    const cycle =
+      cycleFrom < 0
+        ? ''
+        : cap(
+            path
+              .slice(cycleFrom)
+              .concat(path[cycleFrom] as string)
+              .map((n) => `"${n}"`)
+              .join(' → '),
+          );
+    // Each row inherits the fate of its anchor: the path is decided from its end backwards.
+    for (let i = path.length - 1; i >= 0; i--) {
+      const member = path[i] as string;
+      decided.add(member);
+      const next = path[i + 1];
+      if (cycleFrom >= 0 && i >= cycleFrom)
+        problems.set(member, `schedule "${cap(member)}": the anchors form a cycle: ${cycle}`);
+      else if (next !== undefined && (cycleFrom >= 0 || ('bad' in ending && ending.bad)))
+        problems.set(member, `schedule "${cap(member)}" is anchored to "${cap(next)}", which cannot run`);
+      else if ('bad' in ending && ending.bad)
+        problems.set(
+          member,
+          `schedule "${cap(member)}" is anchored to "${cap(ending.anchor)}", which ${ending.missing ? 'does not exist' : 'cannot run'}`,
+        );
+    }
+  }
+  return problems;
+}
+
 /** Throws an InputError for the first anchor problem (commands; the editor list uses ConfigError). */
 export function checkAnchors(definitions: ReadonlyMap<string, Anchored>): void {
   const problem = anchorProblem(definitions);

@@ -2,6 +2,7 @@
  * Reading control messages of recorder-schedule. Two forms, as in cron-plus:
  *   msg.payload = { command: "add", name, expression, … }   (or an array of such objects)
  *   msg.topic = "pause", msg.payload = "<name>"               (shorthand; payload may be empty)
+ * Every added schedule is removed by `{ command: "remove", all: true }`: a name is never a wildcard.
  * No Node-RED imports; errors are InputErrors that reach a Catch node with the original msg.
  */
 import { InputError } from '../../src/common/errors';
@@ -31,7 +32,8 @@ export type CommandName = (typeof COMMANDS)[number];
 
 export type Command =
   | { command: 'add' | 'update'; definition: ScheduleDefinition }
-  | { command: 'remove'; name: string }
+  | { command: 'remove'; name: string; all?: false }
+  | { command: 'remove'; all: true }
   | { command: 'list' | 'pause' | 'resume'; name?: string }
   | { command: 'trigger'; name: string }
   | { command: 'next'; name?: string; count: number }
@@ -81,7 +83,16 @@ function readCommand(command: unknown, fields: Record<string, unknown>): Command
     case 'add':
     case 'update':
       return { command, definition: readDefinition(fields, needName()) };
-    case 'remove':
+    case 'remove': {
+      const all = optionalBoolean(fields.all, 'all') ?? false;
+      if (all && name) throw new InputError('the "remove" command takes a name or all: true, not both');
+      if (all) return { command, all };
+      if (name === '*')
+        throw new InputError(
+          '"*" is not a schedule name; to remove every added schedule send {command: "remove", all: true}',
+        );
+      return { command, name: needName() };
+    }
     case 'trigger':
       return { command, name: needName() };
     case 'list':

@@ -4,9 +4,13 @@
  * dynamic schedules and paused state kept in a context store, relative schedules anchored by a
  * `start` message or by another schedule of the node (with a run time), so a protocol needs no
  * wiring loop. Output 1: firings; output 2: command replies.
+ *
+ * Messages are handled one after another, in order. The editor's list, a restore and the commands
+ * of a message run in slices (`slices.ts`): a batch of 20,000 adds never holds the event loop for
+ * more than a few milliseconds at a time, and a close between two slices stops it.
  */
 import type { Disposer } from '../../src/kit/disposer';
-import { toRecorderError } from '../../src/common/errors';
+import { ClosedError, toRecorderError } from '../../src/common/errors';
 import { readConfig } from '../../src/kit/fields';
 import {
   onInput,
@@ -17,6 +21,7 @@ import {
   type Node,
   type NodeDef,
   type RED,
+  type Send,
 } from '../../src/kit/node-red';
 import {
   previewExpression,
@@ -27,6 +32,7 @@ import {
 } from '../../src/schedule';
 import { readCommands, type Command } from './commands';
 import { FIELDS } from './fields';
+import { runSliced } from './slices';
 import { checkStaticAnchors, staticDefinitions } from './static-list';
 import { StateWriter } from './state-writer';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
@@ -139,6 +145,9 @@ export default function (RED: RED): void {
     life.add(() => table.stop());
 
     const showStatus = (): void => {
+      // Saved schedules that could not be restored stay visible until updated or removed.
+      if (table.heldCount > 0)
+        return status.set('warning', t('recorder-schedule.status.held', { count: table.heldCount }));
       const next = table.earliest();
       if (next?.nextAt != null) {
         const zone = next.relativeTo === null ? next.timeZone : undefined;
@@ -148,8 +157,7 @@ export default function (RED: RED): void {
         );
       }
       if (table.size === 0) return status.set('idle', t('recorder-schedule.status.empty'));
-      if (table.relativeStart === null && table.list().some((s) => s.relative && !s.anchor && !s.paused))
-        return status.set('idle', t('recorder-schedule.status.waiting'));
+      if (table.waitingForStart()) return status.set('idle', t('recorder-schedule.status.waiting'));
       if (table.pausedCount > 0) return status.set('idle', t('recorder-schedule.status.paused'));
       status.set('idle', t('recorder-schedule.status.done'));
     };
@@ -164,31 +172,48 @@ export default function (RED: RED): void {
 
     const editorSchedules = staticDefinitions(rawConfig.schedules);
     checkStaticAnchors(editorSchedules);
-    for (const definition of editorSchedules) {
-      try {
-        table.add(definition);
-      } catch (err) {
-        node.error(`schedule "${definition.name}": ${toRecorderError(err).message}`);
+    function* addEditorSchedules(): Generator<void> {
+      for (const definition of editorSchedules) {
+        try {
+          table.add(definition);
+        } catch (err) {
+          node.error(`schedule "${definition.name}": ${toRecorderError(err).message}`);
+        }
+        yield;
       }
     }
+    const savedState = (): Promise<unknown> =>
+      new Promise((resolve) => {
+        if (store === null) return resolve(undefined);
+        context.get(key, store, (err, value) => {
+          if (err) node.warn(`could not read the saved schedules: ${err.message}`);
+          resolve(err ? undefined : value);
+        });
+      });
 
     let started = false;
-    const ready = new Promise<void>((resolve) => {
-      if (store === null) return resolve();
-      context.get(key, store, (err, value) => {
-        if (err) node.warn(`could not read the saved schedules: ${err.message}`);
-        else for (const problem of table.restore(value)) node.warn(`saved schedule dropped: ${problem}`);
-        resolve();
-      });
-    }).then(() => {
+    const closed = (): boolean => life.isDisposed;
+    const ready = (async (): Promise<void> => {
+      if ((await runSliced(addEditorSchedules(), closed)).stopped) return;
+      const value = await savedState();
       if (life.isDisposed) return;
+      const restored = await runSliced(table.restoring(value), closed);
+      // Stopped half way: nothing is written back (`started` stays false), the store keeps it all.
+      if (restored.stopped) return;
+      for (const problem of restored.value.problems)
+        node.warn(`saved schedule kept but not running: ${problem} (update or remove it)`);
+      for (const name of restored.value.replaced)
+        node.warn(`saved schedule "${name}" is now set in the editor: the editor's one runs`);
       started = true;
       table.start();
       table.catchUp();
       showStatus();
-    });
+    })();
+    // Every message awaits `ready` and answers with its failure; this only keeps it from going unhandled.
+    ready.catch((err: unknown) => node.error(`could not start: ${toRecorderError(err).message}`));
 
-    const execute = (command: Command): unknown => {
+    /** One command; long answers (every schedule) yield between schedules. */
+    function* execute(command: Command): Generator<void, unknown> {
       switch (command.command) {
         case 'add':
           table.add(command.definition);
@@ -197,10 +222,9 @@ export default function (RED: RED): void {
           table.update(command.definition);
           return table.info(command.definition.name);
         case 'remove':
-          return {
-            removed:
-              command.name === '*' ? table.removeDynamic() : (table.remove(command.name), [command.name]),
-          };
+          if (command.all) return { removed: table.removeDynamic() };
+          table.remove(command.name);
+          return { removed: [command.name] };
         case 'pause':
           return { paused: table.pause(command.name) };
         case 'resume':
@@ -208,15 +232,27 @@ export default function (RED: RED): void {
         case 'trigger':
           table.trigger(command.name);
           return table.info(command.name);
-        case 'list':
-          return command.name ? table.info(command.name) : table.list();
+        case 'list': {
+          if (command.name) return table.info(command.name);
+          const all = [];
+          for (const name of table.names()) {
+            all.push(table.info(name));
+            yield;
+          }
+          return all;
+        }
         case 'next': {
-          const names = command.name ? [command.name] : table.list().map((s) => s.name);
-          const all = names.map((name) => ({
+          const nextOf = (name: string): { name: string; next: (string | null)[] } => ({
             name,
             next: table.next(name, command.count).map((at) => iso(at)),
-          }));
-          return command.name ? all[0] : all;
+          });
+          if (command.name) return nextOf(command.name);
+          const all = [];
+          for (const name of table.names()) {
+            all.push(nextOf(name));
+            yield;
+          }
+          return all;
         }
         case 'describe': {
           if (command.expression)
@@ -236,37 +272,55 @@ export default function (RED: RED): void {
         }
         case 'start':
           table.startRelative(command.at);
-          return {
-            relativeStart: iso(table.relativeStart),
-            schedules: table
-              .list()
-              .filter((s) => s.relative && !s.anchor)
-              .map((s) => s.name),
-          };
+          return { relativeStart: iso(table.relativeStart), schedules: table.messageAnchored() };
         case 'stop':
           table.stopRelative();
-          return {
-            relativeStart: null,
-            schedules: table
-              .list()
-              .filter((s) => s.relative)
-              .map((s) => s.name),
-          };
+          return { relativeStart: null, schedules: table.relativeNames() };
       }
+    }
+
+    /** The commands of one message, one step each (a close between two slices stops the rest). */
+    let done = 0;
+    function* executeAll(commands: readonly Command[]): Generator<void, unknown[]> {
+      const results: unknown[] = [];
+      done = 0;
+      for (const command of commands) {
+        results.push(yield* execute(command));
+        done++;
+        yield;
+      }
+      return results;
+    }
+
+    const handle = async (msg: Msg, send: Send): Promise<void> => {
+      await ready;
+      if (life.isDisposed) throw new ClosedError('the node was closed before this message was handled');
+      const commands = readCommands(msg);
+      let outcome: { stopped: false; value: unknown[] } | { stopped: true };
+      try {
+        outcome = await runSliced(executeAll(commands), closed);
+      } finally {
+        if (!life.isDisposed) showStatus();
+      }
+      if (outcome.stopped)
+        throw new ClosedError(
+          `the node was closed after ${done} of ${commands.length} commands of this message (those are kept)`,
+        );
+      // Write-through: the reply means the store has the change (on disk for a file store
+      // without cache; a cached store writes at its own interval, see the help).
+      if (store !== null) await writer.flush();
+      msg.payload = Array.isArray(msg.payload) ? outcome.value : outcome.value[0];
+      send([null, msg]);
     };
+    // One message after another: a sliced batch is not overtaken by the next message's commands.
+    let queue: Promise<unknown> = ready;
 
     onInput(
       node,
-      async (msg: Msg, send) => {
-        await ready;
-        const commands = readCommands(msg);
-        const results = commands.map((command) => execute(command));
-        showStatus();
-        // Write-through: the reply means the store has the change (on disk for a file store
-        // without cache; a cached store writes at its own interval, see the help).
-        if (store !== null) await writer.flush();
-        msg.payload = Array.isArray(msg.payload) ? results : results[0];
-        send([null, msg]);
+      (msg: Msg, send) => {
+        const handled = queue.then(() => handle(msg, send));
+        queue = handled.catch(() => undefined);
+        return handled;
       },
       (error) => status.fail(error),
     );

@@ -4,38 +4,25 @@
  * anchors of the relative ("while recording") schedules: a `start` message, or the firing of another
  * schedule of the node (then the relative schedule runs for its run time, or until the anchor fires
  * again or a `stop` arrives). No Node-RED imports: the node feeds it commands and persists `snapshot()`.
+ *
+ * Every operation on one schedule costs O(log n) in the number of schedules (the scheduler's heap)
+ * plus the length of its anchor chain: adding n schedules is O(n log n). Restoring a saved state is
+ * a generator (`restoring`) that yields after each schedule, so the node can spread it over slices.
  */
 import { InputError } from '../../src/common/errors';
-import { anchorFieldProblem, checkAnchors, MESSAGE_ANCHOR } from './anchors';
+import { anchorProblemWith, MESSAGE_ANCHOR, unsoundAnchors } from './anchors';
+import { checkDefinition, describeAnchored, type ScheduleDefinition } from './definition';
 import {
-  CronSchedule,
-  describe,
-  durationWords,
-  Scheduler,
-  type Clock,
-  type DstPolicy,
-  type MissedPolicy,
-  type ScheduleEntry,
-} from '../../src/schedule';
+  readPersisted,
+  type PersistedSchedules,
+  type ReadState,
+  type SavedDefinition,
+  type SavedRun,
+} from './saved-state';
+import { Scheduler, type Clock, type DstPolicy, type MissedPolicy, type ScheduleEntry } from '../../src/schedule';
 
-export interface ScheduleDefinition {
-  readonly name: string;
-  readonly expression: string;
-  /** IANA zone; '' = the runtime's zone. Ignored for relative schedules. */
-  readonly timeZone: string;
-  /** Counted from the last firing of its anchor, armed only between that firing and `stop` (or its run time). */
-  readonly relative: boolean;
-  /** Relative schedules: '' or absent = the `start` message; else the name of another schedule of the node. */
-  readonly anchor?: string;
-  /** Relative schedules: seconds after the anchor's firing when it stops firing; 0 or absent = until stopped. */
-  readonly runFor?: number;
-  readonly topic: string;
-  readonly payload: unknown;
-  /** Editor schedules: the typed-input type of `payload`, evaluated at each firing (str, num, json, date, env…). */
-  readonly payloadType?: string;
-  /** Added by message (persisted) rather than configured in the editor. */
-  readonly dynamic: boolean;
-}
+export { checkDefinition, type ScheduleDefinition } from './definition';
+export type { PersistedSchedules, SavedRun } from './saved-state';
 
 /** What a firing hands to the node. */
 export interface Firing {
@@ -68,32 +55,8 @@ export interface ScheduleInfo {
   count: number;
   lastFired: string | null;
   description: string;
-}
-
-type SavedDefinition = Omit<ScheduleDefinition, 'dynamic' | 'payloadType'>;
-
-/** [name, firing count, last fired (epoch ms), last scheduled firing (epoch ms)] */
-export type SavedRun = [
-  name: string,
-  count: number,
-  lastFiredAt: number | null,
-  lastScheduledAt: number | null,
-];
-
-/** What survives a restart (persisted in the chosen context store). */
-export interface PersistedSchedules {
-  version: 2;
-  /** When this state was written: a firing due after it was not sent (it would have been saved). */
-  savedAt: number;
-  /** Start of the message-anchored relative schedules, or null while they are stopped. */
-  anchor: number | null;
-  /** [anchor schedule, its firing that started the schedules anchored to it] for each running anchor. */
-  anchors?: [name: string, start: number][];
-  dynamic: SavedDefinition[];
-  paused: string[];
-  /** Every schedule defined when saved; only these are checked for firings missed while down. */
-  known: string[];
-  runs: SavedRun[];
+  /** A saved schedule kept without running: why it could not be restored (fix with update, or remove). */
+  problem?: string;
 }
 
 export interface ScheduleTableOptions {
@@ -108,16 +71,40 @@ export interface ScheduleTableOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-const NAME = /^[^\s].{0,99}$/;
+/** What a restore reports: rows kept without running, and rows an editor schedule replaced. */
+export interface RestoreReport {
+  /** "<problem>" for each saved schedule kept but not running, and for an unreadable state. */
+  problems: string[];
+  /** Names of saved schedules now defined in the editor (the editor's definition runs). */
+  replaced: string[];
+}
+
+interface Run {
+  count: number;
+  last: number | null;
+  lastScheduled: number | null;
+}
+
+/** A saved dynamic schedule that could not be restored: kept as saved, saved again, not armed. */
+interface Held {
+  readonly row: SavedDefinition;
+  readonly problem: string;
+  readonly paused: boolean;
+  readonly run: Run | undefined;
+}
+
+const iso = (at: number | null | undefined): string | null =>
+  at == null ? null : new Date(at).toISOString();
 
 export class ScheduleTable {
   private readonly scheduler: Scheduler<ScheduleDefinition>;
   private readonly definitions = new Map<string, ScheduleDefinition>();
-  /** Names that relative schedules are anchored to (built on demand, dropped on any change). */
-  private anchorNames: Set<string> | undefined;
+  /** Anchor key ('' = the start message) → the relative schedules anchored to it, in definition order. */
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly held = new Map<string, Held>();
   private readonly paused = new Set<string>();
   private readonly counts = new Map<string, Run>();
-  /** Late firings owed after a restart (see restore), sent by catchUp() once the table runs. */
+  /** Late firings owed after a restore (fireOnceLate), sent by catchUp() once the scheduler runs. */
   private owed: { name: string; scheduledAt: number }[] = [];
   private readonly missed: MissedPolicy;
   private readonly clock: Clock | undefined;
@@ -137,8 +124,14 @@ export class ScheduleTable {
     });
   }
 
+  /** Schedules defined (running or not); saved ones kept without running are not counted. */
   get size(): number {
     return this.definitions.size;
+  }
+
+  /** Saved schedules kept without running (see `list()` for why). */
+  get heldCount(): number {
+    return this.held.size;
   }
 
   /** Epoch ms of the last `start`, or null when message-anchored relative schedules are stopped. */
@@ -164,54 +157,64 @@ export class ScheduleTable {
     checkDefinition(definition, this.dst, this.now());
     if (this.definitions.has(definition.name))
       throw new InputError(`a schedule named "${definition.name}" already exists`);
+    const held = this.held.get(definition.name);
+    if (held)
+      throw new InputError(
+        `a saved schedule named "${definition.name}" exists but does not run (${held.problem}); update or remove it`,
+      );
     // Editor schedules are checked as a whole list by the node (an anchor may be a later row).
     if (definition.dynamic) this.checkAnchorsWith(definition);
-    this.definitions.set(definition.name, definition);
-    this.anchorNames = undefined;
+    this.define(definition);
     this.arm(definition);
     if (definition.dynamic) this.changed();
   }
 
-  /** Replaces a dynamic schedule (keeps its paused state and count). Static ones belong to the editor. */
+  /**
+   * Replaces a dynamic schedule (keeps its paused state and count), or brings back a saved one that
+   * could not be restored. Static ones belong to the editor.
+   */
   update(definition: ScheduleDefinition): void {
-    const old = this.require(definition.name);
-    if (!old.dynamic)
+    const held = this.held.get(definition.name);
+    const old = held ? undefined : this.require(definition.name);
+    if (old && !old.dynamic)
       throw new InputError(`schedule "${old.name}" is set in the editor and cannot be changed`);
     checkDefinition(definition, this.dst, this.now());
     this.checkAnchorsWith(definition);
-    this.scheduler.remove(old.name);
-    this.definitions.set(definition.name, definition);
-    this.anchorNames = undefined;
+    if (old) {
+      this.scheduler.remove(old.name);
+      this.undefine(old);
+    }
+    if (held) {
+      this.held.delete(definition.name);
+      if (held.paused) this.paused.add(definition.name);
+      if (held.run) this.counts.set(definition.name, held.run);
+    }
+    this.define(definition);
     this.arm(definition);
     this.changed();
   }
 
   remove(name: string): void {
+    if (this.held.delete(name)) return this.changed();
     const old = this.require(name);
     if (!old.dynamic) throw new InputError(`schedule "${name}" is set in the editor and cannot be removed`);
-    const dependent = [...this.definitions.values()].find((d) => d.anchor === name);
-    if (dependent)
-      throw new InputError(`schedule "${name}" is the anchor of "${dependent.name}"; remove that first`);
-    this.definitions.delete(name);
-    this.anchorNames = undefined;
-    this.starts.delete(name);
-    this.paused.delete(name);
-    this.counts.delete(name);
-    this.scheduler.remove(name);
+    const dependent = this.dependents.get(name)?.values().next().value;
+    if (dependent !== undefined)
+      throw new InputError(`schedule "${name}" is the anchor of "${dependent}"; remove that first`);
+    this.forget(old);
     this.changed();
   }
 
-  /** Removes every dynamic schedule; returns their names. */
+  /** Removes every dynamic schedule, also saved ones kept without running; returns their names. */
   removeDynamic(): string[] {
-    const names = [...this.definitions.values()].filter((d) => d.dynamic).map((d) => d.name);
-    for (const name of names) {
-      this.definitions.delete(name);
-      this.anchorNames = undefined;
-      this.starts.delete(name);
-      this.paused.delete(name);
-      this.counts.delete(name);
-      this.scheduler.remove(name);
+    const names: string[] = [];
+    for (const definition of [...this.definitions.values()]) {
+      if (!definition.dynamic) continue;
+      this.forget(definition);
+      names.push(definition.name);
     }
+    names.push(...this.held.keys());
+    this.held.clear();
     if (names.length) this.changed();
     return names;
   }
@@ -255,16 +258,41 @@ export class ScheduleTable {
   /** Disarms every relative schedule, whatever its anchor (they stay defined). */
   stopRelative(): void {
     this.starts.clear();
-    for (const definition of this.definitions.values())
-      if (definition.relative) this.scheduler.remove(definition.name);
+    for (const names of this.dependents.values()) for (const name of names) this.scheduler.remove(name);
     this.changed();
+  }
+
+  /** Relative schedules started by a `start` message (anchored to it), in definition order. */
+  messageAnchored(): string[] {
+    return [...(this.dependents.get(MESSAGE_ANCHOR) ?? [])];
+  }
+
+  /** Every relative schedule, in definition order. */
+  relativeNames(): string[] {
+    const names: string[] = [];
+    for (const definition of this.definitions.values()) if (definition.relative) names.push(definition.name);
+    return names;
+  }
+
+  /** Some relative schedule anchored to the start message is neither paused nor started yet. */
+  waitingForStart(): boolean {
+    if (this.relativeStart !== null) return false;
+    for (const name of this.dependents.get(MESSAGE_ANCHOR) ?? []) if (!this.paused.has(name)) return true;
+    return false;
   }
 
   has(name: string): boolean {
     return this.definitions.has(name);
   }
 
+  /** Names of every schedule, running ones in definition order, then saved ones kept without running. */
+  names(): string[] {
+    return [...this.definitions.keys(), ...this.held.keys()];
+  }
+
   info(name: string): ScheduleInfo {
+    const held = this.held.get(name);
+    if (held) return heldInfo(name, held);
     const definition = this.require(name);
     const entry = this.scheduler.get(name);
     const counts = this.counts.get(name);
@@ -280,19 +308,20 @@ export class ScheduleTable {
       dynamic: definition.dynamic,
       paused: this.paused.has(name),
       armed: entry !== undefined,
-      next: entry?.nextAt != null ? new Date(entry.nextAt).toISOString() : null,
+      next: iso(entry?.nextAt),
       count: counts?.count ?? 0,
-      lastFired: counts?.last != null ? new Date(counts.last).toISOString() : null,
+      lastFired: iso(counts?.last),
       description: describeAnchored(definition),
     };
   }
 
   list(): ScheduleInfo[] {
-    return [...this.definitions.keys()].map((name) => this.info(name));
+    return this.names().map((name) => this.info(name));
   }
 
   /** The next `n` firings of a schedule from now (relative ones need their anchor to fire, else []). */
   next(name: string, n: number): number[] {
+    if (this.held.has(name)) return [];
     const end = this.endOf(this.require(name));
     return this.scheduler.get(name) ? this.scheduler.nextFirings(name, n).filter((at) => at < end) : [];
   }
@@ -308,63 +337,122 @@ export class ScheduleTable {
 
   /** Everything a restart needs, stamped with the time it is taken. */
   snapshot(): PersistedSchedules {
-    const dynamic = [...this.definitions.values()]
-      .filter((d) => d.dynamic)
-      .map((d) => ({
+    const dynamic: SavedDefinition[] = [];
+    for (const d of this.definitions.values()) {
+      if (!d.dynamic) continue;
+      // One literal, optional keys set afterwards: this runs over every schedule at each save.
+      const row: { -readonly [K in keyof SavedDefinition]: SavedDefinition[K] } = {
         name: d.name,
         expression: d.expression,
         timeZone: d.timeZone,
         relative: d.relative,
-        ...(d.anchor ? { anchor: d.anchor } : {}),
-        ...(d.runFor ? { runFor: d.runFor } : {}),
         topic: d.topic,
         payload: d.payload,
-      }));
+      };
+      if (d.anchor) row.anchor = d.anchor;
+      if (d.runFor) row.runFor = d.runFor;
+      dynamic.push(row);
+    }
+    const paused = [...this.paused];
     const runs: SavedRun[] = [...this.counts].map(([name, r]) => [name, r.count, r.last, r.lastScheduled]);
+    for (const [name, held] of this.held) {
+      dynamic.push(held.row);
+      if (held.paused) paused.push(name);
+      if (held.run) runs.push([name, held.run.count, held.run.last, held.run.lastScheduled]);
+    }
     return {
       version: 2,
       savedAt: this.now(),
       anchor: this.relativeStart,
       anchors: [...this.starts].filter(([name]) => name !== MESSAGE_ANCHOR),
       dynamic,
-      paused: [...this.paused],
+      paused,
       known: [...this.definitions.keys()],
       runs,
     };
   }
 
+  /** `restoring(state)` all at once (tests, small states). */
+  restore(state: unknown): RestoreReport {
+    const steps = this.restoring(state);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
   /**
-   * Brings back a persisted state (call before start()): dynamic schedules, paused names, the
-   * relative anchor, firing counts, and — with `fireOnceLate` — one late firing for each schedule
-   * that was due while Node-RED was not running (sent by catchUp()). A dynamic schedule that now
-   * clashes with an editor schedule, or whose expression no longer parses, is dropped and reported.
+   * Brings back a persisted state (call before start()), yielding after each schedule's work so the
+   * caller can spread it over the event loop: dynamic schedules, paused names, the relative anchors,
+   * firing counts, and — with `fireOnceLate` — one late firing for each schedule that was due while
+   * Node-RED was not running (sent by catchUp()). Anchors are resolved over the whole saved set (a
+   * schedule may be anchored to one saved after it). A saved schedule that cannot run (its expression
+   * no longer parses, its anchor is missing or in a cycle, its name is not a name) is kept as saved,
+   * saved again, listed with its problem, and reported; one whose name an editor schedule now has
+   * gives way to the editor's.
    */
-  restore(state: unknown): string[] {
-    const problems: string[] = [];
+  *restoring(state: unknown): Generator<void, RestoreReport> {
+    const report: RestoreReport = { problems: [], replaced: [] };
     const saved = readPersisted(state);
-    if (!saved) return state === undefined ? [] : ['the saved schedules were not readable'];
+    if (!saved) {
+      if (state !== undefined) report.problems.push('the saved schedules were not readable');
+      return report;
+    }
+    const paused = new Set(saved.paused);
+    const runs = new Map(
+      saved.runs.map(([name, count, last, lastScheduled]) => [name, { count, last, lastScheduled }]),
+    );
+    const hold = (row: SavedDefinition, problem: string): void => {
+      const name = row.name;
+      this.held.set(name, { row, problem, paused: paused.has(name), run: runs.get(name) });
+      report.problems.push(problem);
+    };
+    // Each row on its own: name, fields, expression (the costly part: a parse and a bounded search).
+    const candidates = new Map<string, ScheduleDefinition>();
+    const rows = new Map<string, SavedDefinition>();
+    const now = this.now();
+    for (const row of saved.dynamic) {
+      const name = row.name;
+      if (this.definitions.has(name)) {
+        if (this.definitions.get(name)?.dynamic === false) report.replaced.push(name);
+      } else if (!candidates.has(name) && !this.held.has(name)) {
+        const definition: ScheduleDefinition = { ...row, dynamic: true };
+        try {
+          checkDefinition(definition, this.dst, now);
+          candidates.set(name, definition);
+          rows.set(name, row);
+        } catch (err) {
+          hold(row, `${name}: ${(err as Error).message}`);
+        }
+      }
+      yield;
+    }
+    // Anchors over the whole set at once (linear).
+    const unsound = unsoundAnchors(candidates, (name) => this.definitions.has(name));
+    for (const name of candidates.keys()) {
+      const problem = unsound.get(name);
+      if (problem === undefined) continue;
+      hold(rows.get(name) as SavedDefinition, problem);
+      candidates.delete(name);
+    }
     if (saved.anchor !== null) this.starts.set(MESSAGE_ANCHOR, saved.anchor);
-    for (const definition of saved.dynamic) {
-      try {
-        if (!this.definitions.has(definition.name)) this.addQuietly({ ...definition, dynamic: true });
-      } catch (err) {
-        problems.push(`${definition.name}: ${(err as Error).message}`);
+    for (const [name, start] of saved.anchors)
+      if (this.definitions.has(name) || candidates.has(name)) this.starts.set(name, start);
+    for (const name of paused) if (this.definitions.has(name) || candidates.has(name)) this.paused.add(name);
+    for (const definition of candidates.values()) {
+      this.define(definition);
+      this.arm(definition);
+      yield;
+    }
+    // Static relative schedules were defined before their anchors' starts came back.
+    for (const definition of this.definitions.values()) {
+      if (definition.dynamic) continue;
+      if (this.paused.has(definition.name)) this.scheduler.pause(definition.name);
+      if (definition.relative && !this.scheduler.get(definition.name)) {
+        this.arm(definition);
+        yield;
       }
     }
-    for (const name of saved.paused) {
-      if (!this.definitions.has(name)) continue;
-      this.paused.add(name);
-      this.scheduler.pause(name);
-    }
-    for (const [name, start] of saved.anchors) if (this.definitions.has(name)) this.starts.set(name, start);
-    // Static relative schedules were defined before their anchors' starts came back.
-    for (const definition of this.definitions.values())
-      if (definition.relative && !this.scheduler.get(definition.name)) this.arm(definition);
-    for (const [name, count, last, lastScheduled] of saved.runs) {
-      if (this.definitions.has(name)) this.counts.set(name, { count, last, lastScheduled });
-    }
-    if (this.missed === 'fireOnceLate' && saved.savedAt !== null) this.oweMissed(saved);
-    return problems;
+    for (const [name, run] of runs) if (this.definitions.has(name)) this.counts.set(name, run);
+    if (this.missed === 'fireOnceLate' && saved.savedAt !== null) yield* this.oweMissed(saved);
+    return report;
   }
 
   /** Sends the late firings owed since the restart (once; call after start()). */
@@ -384,7 +472,7 @@ export class ScheduleTable {
    * save and its last scheduled firing lies more than the late tolerance before now: nothing fired
    * it in between, or that firing would have been saved.
    */
-  private oweMissed(saved: ReadState): void {
+  private *oweMissed(saved: ReadState): Generator<void> {
     const now = this.now();
     const last = new Map(saved.runs.map(([name, , , lastScheduled]) => [name, lastScheduled]));
     for (const name of saved.known) {
@@ -393,29 +481,55 @@ export class ScheduleTable {
       const first = this.scheduler.firingAfter(name, from);
       if (first !== null && first < now - this.scheduler.lateToleranceMs)
         this.owed.push({ name, scheduledAt: first });
+      yield;
     }
   }
 
-  private addQuietly(definition: ScheduleDefinition): void {
-    checkDefinition(definition, this.dst, this.now());
-    this.checkAnchorsWith(definition);
-    this.definitions.set(definition.name, definition);
-    this.anchorNames = undefined;
-    this.arm(definition);
+  /** Throws an InputError if `candidate`, added or replacing its namesake, makes an anchor unsound. */
+  private checkAnchorsWith(candidate: ScheduleDefinition): void {
+    const problem = anchorProblemWith(candidate, (name) =>
+      name === candidate.name ? candidate : this.definitions.get(name),
+    );
+    if (problem) throw new InputError(problem);
   }
 
-  /** The anchors of all definitions with `candidate` added or replacing its namesake are sound. */
-  private checkAnchorsWith(candidate: ScheduleDefinition): void {
-    const trial = new Map(this.definitions);
-    trial.set(candidate.name, candidate);
-    checkAnchors(trial);
+  /** Enters a checked definition and indexes its anchor (not armed yet). */
+  private define(definition: ScheduleDefinition): void {
+    this.definitions.set(definition.name, definition);
+    if (!definition.relative) return;
+    const key = definition.anchor ?? MESSAGE_ANCHOR;
+    let names = this.dependents.get(key);
+    if (!names) this.dependents.set(key, (names = new Set()));
+    names.add(definition.name);
+  }
+
+  /** Takes a definition out of the anchor index (its name stays defined). */
+  private undefine(definition: ScheduleDefinition): void {
+    if (!definition.relative) return;
+    const key = definition.anchor ?? MESSAGE_ANCHOR;
+    const names = this.dependents.get(key);
+    names?.delete(definition.name);
+    if (names?.size === 0) this.dependents.delete(key);
+  }
+
+  /** Removes a schedule and all it leaves behind (no checks). */
+  private forget(definition: ScheduleDefinition): void {
+    const name = definition.name;
+    this.undefine(definition);
+    this.definitions.delete(name);
+    this.starts.delete(name);
+    this.paused.delete(name);
+    this.counts.delete(name);
+    this.scheduler.remove(name);
   }
 
   /** Restarts (or starts) every relative schedule anchored to `anchor`, counting from `at`. */
   private startAnchored(anchor: string, at: number): void {
     this.starts.set(anchor, at);
-    for (const definition of this.definitions.values())
-      if (definition.relative && (definition.anchor ?? MESSAGE_ANCHOR) === anchor) this.arm(definition);
+    for (const name of this.dependents.get(anchor) ?? []) {
+      const definition = this.definitions.get(name);
+      if (definition) this.arm(definition);
+    }
   }
 
   /** First instant a relative schedule no longer fires (its anchor's start + run time). */
@@ -489,21 +603,12 @@ export class ScheduleTable {
     };
     this.options.onFire(firing);
     // The anchor's own message goes first; then the schedules anchored to it start from this firing.
-    if (this.isAnchor(definition.name)) {
+    if (this.dependents.has(definition.name)) {
       this.startAnchored(definition.name, scheduledAt);
       this.changed();
     }
     this.options.onFired?.();
     return firing;
-  }
-
-  /** Whether a relative schedule is anchored to `name`; an index, since every firing asks. */
-  private isAnchor(name: string): boolean {
-    if (!this.anchorNames) {
-      this.anchorNames = new Set();
-      for (const d of this.definitions.values()) if (d.relative && d.anchor) this.anchorNames.add(d.anchor);
-    }
-    return this.anchorNames.has(name);
   }
 
   private select(name: string | undefined): string[] {
@@ -514,8 +619,13 @@ export class ScheduleTable {
 
   private require(name: string): ScheduleDefinition {
     const definition = this.definitions.get(name);
-    if (!definition) throw new InputError(`no schedule named "${name}"`);
-    return definition;
+    if (definition) return definition;
+    const held = this.held.get(name);
+    if (held)
+      throw new InputError(
+        `schedule "${name}" was kept from the saved state but does not run: ${held.problem}`,
+      );
+    throw new InputError(`no schedule named "${name}"`);
   }
 
   private now(): number {
@@ -527,90 +637,26 @@ export class ScheduleTable {
   }
 }
 
-/**
- * Parses the expression with the zone it will run in and searches its next firing once (bounded),
- * so errors name the field, or the search limit, before anything is changed or armed.
- */
-export function checkDefinition(definition: ScheduleDefinition, dst: DstPolicy, now = Date.now()): void {
-  if (typeof definition.name !== 'string' || !NAME.test(definition.name))
-    throw new InputError('a schedule needs a name (1–100 characters, not starting with a space)');
-  if (typeof definition.expression !== 'string' || definition.expression.trim() === '')
-    throw new InputError(`schedule "${definition.name}" needs an expression`);
-  const anchorProblem = anchorFieldProblem(definition);
-  if (anchorProblem) throw new InputError(anchorProblem);
-  new CronSchedule(definition.expression, {
-    dst,
-    ...(definition.relative
-      ? { relativeTo: now }
-      : definition.timeZone
-        ? { timeZone: definition.timeZone }
-        : {}),
-  }).next(now);
-}
-
-/** The expression in words, and for relative ones what their "start" is and how long they run. */
-function describeAnchored(definition: ScheduleDefinition): string {
-  const words = describe(definition.expression, { relative: definition.relative });
-  if (!definition.relative || (!definition.anchor && !definition.runFor)) return words;
-  const start = definition.anchor ? `each firing of "${definition.anchor}"` : 'the start message';
-  const run = definition.runFor ? `, for ${durationWords(definition.runFor * 1000)}` : '';
-  return `${words} (start = ${start}${run})`;
-}
-
-interface Run {
-  count: number;
-  last: number | null;
-  lastScheduled: number | null;
-}
-
-interface ReadState {
-  savedAt: number | null;
-  anchor: number | null;
-  anchors: [string, number][];
-  dynamic: SavedDefinition[];
-  paused: string[];
-  known: string[];
-  runs: SavedRun[];
-}
-
-const isInstant = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isName = (v: unknown): v is string => typeof v === 'string';
-
-/** A saved state of either version, checked field by field (a store may hold anything). */
-function readPersisted(value: unknown): ReadState | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  const { version, dynamic, paused } = v;
-  if (version !== 1 && version !== 2) return null;
-  if (!Array.isArray(paused) || !paused.every(isName)) return null;
-  if (!Array.isArray(dynamic)) return null;
-  const definitions = dynamic.filter(
-    (d): d is SavedDefinition => typeof d === 'object' && d !== null && isName((d as SavedDefinition).name),
-  );
-  if (definitions.length !== dynamic.length) return null;
-  if (version === 1)
-    return { savedAt: null, anchor: null, anchors: [], dynamic: definitions, paused, known: [], runs: [] };
-  const runs = Array.isArray(v.runs)
-    ? (v.runs as unknown[]).filter(
-        (r): r is SavedRun =>
-          Array.isArray(r) &&
-          isName(r[0]) &&
-          Number.isInteger(r[1]) &&
-          (r[2] === null || isInstant(r[2])) &&
-          (r[3] === null || isInstant(r[3])),
-      )
-    : [];
+/** A saved schedule kept without running, as `list` shows it (its saved fields read defensively). */
+function heldInfo(name: string, held: Held): ScheduleInfo {
+  const row = held.row as unknown as Record<string, unknown>;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {
-    savedAt: isInstant(v.savedAt) ? v.savedAt : null,
-    anchor: isInstant(v.anchor) ? v.anchor : null,
-    anchors: Array.isArray(v.anchors)
-      ? (v.anchors as unknown[]).filter(
-          (a): a is [string, number] => Array.isArray(a) && isName(a[0]) && isInstant(a[1]),
-        )
-      : [],
-    dynamic: definitions,
-    paused,
-    known: Array.isArray(v.known) ? v.known.filter(isName) : [],
-    runs,
+    name,
+    expression: text(row.expression),
+    timeZone: row.relative === true ? 'relative' : text(row.timeZone),
+    relative: row.relative === true,
+    anchor: text(row.anchor),
+    runFor: typeof row.runFor === 'number' ? row.runFor : 0,
+    topic: text(row.topic),
+    payload: row.payload,
+    dynamic: true,
+    paused: held.paused,
+    armed: false,
+    next: null,
+    count: held.run?.count ?? 0,
+    lastFired: iso(held.run?.last),
+    description: 'not running: kept from the saved state',
+    problem: held.problem,
   };
 }

@@ -2,13 +2,14 @@
  * The lab control dashboard as a user sees it: the demo (`npm start`'s flows, Dashboard 2 and our
  * nodes against the simulators) driven by headless Chromium. Pages load without script errors and
  * are not blank; the buttons and the slider reach the simulated systems; the live view moves; the
- * experiment button starts every system and logs the offsets.
+ * experiment button starts every system and logs the offsets. Names typed by users (a session, a
+ * schedule) show as text: no element made from them, no request to a host they name.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import sharp from 'sharp';
 import { startDemo, type Demo } from './demo';
 
@@ -340,5 +341,87 @@ describe('lab control dashboard in a browser', function () {
     await until('the Aivero session back in Standby', async () => (await experimentSession()) === 'Standby');
     await page.getByText(/^stopped: /).waitFor({ timeout: 10_000 });
     assert.deepEqual(pageErrors, [], 'no script error');
+  });
+
+  it('shows session and schedule names typed by users as text, never as HTML', async () => {
+    const NAME = '<b>x</b><img src=http://127.0.0.1:9/x>';
+    const toNamedHost: string[] = [];
+    const onRequest = (r: Request): void => {
+      if (r.url().includes('127.0.0.1:9/')) toNamedHost.push(r.url());
+    };
+    page.on('request', onRequest);
+    /** No element on the page was made from the name. */
+    const noMarkup = async (where: string): Promise<void> => {
+      assert.equal(
+        await page.locator('img[src*="127.0.0.1:9"]').count(),
+        0,
+        `${where}: an <img> from the name`,
+      );
+      assert.equal(
+        await page.locator('.nrdb-ui-text-value :is(b, img)').count(),
+        0,
+        `${where}: markup in a text`,
+      );
+    };
+    try {
+      // Aivero: a session created from the form with that name, then selected in the sessions table.
+      await open('aivero', 'D435 top');
+      const form = page.locator('[id$="lab-aivero-form"]');
+      await form.locator('input[type="text"]').first().fill(NAME);
+      await form.locator('.v-select').click();
+      await page.getByRole('option', { name: 'D435 side (935322075678)' }).click();
+      await form.locator('input[type="checkbox"]').check();
+      await form.getByRole('button', { name: 'create' }).click();
+      const row = page
+        .locator('[id$="lab-aivero-sesstable"] tbody tr')
+        .filter({ has: page.locator('td[data-column-key="name"]', { hasText: NAME }) });
+      await row.first().click();
+      const session = page.locator('[id$="lab-aivero-selected"] .nrdb-ui-text-value');
+      await session.filter({ hasText: NAME }).waitFor({ timeout: 15_000 });
+      assert.match(
+        await session.innerText(),
+        /^<b>x<\/b><img src=http:\/\/127\.0\.0\.1:9\/x> \([0-9a-f]{8}…\)$/,
+      );
+      await noMarkup('Aivero page');
+
+      // Schedules: a schedule of that name, deployed as an editor user would add it, selected and triggered.
+      const flows = (await (await fetch(`${demo.url}/flows`)).json()) as Array<Record<string, unknown>>;
+      const protocol = flows.find((n) => n.type === 'recorder-schedule' && n.name === 'lab protocol');
+      assert.ok(protocol, 'the Schedules page has its recorder-schedule node');
+      protocol.schedules = [
+        ...(protocol.schedules as unknown[]),
+        {
+          name: NAME,
+          expression: '0 0 4 * * ?',
+          timeZone: '',
+          relative: false,
+          topic: 'named',
+          payload: '',
+          payloadType: 'date',
+        },
+      ];
+      const deployed = await fetch(`${demo.url}/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'nodes' },
+        body: JSON.stringify(flows),
+      });
+      assert.ok(deployed.ok, `deploy: ${deployed.status} ${await deployed.text()}`);
+      await open('schedules', 'hourly record');
+      const schedule = page
+        .locator('[id$="lab-sched-table"] tbody tr')
+        .filter({ has: page.locator('td[data-column-key="name"]', { hasText: NAME }) });
+      await schedule.click({ timeout: 15_000 });
+      const selected = page.locator('[id$="lab-sched-sel"] .nrdb-ui-text-value');
+      await selected.filter({ hasText: NAME }).waitFor();
+      assert.equal(await selected.innerText(), NAME);
+      await page.getByRole('button', { name: 'Trigger now' }).click();
+      const fired = page.locator('[id$="lab-sched-last"] .nrdb-ui-text-value');
+      await fired.filter({ hasText: `${NAME} (triggered) at ` }).waitFor({ timeout: 10_000 });
+      await noMarkup('Schedules page');
+      assert.deepEqual(toNamedHost, [], 'requests to the host the name points at');
+      assert.deepEqual(pageErrors, [], 'no script error');
+    } finally {
+      page.off('request', onRequest);
+    }
   });
 });

@@ -2,10 +2,12 @@
  * The dashboard example files and how `npm start` assembles and keeps them: every widget hangs on a
  * group of a page of the one shared dashboard, only Dashboard 2, core and our node types are used,
  * the user's edits survive a restart while the simulator config nodes follow the new simulators, and
- * devDependency node packages other than Dashboard 2 stay out of the palette.
+ * devDependency node packages other than Dashboard 2 stay out of the palette. Dashboard 2's ui-text
+ * renders its value as HTML: every one on the pages escapes it, as Node-RED evaluates its Value.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -24,6 +26,7 @@ import {
   writeFlows,
 } from '../../src/devtools/start';
 import type { SimulatorHandle } from '../../src/simulators/types';
+import { nodeRedRuntime } from '../support/node-red';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const dir = path.join(root, 'examples', DASHBOARD_DIR);
@@ -37,6 +40,10 @@ const dashboardTypes = Object.keys(
     require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [root] }),
   )['node-red'].nodes,
 );
+/** The JSONata Node-RED evaluates a widget's Value with. */
+const jsonata = createRequire(nodeRedRuntime)('jsonata') as (expression: string) => {
+  evaluate(input: unknown): Promise<unknown>;
+};
 const CORE = new Set(['tab', 'comment', 'inject', 'function', 'catch', 'debug', 'join']);
 
 function targets(port: number, key: string): ConfigTarget[] {
@@ -92,6 +99,24 @@ describe('dashboard example flows', () => {
       }
     });
   }
+
+  it("show every text widget's value as text: HTML in a name is escaped, numbers and unicode kept", async () => {
+    const name = '<b>x</b><img src=http://127.0.0.1:9/x> & café';
+    const texts = files.flatMap((f) => readExample(f).filter((n) => n.type === 'ui-text'));
+    assert.ok(texts.length >= 10, `ui-text widgets: ${texts.length}`);
+    for (const n of texts) {
+      assert.equal(n.valueType, 'jsonata', `${n.id}: its Value is evaluated`);
+      const shown = async (payload: unknown): Promise<unknown> =>
+        jsonata(String(n.value)).evaluate({ payload, topic: 't' });
+      assert.equal(
+        await shown(name),
+        '&lt;b&gt;x&lt;/b&gt;&lt;img src=http://127.0.0.1:9/x&gt; &amp; café',
+        n.id,
+      );
+      assert.equal(await shown(42), '42', n.id);
+      assert.equal(await shown(undefined), undefined, n.id);
+    }
+  });
 
   it('share one dashboard and one theme, with the same content in every file', () => {
     const bases = files.map((f) =>

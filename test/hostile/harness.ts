@@ -194,7 +194,7 @@ export function assertNothingHostileReached(requests: readonly LoggedRequest[]):
  * counts as a block only for as long as the process also used CPU in it, so a machine so loaded
  * that this process waits for a core is not mistaken for our code blocking the loop.
  */
-class BlockMeter {
+export class BlockMeter {
   maxBlockMs = 0;
   private timer: NodeJS.Timeout | undefined;
 

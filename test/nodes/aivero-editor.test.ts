@@ -2,11 +2,14 @@
  * The aivero editor dialogs in a real browser: Node-RED with the aivero examples deployed against
  * the simulator, every aivero node opened and closed with Done. The exported node must not change
  * (the session builder round-trips its JSON), no script error may occur, and server text reaches
- * the DOM only as text.
+ * the DOM only as text. An aivero-server of an older flow, with its extra headers in the plain field,
+ * moves them into its credential on Done: after the deploy they are still sent, and no longer in the
+ * flow.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,10 +20,16 @@ import { prepareUserDir } from '../../src/devtools/start';
 import { simulatorTargets } from '../../src/devtools/targets';
 import { startSimulators } from '../../src/simulators/cli';
 import type { SimulatorHandle } from '../../src/simulators/types';
+import { openDialog, pressDone } from '../editor/session';
+import { waitFor } from '../support/flow';
 import { nodeRedPackageDir } from '../support/node-red';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const EXAMPLES = path.join(__dirname, '..', '..', '..', 'examples', 'aivero');
+/** The header an older flow kept in its aivero-server's plain field. */
+const LEGACY_ID = 'legacy-headers-server';
+const LEGACY_TOKEN = 'legacy-proxy-token-8642';
+const LEGACY_HEADERS = JSON.stringify({ 'X-Proxy-Token': LEGACY_TOKEN });
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,6 +47,7 @@ interface EditorApi {
     eachConfig(cb: (n: { id: string; type: string }) => void): void;
     node(id: string): unknown;
     convertNode(n: unknown, opts?: unknown): Record<string, unknown>;
+    dirty(): boolean;
   };
   editor: { edit(n: unknown): void; editConfig(name: string, type: string, id: string): void };
 }
@@ -49,7 +59,11 @@ describe('aivero editor dialogs in a browser', function () {
   let browser: Browser | undefined;
   let page: Page;
   let userDir: string;
+  let port: number;
   const pageErrors: string[] = [];
+  /** The headers of every request to the older flow's server. */
+  const seen: IncomingHttpHeaders[] = [];
+  let proxy: Server | undefined;
 
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed for the editor test (${CHROMIUM})`);
@@ -59,9 +73,44 @@ describe('aivero editor dialogs in a browser', function () {
       'aivero-cert-out': path.join(userDir, 'aivero-ca.pem'),
     });
     handles.push(await startMqttBroker(0));
-    const port = await freePort();
+    proxy = createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url?.endsWith('/healthz') ? 'OK' : '{"errors":[{"message":"not Hasura"}]}');
+    });
+    const server = proxy;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1/graphql`;
+    port = await freePort();
     prepareUserDir(userDir, port);
     const { flows, credentials } = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
+    flows.push(
+      { id: 'legacy-tab', type: 'tab', label: 'older flow' },
+      {
+        id: LEGACY_ID,
+        type: 'aivero-server',
+        name: 'older flow',
+        endpoint: proxyUrl,
+        auth: 'none',
+        role: '',
+        headers: LEGACY_HEADERS,
+        tlsMode: 'verify',
+        ca: '',
+        timeout: 2,
+      },
+      {
+        id: 'legacy-headers-user',
+        type: 'aivero-action',
+        z: 'legacy-tab',
+        name: '',
+        server: LEGACY_ID,
+        operation: 'listCameras',
+        x: 200,
+        y: 100,
+        wires: [[]],
+      },
+    );
     fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
     fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(credentials));
     red = spawn(process.execPath, [path.join(nodeRedPackageDir, 'red.js'), '--userDir', userDir], {
@@ -110,6 +159,10 @@ describe('aivero editor dialogs in a browser', function () {
       await exited;
     }
     await Promise.all(handles.map((h) => h.close()));
+    if (proxy) {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy?.close(r));
+    }
     fs.rmSync(userDir, { recursive: true, force: true });
   });
 
@@ -118,7 +171,9 @@ describe('aivero editor dialogs in a browser', function () {
       const RED = (globalThis as unknown as { RED: EditorApi }).RED;
       const out: Array<{ id: string; type: string }> = [];
       const take = (n: { id: string; type: string }): void => {
-        if (n.type.startsWith('aivero-')) out.push({ id: n.id, type: n.type });
+        // The older flow's server is changed by Done on purpose (its headers move): tested below.
+        if (n.type.startsWith('aivero-') && n.id !== 'legacy-headers-server')
+          out.push({ id: n.id, type: n.type });
       };
       RED.nodes.eachNode(take);
       RED.nodes.eachConfig(take);
@@ -189,6 +244,46 @@ describe('aivero editor dialogs in a browser', function () {
     await page.$eval('#aivero-preset-depth', (el) => (el as HTMLElement).click());
     assert.equal(await page.locator('#aivero-spec-streams .aivero-row-type').count(), before + 1);
     await page.$eval('#node-dialog-cancel', (el) => (el as HTMLElement).click());
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("an older flow's extra headers move into the credential on Done and are still sent after the deploy", async () => {
+    // Running from the flow file, the plain field's header is sent.
+    await waitFor(() => (seen.some((h) => h['x-proxy-token'] === LEGACY_TOKEN) ? true : undefined), 30_000);
+    const prefix = await openDialog(page, LEGACY_ID);
+    const input = page.locator('#node-config-input-extraHeaders');
+    assert.equal(await input.getAttribute('type'), 'password', 'header values are typed like a secret');
+    assert.equal(await input.inputValue(), LEGACY_HEADERS, 'the plain field is offered in the credential');
+    await pressDone(page, prefix);
+    const edited = await page.evaluate((id) => {
+      const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+      const node = RED.nodes.node(id) as { headers?: string; credentials?: { extraHeaders?: string } };
+      return { headers: node.headers, credential: node.credentials?.extraHeaders };
+    }, LEGACY_ID);
+    assert.deepEqual(edited, { headers: '', credential: LEGACY_HEADERS });
+    await page.$eval('#red-ui-header-button-deploy', (el) => (el as HTMLElement).click());
+    // The examples may hold nodes the editor asks about before a deploy: confirm.
+    const asked = await page.waitForFunction(() => {
+      if (document.querySelector('#red-ui-deploy-dialog-confirm-deploy-deploy')) return 'confirm';
+      return (globalThis as unknown as { RED: EditorApi }).RED.nodes.dirty() ? false : 'deployed';
+    });
+    if ((await asked.jsonValue()) === 'confirm') {
+      await page.$eval('#red-ui-deploy-dialog-confirm-deploy-deploy', (el) => (el as HTMLElement).click());
+      await page.waitForFunction(() => !(globalThis as unknown as { RED: EditorApi }).RED.nodes.dirty());
+    }
+    // Deployed: the node of the older flow has been replaced, and the flow file no longer holds the header.
+    const from = seen.length;
+    const saved = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
+    assert.ok(saved.includes(LEGACY_ID));
+    assert.equal(saved.includes(LEGACY_TOKEN), false, 'flows.json has the header');
+    const exported = await (await fetch(`http://127.0.0.1:${port}/flows`)).text();
+    assert.ok(exported.includes(LEGACY_ID));
+    assert.equal(exported.includes(LEGACY_TOKEN), false, 'GET /flows has the header');
+    // The node restarted from the credential and still sends the header.
+    await waitFor(
+      () => (seen.slice(from).some((h) => h['x-proxy-token'] === LEGACY_TOKEN) ? true : undefined),
+      30_000,
+    );
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sinon from 'sinon';
+import { persistKey } from '../../nodes/recorder-schedule';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
 import { collect, nextMessage, statusOf, waitFor, type FlowNode, type Message } from '../support/flow';
 
@@ -263,6 +264,151 @@ describe('recorder-schedule node', function () {
     await redeploy(tail); // the node is deleted: its saved state goes with it
     await redeploy(flow({ schedules: [] }));
     assert.deepEqual((await command({ command: 'list' })).payload, []);
+  });
+
+  it('keeps a schedule re-anchored to a later one across a redeploy', async () => {
+    await loadFlow(MODULES, flow());
+    await command([
+      { command: 'add', name: 'X', expression: '0 0 9 * * *', timeZone: 'UTC' },
+      { command: 'add', name: 'A', expression: '0 */5 * ? * * *', relative: true, anchor: 'X' },
+      { command: 'add', name: 'C', expression: '0 0 10 * * *', timeZone: 'UTC' },
+    ]);
+    await command({
+      command: 'update',
+      name: 'A',
+      expression: '0 */5 * ? * * *',
+      relative: true,
+      anchor: 'C',
+    });
+    await redeploy(flow());
+    const listed = (await command({ command: 'list' })).payload as Reply[];
+    assert.deepEqual(
+      listed.map((s) => [s.name, s.anchor, s.problem]),
+      [
+        ['X', '', undefined],
+        ['A', 'C', undefined],
+        ['C', '', undefined],
+      ],
+    );
+    assert.notEqual(statusOf(helper.getNode('sched'))?.fill, 'yellow');
+  });
+
+  it('keeps a saved schedule it cannot run, shows it with its problem, and lets update or remove fix it', async () => {
+    // Without the node first: a running node would write its own state over this one when it closes.
+    await loadFlow(MODULES, tail);
+    const row = (name: string, anchor?: string): Reply => ({
+      name,
+      expression: '0 */5 * ? * * *',
+      timeZone: '',
+      relative: true,
+      topic: name,
+      payload: name,
+      ...(anchor ? { anchor } : {}),
+    });
+    helper
+      .getNode('replies')
+      .context()
+      .global.set(persistKey('sched'), {
+        version: 2,
+        savedAt: Date.now(),
+        anchor: null,
+        dynamic: [row('loopA', 'loopB'), row('loopB', 'loopA'), row('orphan', 'gone'), row('ok')],
+        paused: ['orphan'],
+        known: [],
+        runs: [],
+      });
+    await redeploy(flow());
+    const listed = (await command({ command: 'list' })).payload as Reply[];
+    const problems = Object.fromEntries(listed.map((s) => [s.name, s.problem]));
+    assert.deepEqual(Object.keys(problems), ['ok', 'loopA', 'loopB', 'orphan']);
+    assert.equal(problems.ok, undefined);
+    assert.match(String(problems.loopA), /the anchors form a cycle: "loopA" → "loopB" → "loopA"/);
+    assert.match(String(problems.orphan), /"orphan" is anchored to "gone", which does not exist/);
+    assert.deepEqual(
+      listed.filter((s) => s.problem).map((s) => [s.armed, s.dynamic]),
+      [
+        [false, true],
+        [false, true],
+        [false, true],
+      ],
+    );
+    const shown = await waitFor(() => {
+      const now = statusOf(helper.getNode('sched'));
+      return now?.fill === 'yellow' ? now : undefined;
+    });
+    assert.match(shown.text ?? '', /^recorder-schedule\.status\.held/);
+    // Kept in the store across another redeploy, not deleted.
+    await redeploy(flow());
+    assert.equal(((await command({ command: 'list' })).payload as Reply[]).length, 4);
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('sched').receive({ payload: { command: 'trigger', name: 'orphan' } } as never);
+    assert.match(
+      String(((await caught).error as Reply).message),
+      /does not run: .*"gone", which does not exist/,
+    );
+    const fixed = (await command({ command: 'update', ...row('orphan', 'ok') })).payload as Reply;
+    assert.deepEqual([fixed.anchor, fixed.paused, fixed.problem], ['ok', true, undefined]);
+    assert.deepEqual((await command({ command: 'remove', name: 'loopA' })).payload, { removed: ['loopA'] });
+    assert.deepEqual((await command({ command: 'remove', all: true })).payload, {
+      removed: ['ok', 'orphan', 'loopB'],
+    });
+    await waitFor(() => (statusOf(helper.getNode('sched'))?.fill === 'grey' ? true : undefined));
+  });
+
+  it('refuses "*", control and format characters as schedule names, with a clear error', async () => {
+    await loadFlow(MODULES, flow());
+    for (const [name, expected] of [
+      [
+        '*',
+        /"\*" is not a schedule name; to remove every added schedule send \{command: "remove", all: true\}/,
+      ],
+      ['a\u0000b', /"a\\u0000b": a schedule name must not contain control or format characters/],
+      ['\u001b[31mred', /"\\u001b\[31mred": a schedule name must not contain control or format characters/],
+      ['left\u202eright', /must not contain control or format characters/],
+      ['x'.repeat(101), /at most 100 characters/],
+    ] as const) {
+      const caught = nextMessage(helper.getNode('caught'));
+      helper
+        .getNode('sched')
+        .receive({ payload: { command: 'add', name, expression: '0 0 9 * * *' } } as never);
+      assert.match(String(((await caught).error as Reply).message), expected, JSON.stringify(name));
+    }
+    const names = ['Stimulus 1', 'Kamera-Süd (links)', '録画', 'a*b'];
+    for (const name of names) await command({ command: 'add', name, expression: '0 0 9 * * *' });
+    assert.deepEqual(
+      ((await command({ command: 'list' })).payload as Reply[]).map((s) => s.name),
+      names,
+    );
+  });
+
+  it('removes one schedule by name and every added one only with all: true', async () => {
+    await loadFlow(
+      MODULES,
+      flow({
+        schedules: [
+          { name: 'fixed', expression: '0 0 12 * * *', timeZone: 'UTC', payload: '', payloadType: 'date' },
+        ],
+      }),
+    );
+    await command([
+      { command: 'add', name: 'one', expression: '0 0 9 * * *' },
+      { command: 'add', name: 'two', expression: '0 0 10 * * *' },
+      { command: 'add', name: 'three', expression: '0 0 11 * * *' },
+    ]);
+    const names = async (): Promise<unknown[]> =>
+      ((await command({ command: 'list' })).payload as Reply[]).map((s) => s.name);
+    for (const payload of [{ command: 'remove', name: '*' }, '*']) {
+      const caught = nextMessage(helper.getNode('caught'));
+      helper
+        .getNode('sched')
+        .receive({ payload, ...(typeof payload === 'string' ? { topic: 'remove' } : {}) } as never);
+      assert.match(String(((await caught).error as Reply).message), /\{command: "remove", all: true\}/);
+    }
+    assert.deepEqual(await names(), ['fixed', 'one', 'two', 'three'], 'nothing removed by "*"');
+    assert.deepEqual((await command({ command: 'remove', name: 'two' })).payload, { removed: ['two'] });
+    assert.deepEqual(await names(), ['fixed', 'one', 'three']);
+    assert.deepEqual((await command({ all: true }, 'remove')).payload, { removed: ['one', 'three'] });
+    assert.deepEqual(await names(), ['fixed'], 'editor schedules stay');
   });
 
   it('does not keep anything with the store set to none', async () => {

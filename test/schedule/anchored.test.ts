@@ -173,6 +173,99 @@ describe('schedule: relative schedules anchored to another schedule', () => {
     assert.equal(ok[1]?.runFor, undefined);
   });
 
+  it('restore a schedule anchored to one saved after it, resolving anchors over the whole saved set', () => {
+    const clock = new ManualClock(T0);
+    const before = table(clock, []);
+    const dyn = (name: string, extra: Partial<ScheduleDefinition> = {}): ScheduleDefinition =>
+      definition(name, '0 0 * * * *', { dynamic: true, ...extra });
+    before.add(dyn('X'));
+    before.add(dyn('A', { expression: '0 */5 * ? * * *', relative: true, anchor: 'X' }));
+    before.add(dyn('C'));
+    before.add(dyn('B', { expression: '0 */5 * ? * * *', relative: true, anchor: 'A' }));
+    before.update(dyn('A', { expression: '0 */5 * ? * * *', relative: true, anchor: 'C' }));
+    const saved = JSON.parse(JSON.stringify(before.snapshot())) as { dynamic: { name: string }[] };
+    assert.deepEqual(
+      saved.dynamic.map((d) => d.name),
+      ['X', 'A', 'C', 'B'],
+      'A keeps its place: it is saved before its new anchor C',
+    );
+    const after = table(clock, []);
+    assert.deepEqual(after.restore(saved), { problems: [], replaced: [] });
+    assert.deepEqual(
+      after.list().map((s) => [s.name, s.anchor]),
+      [
+        ['X', ''],
+        ['A', 'C'],
+        ['C', ''],
+        ['B', 'A'],
+      ],
+    );
+  });
+
+  it('keep saved schedules whose anchors cannot be resolved, each with its problem, and save them again', () => {
+    const clock = new ManualClock(T0);
+    const t = table(clock, []);
+    t.add(definition('editor', '0 0 * * * *'));
+    const row = (name: string, anchor: string): Record<string, unknown> => ({
+      name,
+      expression: '0 1 0 1 1 ?',
+      timeZone: '',
+      relative: true,
+      anchor,
+      topic: name,
+      payload: name,
+    });
+    const dynamic = [
+      row('a', 'b'),
+      row('b', 'c'),
+      row('c', 'a'),
+      row('tail', 'a'),
+      row('lost', 'gone'),
+      row('behind', 'lost'),
+      row('good', 'editor'),
+      row('better', 'good'),
+    ];
+    const { problems } = t.restore({
+      version: 2,
+      savedAt: T0,
+      anchor: null,
+      dynamic,
+      paused: [],
+      known: [],
+      runs: [],
+    });
+    assert.deepEqual(problems, [
+      'schedule "a": the anchors form a cycle: "a" → "b" → "c" → "a"',
+      'schedule "b": the anchors form a cycle: "a" → "b" → "c" → "a"',
+      'schedule "c": the anchors form a cycle: "a" → "b" → "c" → "a"',
+      'schedule "tail" is anchored to "a", which cannot run',
+      'schedule "lost" is anchored to "gone", which does not exist',
+      'schedule "behind" is anchored to "lost", which cannot run',
+    ]);
+    assert.equal(t.heldCount, 6);
+    assert.deepEqual(
+      t.list().map((s) => [s.name, s.armed, s.problem === undefined]),
+      [
+        ['editor', true, true],
+        ['good', false, true],
+        ['better', false, true],
+        ['a', false, false],
+        ['b', false, false],
+        ['c', false, false],
+        ['tail', false, false],
+        ['lost', false, false],
+        ['behind', false, false],
+      ],
+    );
+    assert.throws(
+      () => t.add(definition('lost', '0 0 * * * *', { dynamic: true })),
+      /exists but does not run/,
+    );
+    const byName = (rows: unknown[]): unknown[] =>
+      [...(rows as { name: string }[])].sort((x, y) => x.name.localeCompare(y.name));
+    assert.deepEqual(byName(t.snapshot().dynamic), byName(dynamic), 'saved again as they were');
+  });
+
   it('keep the anchor starts across a restart, and not rearm a run that ended while down', () => {
     const clock = new ManualClock(T0);
     const fired: Firing[] = [];
@@ -191,7 +284,7 @@ describe('schedule: relative schedules anchored to another schedule', () => {
 
     const after = table(clock, fired);
     define(after);
-    assert.deepEqual(after.restore(saved), []);
+    assert.deepEqual(after.restore(saved), { problems: [], replaced: [] });
     after.start();
     assert.equal(after.anchorStart('record'), T0 + MIN);
     assert.deepEqual(after.next('tick', 5), [T0 + 11 * MIN, T0 + 21 * MIN]);

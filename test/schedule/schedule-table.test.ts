@@ -31,7 +31,7 @@ describe('schedule: recorder-schedule state across a restart', () => {
 
     const after = table(clock, []);
     after.add(definition('fixed', '0 0 12 * * *'));
-    assert.deepEqual(after.restore(saved), []);
+    assert.deepEqual(after.restore(saved), { problems: [], replaced: [] });
     after.start();
     assert.equal(after.relativeStart, T0 + 2000);
     const info = Object.fromEntries(after.list().map((s) => [s.name, s]));
@@ -108,10 +108,10 @@ describe('schedule: recorder-schedule state across a restart', () => {
     t.stop();
   });
 
-  it('reads the first format, and drops what a store hands back garbled', () => {
+  it('reads the first format, keeps rows it cannot run, and ignores what a store hands back garbled', () => {
     const clock = new ManualClock(T0);
     const t = table(clock, []);
-    const problems = t.restore({
+    const { problems } = t.restore({
       version: 1,
       dynamic: [
         {
@@ -130,7 +130,7 @@ describe('schedule: recorder-schedule state across a restart', () => {
           topic: '',
           payload: '',
         },
-        // Saved by a version without the bounded search: dropped at once instead of blocking each start.
+        // Saved by a version without the bounded search: kept, but never searched again at a start.
         {
           name: 'odd',
           expression: '%120 1/2 * ? * *',
@@ -146,8 +146,16 @@ describe('schedule: recorder-schedule state across a restart', () => {
     assert.match(problems[0] ?? '', /broken: hour field "25"/);
     assert.match(problems[1] ?? '', /odd: .*search limit/);
     assert.equal(t.info('old').paused, true);
+    assert.deepEqual(
+      t.list().map((s) => [s.name, s.armed, s.problem !== undefined]),
+      [
+        ['old', true, false],
+        ['broken', false, true],
+        ['odd', false, true],
+      ],
+    );
     for (const garbage of [42, 'x', { version: 3 }, { version: 2, dynamic: 'no', paused: [] }, [1, 2]]) {
-      assert.deepEqual(table(clock, []).restore(garbage), ['the saved schedules were not readable']);
+      assert.deepEqual(table(clock, []).restore(garbage).problems, ['the saved schedules were not readable']);
     }
     const odd = table(clock, []);
     odd.restore({

@@ -5,6 +5,10 @@
  *   → connection_init {payload: {headers}}   ← connection_ack | connection_error {payload}
  *   → start {id, payload: {query, variables}} ← data {id, payload: {data, errors}} | error | complete
  *   ← ka (keep-alive)                         → stop {id}, connection_terminate
+ *
+ * The protocol has no client ping: the server's `ka` (Hasura: every 5 s) shows it is there, and
+ * when nothing at all arrives for a while a cheap one-off query (`__typename`) asks it to answer.
+ * Silence beyond the stall limit ends the channel as stalled.
  */
 import WebSocket from 'ws';
 import { ConnectionError, TimeoutError, type RecorderError } from '../../common/errors';
@@ -12,10 +16,13 @@ import { AiveroApiError, AiveroAuthError, fromGraphQLErrors, type GraphQLErrorLi
 import {
   earlyClose,
   handshakeFailure,
+  isTooLarge,
   lateClose,
   rowsOf,
+  SilenceWatch,
   socketClosed,
   socketOptions,
+  tooLargeError,
   type Channel,
   type ChannelContext,
   type ChannelHandlers,
@@ -23,6 +30,9 @@ import {
 
 export const LEGACY_WS = 'graphql-ws';
 const OPERATION_ID = '1';
+/** One-off queries that only prove the server answers; their ids never clash with the subscription's. */
+const PROBE_QUERY = 'query AiveroProbe { __typename }';
+const PROBE_PREFIX = 'probe-';
 const AUTH_TEXT = /access-denied|invalid-jwt|admin-secret|jwt|unauthori[sz]ed|forbidden|authentication/i;
 
 function errorText(payload: unknown): string {
@@ -36,6 +46,10 @@ function errorText(payload: unknown): string {
   return 'no message';
 }
 
+function isProbe(id: unknown): boolean {
+  return typeof id === 'string' && id.startsWith(PROBE_PREFIX);
+}
+
 export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Channel {
   const server = ctx.config.endpoint.server;
   const socket = new WebSocket(
@@ -47,6 +61,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
   let acknowledged = false;
   let stopped = false;
   let ackTimer: NodeJS.Timeout | undefined;
+  let probes = 0;
 
   const send = (message: Record<string, unknown>): void => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -59,8 +74,15 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
     handlers.onFailure(error, unsupported);
   };
 
+  const silence = new SilenceWatch(
+    ctx.stallMs,
+    () => send({ id: `${PROBE_PREFIX}${++probes}`, type: 'start', payload: { query: PROBE_QUERY } }),
+    (error) => fail(error),
+  );
+
   socket.on('error', (err) => {
-    if (!opened) {
+    if (isTooLarge(err)) fail(tooLargeError(ctx));
+    else if (!opened) {
       const failure = handshakeFailure(err, LEGACY_WS, ctx);
       fail(failure.error, failure.unsupported);
     }
@@ -93,6 +115,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
 
   socket.on('message', (raw: WebSocket.RawData) => {
     if (stopped) return;
+    silence.heard();
     let message: { type?: unknown; id?: unknown; payload?: unknown };
     try {
       message = JSON.parse(raw.toString()) as typeof message;
@@ -110,6 +133,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
       case 'connection_ack':
         acknowledged = true;
         clearTimeout(ackTimer);
+        silence.start();
         send({ id: OPERATION_ID, type: 'start', payload: { query: ctx.document, variables: ctx.variables } });
         return;
       case 'ka':
@@ -131,6 +155,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
       }
       case 'data': {
         if (message.id !== OPERATION_ID) return;
+        silence.result();
         const payload = (message.payload ?? {}) as { data?: unknown; errors?: GraphQLErrorLike[] };
         if (Array.isArray(payload.errors) && payload.errors.length > 0) {
           fail(fromGraphQLErrors(payload.errors, 200, ctx.redactor, 'the session subscription'));
@@ -144,6 +169,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
         return;
       }
       case 'error': {
+        if (isProbe(message.id)) return; // the server answered: that was all a probe asked
         const payload = message.payload;
         const errors: GraphQLErrorLike[] = Array.isArray(payload)
           ? (payload as GraphQLErrorLike[])
@@ -156,6 +182,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
         return;
       }
       case 'complete':
+        if (isProbe(message.id)) return;
         fail(new ConnectionError(`Aivero at ${server} ended the subscription`));
         return;
       default:
@@ -165,6 +192,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
 
   function teardown(): void {
     clearTimeout(ackTimer);
+    silence.stop();
     if (socket.readyState === WebSocket.OPEN) {
       send({ id: OPERATION_ID, type: 'stop' });
       send({ type: 'connection_terminate' });

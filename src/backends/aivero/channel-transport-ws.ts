@@ -1,6 +1,8 @@
 /**
  * The live query over `graphql-transport-ws` (the graphql-ws library). Reconnection is the
- * watcher's job, so the library's own retries are off: one channel = one socket.
+ * watcher's job, so the library's own retries are off: one channel = one socket. The library pings
+ * the server (keepAlive) so that a quiet subscription still hears pongs; silence beyond the stall
+ * limit ends the channel as stalled.
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -9,10 +11,13 @@ import { fromGraphQLErrors, type GraphQLErrorLike } from './errors';
 import {
   earlyClose,
   handshakeFailure,
+  isTooLarge,
   lateClose,
   rowsOf,
+  SilenceWatch,
   socketClosed,
   socketOptions,
+  tooLargeError,
   type Channel,
   type ChannelContext,
   type ChannelHandlers,
@@ -29,9 +34,16 @@ function isCloseLike(value: unknown): value is { code: number; reason?: string }
 export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers): Channel {
   const sockets: WebSocket[] = [];
   let handshakeError: unknown;
+  let tooLarge = false;
   let acknowledged = false;
   let stopped = false;
   const options = socketOptions(ctx.config, ctx.connectTimeoutMs);
+  // The library pings on its own (keepAlive): nothing more to send when the channel is quiet.
+  const silence = new SilenceWatch(
+    ctx.stallMs,
+    () => undefined,
+    (error) => fail(error),
+  );
 
   // graphql-ws constructs the socket itself: a subclass passes our TLS and header options and
   // remembers how the handshake went.
@@ -40,7 +52,8 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
       super(url, protocols, options);
       sockets.push(this);
       this.on('error', (err) => {
-        if (this.readyState !== WebSocket.OPEN && !acknowledged) handshakeError ??= err;
+        if (isTooLarge(err)) tooLarge = true;
+        else if (this.readyState !== WebSocket.OPEN && !acknowledged) handshakeError ??= err;
       });
     }
   }
@@ -49,7 +62,8 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     if (stopped) return;
     stopped = true;
     let failure: { error: ReturnType<typeof toRecorderError>; unsupported: boolean };
-    if (handshakeError !== undefined) failure = handshakeFailure(handshakeError, TRANSPORT_WS, ctx);
+    if (tooLarge) failure = { error: tooLargeError(ctx), unsupported: false };
+    else if (handshakeError !== undefined) failure = handshakeFailure(handshakeError, TRANSPORT_WS, ctx);
     else if (Array.isArray(err))
       failure = {
         error: fromGraphQLErrors(err as GraphQLErrorLike[], 200, ctx.redactor, 'the session subscription'),
@@ -72,10 +86,13 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     retryAttempts: 0,
     shouldRetry: () => false,
     connectionAckWaitTimeout: ctx.connectTimeoutMs,
+    keepAlive: ctx.stallMs > 0 ? SilenceWatch.probeInterval(ctx.stallMs) : 0,
     on: {
       connected: () => {
         acknowledged = true;
+        silence.start();
       },
+      message: () => silence.heard(),
     },
   });
 
@@ -84,6 +101,7 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     {
       next: (result) => {
         if (stopped) return;
+        silence.result();
         if (result.errors && result.errors.length > 0) {
           fail(result.errors);
           return;
@@ -101,6 +119,7 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
   );
 
   function teardown(): void {
+    silence.stop();
     try {
       unsubscribe();
     } catch {

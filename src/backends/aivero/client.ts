@@ -26,6 +26,7 @@ import { AiveroApiError, AiveroNotFoundError, Redactor } from './errors';
 import { HttpTransport, type CallOptions, type Variables } from './http';
 import { DOCUMENTED_SCHEMA, loadSchema, type SchemaInfo } from './schema';
 import { checkInt, checkText, checkUuid, prepareSession, type PreparedSession } from './spec';
+import { SessionWaiters, type ReachedState, type WaitOptions } from './waiters';
 import { SessionWatch, type WatchOptions } from './watch';
 
 export type { CallOptions } from './http';
@@ -142,6 +143,10 @@ export class AiveroClient {
   private schemaPromise: Promise<SchemaInfo> | undefined;
   private schemaInfo: SchemaInfo | undefined;
   private readonly watches = new Set<SessionWatch>();
+  /** Every wait for a state shares one live query (see waiters.ts). */
+  private readonly waiters = new SessionWaiters((ids) =>
+    this.openWatch(undefined, ids, { pollMs: 250, emitInitial: true }),
+  );
   private closed = false;
 
   constructor(options: AiveroClientOptions) {
@@ -431,9 +436,28 @@ export class AiveroClient {
   watchSession(id?: string, options: WatchOptions = {}): SessionWatch {
     if (this.closed) throw new ClosedError('the Aivero client is closed');
     const sessionId = id === undefined || id === '' ? undefined : checkUuid(id, 'session id');
+    return this.openWatch(sessionId, undefined, options);
+  }
+
+  /**
+   * Resolves when the session is in `state` (at once if it already is); rejects on the timeout,
+   * the signal, the session's deletion or a refused credential. All waits on this client share
+   * one live query.
+   */
+  async waitForState(id: string, state: string, options: WaitOptions): Promise<ReachedState> {
+    if (this.closed) throw new ClosedError('the Aivero client is closed');
+    return this.waiters.wait(checkUuid(id, 'session id'), checkText(state, 'state'), options);
+  }
+
+  private openWatch(
+    sessionId: string | undefined,
+    sessionIds: readonly string[] | undefined,
+    options: WatchOptions,
+  ): SessionWatch {
     const watch = new SessionWatch(
       {
         sessionId,
+        sessionIds,
         config: this.config,
         redactor: this.redactor,
         poll: (document, variables, signal) =>
@@ -453,6 +477,7 @@ export class AiveroClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.waiters.close();
     await Promise.all([...this.watches].map((w) => w.close()));
     await this.http.close();
   }

@@ -157,8 +157,9 @@ export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
       throw new ConfigError(`headers: "${lower}" is set by the client itself`, 'headers');
     const checked = headerValue(value, `headers.${lower}`);
     headers[lower] = checked;
-    // Extra headers are mostly proxy credentials: scrub them like the secret.
-    if (checked.length >= 6) secrets.push(checked, ...basicParts(checked));
+    // Extra header values are credentials (a proxy's, a gateway's): scrub every one like the secret,
+    // with the token after its auth scheme, which a server may quote alone.
+    secrets.push(checked, ...credentialParts(checked));
   }
   const tls = options.tls ?? {};
   if (tls.ca !== undefined && tls.ca !== '') {
@@ -187,11 +188,13 @@ export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
   };
 }
 
-/** `Basic dXNlcjpwdw==` → also scrub the encoded and decoded password. */
-function basicParts(value: string): string[] {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value);
+/** `Bearer abc…` → also scrub `abc…`; `Basic dXNlcjpwdw==` → also the encoded and decoded password. */
+function credentialParts(value: string): string[] {
+  const match = /^([A-Za-z][A-Za-z0-9._~+-]*)\s+(\S+)$/.exec(value.trim());
   if (!match) return [];
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const token = match[2];
+  if (match[1].toLowerCase() !== 'basic' || !/^[A-Za-z0-9+/=]+$/.test(token)) return [token];
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
   const password = decoded.slice(decoded.indexOf(':') + 1);
-  return [match[1], ...(password.length >= 4 ? [password] : [])];
+  return [token, ...(password.length >= 4 ? [password] : [])];
 }

@@ -203,6 +203,15 @@ export const WATCH_ALL_SESSIONS = `subscription WatchRecordingSessions {
   }
 }`;
 
+/** A live query on several sessions (shared by everything waiting for a state on one client). */
+export const WATCH_SESSIONS_IN = `subscription WatchRecordingSessionsIn($ids: [uuid!]!) {
+  recordingSessions(where: {id: {_in: $ids}}) {
+    id
+    name
+    state
+  }
+}`;
+
 /** The same selections as queries, for the polling fallback. */
 export const POLL_SESSION = WATCH_SESSION.replace(
   'subscription WatchRecordingSession',
@@ -211,6 +220,11 @@ export const POLL_SESSION = WATCH_SESSION.replace(
 export const POLL_ALL_SESSIONS = WATCH_ALL_SESSIONS.replace(
   'subscription WatchRecordingSessions',
   'query PollRecordingSessions',
+);
+
+export const POLL_SESSIONS_IN = WATCH_SESSIONS_IN.replace(
+  'subscription WatchRecordingSessionsIn',
+  'query PollRecordingSessionsIn',
 );
 
 const ENUM_SELECTION = '{ enumValues { name } }';

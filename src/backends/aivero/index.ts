@@ -68,7 +68,10 @@ export {
   toTimestamp,
   type TimeInput,
 } from './time';
+export { MAX_WAITED_SESSIONS, type ReachedState, type WaitOptions } from './waiters';
 export {
+  DEFAULT_COALESCE_MS,
+  DEFAULT_STALL_MS,
   SessionWatch,
   WATCH_PROTOCOLS,
   type SessionRemoved,

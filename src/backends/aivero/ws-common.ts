@@ -1,7 +1,8 @@
 /**
  * What both WebSocket protocols share: socket options (TLS trust, proxy headers, handshake
- * timeout), the channel contract the watcher drives, and reading a failed handshake or an early
- * close as "this server does not speak that protocol" (→ try the next one) or as a real failure.
+ * timeout, the message size cap), the channel contract the watcher drives, the silence watchdog,
+ * and reading a failed handshake or an early close as "this server does not speak that protocol"
+ * (→ try the next one) or as a real failure.
  */
 import WebSocket from 'ws';
 import { ConnectionError, RecorderError, TimeoutError } from '../../common/errors';
@@ -33,9 +34,18 @@ export interface ChannelContext {
   config: ResolvedConfig;
   redactor: Redactor;
   connectTimeoutMs: number;
+  /** Longest silence of an acknowledged subscription before it counts as stalled, ms (0 = never). */
+  stallMs: number;
   document: string;
   variables: Record<string, unknown>;
 }
+
+/**
+ * Largest WebSocket message accepted, bytes. A live-query result is every watched row (id, name,
+ * state: about 100 bytes each, at most 10 000 rows are read), so 4 MiB leaves ample room; a larger
+ * frame is refused by `ws` before it is buffered whole.
+ */
+export const MAX_WS_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export function socketOptions(config: ResolvedConfig, connectTimeoutMs: number): WebSocket.ClientOptions {
   return {
@@ -45,8 +55,97 @@ export function socketOptions(config: ResolvedConfig, connectTimeoutMs: number):
     ...(config.tls.ca ? { ca: config.tls.ca } : {}),
     rejectUnauthorized: !config.tls.insecure,
     perMessageDeflate: false,
-    maxPayload: 64 * 1024 * 1024,
+    maxPayload: MAX_WS_MESSAGE_BYTES,
   };
+}
+
+/** `ws` refused a frame over `maxPayload` (it closes the socket with 1009 right after). */
+export function isTooLarge(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+}
+
+/**
+ * Retryable: a proxy's garbage may pass, and an all-sessions answer may shrink when sessions are
+ * deleted; the watch's backoff keeps the cost of asking again bounded.
+ */
+export function tooLargeError(ctx: ChannelContext): RecorderError {
+  return new AiveroApiError(
+    `the answer from Aivero at ${ctx.config.endpoint.server} was too large: a WebSocket message over ${MAX_WS_MESSAGE_BYTES / 1024 / 1024} MiB`,
+    { code: 'too-large', httpStatus: 200 },
+    true,
+  );
+}
+
+/** A subscription that went quiet although it should have answered: shown as "stalled". */
+export class AiveroStallError extends RecorderError {
+  constructor(message: string) {
+    super('TIMEOUT', message, 'stalled');
+    this.name = 'AiveroStallError';
+  }
+}
+
+/**
+ * Watches one acknowledged subscription for silence. Every frame from the server counts as a sign
+ * of life (results, pongs, the legacy `ka`, answers to probes). After a quarter of the limit without
+ * one, `probe` asks the server for something (a ping, a cheap query), so a quiet but healthy server
+ * answers in time; after the whole limit without one — or without the first result — the
+ * subscription is stalled: a half-open TCP path, a NAT that dropped the mapping, a hung server.
+ */
+export class SilenceWatch {
+  private lastHeardAt = performance.now();
+  private startedAt = performance.now();
+  private gotResult = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly stallMs: number,
+    private readonly probe: () => void,
+    private readonly onStall: (error: AiveroStallError) => void,
+  ) {}
+
+  /** The interval of probes while silent (and of graphql-transport-ws pings). */
+  static probeInterval(stallMs: number): number {
+    return Math.max(10, Math.floor(stallMs / 4));
+  }
+
+  /** The subscription was acknowledged: from now on silence counts. */
+  start(): void {
+    if (this.stallMs <= 0 || this.timer) return;
+    this.startedAt = this.lastHeardAt = performance.now();
+    this.timer = setInterval(() => this.check(), SilenceWatch.probeInterval(this.stallMs));
+  }
+
+  heard(): void {
+    this.lastHeardAt = performance.now();
+  }
+
+  result(): void {
+    this.gotResult = true;
+    this.lastHeardAt = performance.now();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private check(): void {
+    const now = performance.now();
+    const silent = now - this.lastHeardAt;
+    if (!this.gotResult && now - this.startedAt >= this.stallMs) {
+      this.stop();
+      this.onStall(
+        new AiveroStallError(`the subscription sent no result for ${this.stallMs} ms after it was accepted`),
+      );
+    } else if (silent >= this.stallMs) {
+      this.stop();
+      this.onStall(
+        new AiveroStallError(
+          `nothing arrived on the subscription for ${this.stallMs} ms, not even an answer to a ping`,
+        ),
+      );
+    } else if (silent >= SilenceWatch.probeInterval(this.stallMs)) this.probe();
+  }
 }
 
 /** The rows of `recordingSessions` in a result; an error if the shape is wrong. */

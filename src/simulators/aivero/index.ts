@@ -202,6 +202,11 @@ export class AiveroSimulator {
     return this.liveQueries.size;
   }
 
+  /** WebSocket connections accepted since the start (both protocols). */
+  get webSocketsOpened(): number {
+    return this.websockets.opened;
+  }
+
   /** Changes the live-query refetch interval from the next refetch on. */
   setRefetchMs(ms: number): void {
     if (!(ms >= 1)) throw new Error('refetchMs must be at least 1');

@@ -34,6 +34,8 @@ export class WebSockets {
     handleProtocols: (offered) => (offered.has(LEGACY) ? LEGACY : false),
   });
   private readonly disposable: Disposable;
+  /** WebSocket connections accepted since the start (tests count a client's sockets with it). */
+  opened = 0;
 
   constructor(
     server: Server,
@@ -63,7 +65,10 @@ export class WebSockets {
       const target =
         mode === 'legacy' ? this.legacy : offered.includes(TRANSPORT) ? this.modern : this.legacy;
       if (mode === 'transport' && target !== this.modern) return refuse(socket);
-      target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
+      target.handleUpgrade(req, socket, head, (ws) => {
+        this.opened++;
+        target.emit('connection', ws, req);
+      });
     });
   }
 
