@@ -280,16 +280,22 @@
     if (kind === 'choices') return choiceSelect(def, type, field, rule || {});
     if (kind === 'textarea')
       return $('<textarea rows="5">').css({ width: '70%', 'font-family': 'monospace' });
+    if (kind === 'number') return $('<input type="number" min="0">').css('width', '90px');
     var input = $('<input type="text">');
     if (rule && rule.type === 'number') input.css('width', '70px');
     return input;
   }
 
-  /** One field's input with the attributes its placeholder element asks for (width, hint, unit, tip). */
+  /**
+   * One field's input (id `prefix` + field; a `data-input` row's own id) with the attributes its
+   * placeholder element asks for (width, hint, unit, inline tip).
+   */
   function fieldControl(def, type, prefix, holder, field) {
-    var rule = spec(type, field) || (has(secrets[type] || {}, field) ? { type: 'string' } : undefined);
-    if (!holder.attr('data-as') && has(secrets[type] || {}, field)) holder.attr('data-as', 'password');
-    var input = fieldInput(def, type, field, rule, holder.attr('data-as')).attr('id', prefix + field);
+    var free = holder.attr('data-input');
+    var secret = !free && has(secrets[type] || {}, field);
+    var rule = free ? undefined : spec(type, field) || (secret ? { type: 'string' } : undefined);
+    if (!holder.attr('data-as') && secret) holder.attr('data-as', 'password');
+    var input = fieldInput(def, type, field, rule, holder.attr('data-as')).attr('id', free || prefix + field);
     if (holder.attr('data-width')) input.css('width', holder.attr('data-width'));
     if (holder.attr('data-rows')) input.attr('rows', holder.attr('data-rows'));
     if (holder.attr('data-placeholder')) input.attr('placeholder', holder.attr('data-placeholder'));
@@ -306,28 +312,25 @@
    * The standard row of one field: label (icon, catalog text `<type>.label.<field>`), its input as
    * the table's rule says (a list for choices, a checkbox for a flag…), unit, tip; the element's own
    * content (a search button, a pick list) follows the input, and `data-inline` children become
-   * a further labelled input in the same row.
+   * a further labelled input in the same row. A `data-input="id"` row is the same for an input that
+   * is not a node property (a builder's), captioned by `data-caption` (a catalog key).
    */
   function fieldRow(def, type, prefix, holder) {
-    var field = holder.attr('data-row');
-    var row = $('<div class="form-row">')
-      .addClass(type + '-row-' + field)
-      .attr('data-show', holder.attr('data-show') || field);
+    var free = holder.attr('data-input');
+    var field = free || holder.attr('data-row');
+    var id = free || prefix + field;
+    var row = $('<div class="form-row">');
+    if (!free) row.addClass(type + '-row-' + field).attr('data-show', field);
+    if (holder.attr('data-show')) row.attr('data-show', holder.attr('data-show'));
     if (holder.attr('class')) row.addClass(holder.attr('class'));
-    var label = $('<label>').attr('for', prefix + field);
+    var label = $('<label>').attr('for', id);
     if (holder.attr('data-icon')) label.append($('<i>').addClass('fa fa-' + holder.attr('data-icon')), ' ');
-    var text = $('<span>').attr('data-i18n', type + '.label.' + field);
+    var text = $('<span>').attr('data-i18n', holder.attr('data-caption') || type + '.label.' + field);
     var after = holder.attr('data-label') === 'after';
     if (after) label.text('\u00a0');
     else label.append(text);
     row.append(label).append(fieldControl(def, type, prefix, holder, field));
-    if (after)
-      row.append(
-        $('<label>')
-          .attr('for', prefix + field)
-          .css('width', 'auto')
-          .append(text),
-      );
+    if (after) row.append($('<label>').attr('for', id).css('width', 'auto').append(text));
     holder.contents().each(function () {
       var child = $(this);
       var inline = child.attr && child.attr('data-inline');
@@ -342,14 +345,14 @@
     return row;
   }
 
-  /** The node's template with each `<div data-row="field">` replaced by the field's standard row. */
+  /** The node's template with each `<div data-row="field">` (or `data-input`) replaced by its standard row. */
   function expandTemplate(type, def) {
     var template = $('script[data-template-name="' + type + '"]');
     if (!template.length) throw new Error(type + ': no edit template');
     var prefix = def.category === 'config' ? 'node-config-input-' : 'node-input-';
     // The package's own template text (no scripts: parseHTML leaves them out).
     var box = $('<div>').append($.parseHTML(template.html()));
-    box.find('[data-row]').each(function () {
+    box.find('[data-row], [data-input]').each(function () {
       $(this).replaceWith(fieldRow(def, type, prefix, $(this)));
     });
     template.text(box.html());
@@ -464,6 +467,11 @@
   function register(type, def) {
     var when = applies(type, def.shows);
     def.defaults = defaults(type, def.checks, def.shows, def.defaults);
+    // A node the user named shows its name in italics, as Node-RED's own nodes do.
+    if (def.category !== 'config' && !def.labelStyle)
+      def.labelStyle = function () {
+        return this.name ? 'node_label_italic' : '';
+      };
     // The table's credentials (stored by Node-RED only), with the node's checks of them.
     var credentials = $.extend(true, {}, secrets[type]);
     for (var name in def.credentials || {})
@@ -692,6 +700,31 @@
     };
   }
 
+  /**
+   * A schedule list (tasks, schedules): every row has a unique name and an expression, and passes
+   * `more(row, name, list)` (null, or what is wrong with it). `noun` names a row in the reasons.
+   */
+  function namedRows(noun, more) {
+    return function (v, opt) {
+      var list = Array.isArray(v) ? v : [];
+      var seen = {};
+      for (var i = 0; i < list.length; i++) {
+        var row = list[i] || {};
+        var name = String(row.name || '').trim();
+        var problem = !name
+          ? noun + ' ' + (i + 1) + ' has no name'
+          : seen[name]
+            ? 'two ' + noun + 's are named "' + name + '"'
+            : !String(row.expression || '').trim()
+              ? noun + ' "' + name + '" has no expression'
+              : more(row, name, list);
+        if (problem) return opt ? problem : false;
+        seen[name] = true;
+      }
+      return true;
+    };
+  }
+
   /** Empty, or JSON text of an object. */
   function jsonObject() {
     return function (v, opt) {
@@ -795,6 +828,26 @@
       .text(plain(message))
       .css('color', isError ? 'var(--red-ui-text-color-error, #c00)' : '')
       .show();
+  }
+
+  /**
+   * A dialog's search button (`o.button`): asks the runtime (`o.url(id)`) about the config node
+   * chosen in `o.config`, and hands the answer to `o.found`. What it says comes from the node's
+   * catalog (`o.catalog` + `none`, `searching`, `deployFirst`; `o.none` names the first), in
+   * `o.message`; `o.failed()` runs when the runtime could not answer.
+   */
+  function search(node, o) {
+    $(o.button).on('click', function () {
+      var id = $(o.config).val();
+      if (!id || id === '_ADD_') return void pickerMessage(o.message, node._(o.catalog + o.none), true);
+      pickerMessage(o.message, node._(o.catalog + 'searching'), false);
+      $.getJSON(o.url(encodeURIComponent(id)))
+        .done(o.found)
+        .fail(function (xhr) {
+          if (o.failed) o.failed();
+          pickerMessage(o.message, serverError(xhr, node._(o.catalog + 'deployFirst')), true);
+        });
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -992,9 +1045,11 @@
       segment: segment,
       offset: offset,
       filePath: filePath,
+      namedRows: namedRows,
     },
     picker: picker,
     pickerMessage: pickerMessage,
+    search: search,
     schedulePreview: schedulePreview,
     scheduleList: scheduleList,
     cell: cell,
