@@ -11,6 +11,7 @@ import { FLOW_MODES, type FlowControlOptions } from '../../common/flow-control';
 const WHERE = 'motif-stream';
 
 export const FIELDS = {
+  name: field.name(),
   server: field.node({ label: 'server', nodeType: 'motif-server' }),
   /** Empty: the first camera the server lists, or msg.camera. */
   camera: field.text({ label: 'camera', msg: 'camera', maxLength: 128 }),

@@ -3,7 +3,7 @@ import { MAX_NAME_LENGTH } from '../../backends/remotive';
 import { field } from '../../common/fields';
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   broker: field.node({ label: 'broker', nodeType: 'remotive-broker' }),
   namespace: field.text({ label: 'namespace', required: true, maxLength: MAX_NAME_LENGTH }),
   /** Names separated by commas or new lines (the editor writes one per line). */
