@@ -1,4 +1,12 @@
-/** What an aivero-action is told: one table for the runtime and the editor's defaults. */
+/** What an aivero-action is told: one table for the runtime and the editor (defaults, rules, lists). */
+import {
+  DOC_ENUMS,
+  REALSENSE_ALIGN_TARGETS,
+  REALSENSE_COLOR_RESOLUTIONS,
+  REALSENSE_DEPTH_RESOLUTIONS,
+  REALSENSE_FRAME_RATES,
+  SESSION_STATES,
+} from '../../src/backends/aivero';
 import { field } from '../../src/kit/fields';
 
 /** Operations, grouped as the editor shows them. */
@@ -10,22 +18,54 @@ export const OPERATION_GROUPS = {
 
 export type Operation = (typeof OPERATION_GROUPS)[keyof typeof OPERATION_GROUPS][number];
 export const OPERATIONS: readonly Operation[] = Object.values(OPERATION_GROUPS).flat();
-export const STATES = ['Scheduled', 'Standby', 'Started', 'Stopped'] as const;
+const STATES = SESSION_STATES;
+/** What each operation reads besides the server (the editor shows and checks only these). */
+const WAIT = ['wait', 'waitState', 'waitTimeout'];
+const USES: Record<Operation, readonly string[]> = {
+  findCamera: ['cameraModel', 'cameraSerial'],
+  listCameras: [],
+  createSession: ['cameraModel', 'cameraSerial', 'sessionSpec', ...WAIT],
+  getSession: ['session'],
+  listSessions: ['listState', 'listName', 'limit'],
+  deleteSession: ['session'],
+  setState: ['state', 'session', ...WAIT],
+};
+const resolution = ([width, height]: readonly [number, number]): string => `${width}x${height}`;
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   server: field.node({ label: 'server', nodeType: 'aivero-server' }),
   /** Empty = from msg.operation. */
-  operation: field.text({ label: 'operation', default: 'setState', choices: OPERATIONS, msg: 'operation' }),
+  operation: field.text({
+    label: 'operation',
+    default: 'setState',
+    choices: OPERATIONS,
+    groups: OPERATION_GROUPS,
+    uses: USES,
+    msg: 'operation',
+  }),
   /** The state setState writes; empty = from msg.state. */
   state: field.text({ label: 'state', default: 'Started', choices: STATES, msg: 'state', maxLength: 40 }),
   /** Session id for setState, getSession, deleteSession; empty = from msg.session. */
   session: field.text({ label: 'session id', msg: 'session', maxLength: 100 }),
   /** Camera for findCamera (and builder rows without one): empty = from msg.camera {model, serial}. */
-  cameraModel: field.text({ label: 'camera model', maxLength: 40 }),
+  cameraModel: field.text({ label: 'camera model', maxLength: 40, suggestions: DOC_ENUMS.cameraModel }),
   cameraSerial: field.text({ label: 'camera serial', maxLength: 200 }),
   /** The session builder's result (JSON): name, window, limits, target state, records with streams. */
-  sessionSpec: field.json({ label: 'session' }),
+  sessionSpec: field.json({
+    label: 'session',
+    // What the builder's lists offer: the backend's documented enums and RealSense limits.
+    parts: {
+      states: STATES,
+      cameraModels: DOC_ENUMS.cameraModel,
+      streamTypes: DOC_ENUMS.streamType,
+      encoders: DOC_ENUMS.encoder,
+      alignTargets: REALSENSE_ALIGN_TARGETS,
+      colorResolutions: REALSENSE_COLOR_RESOLUTIONS.map(resolution),
+      depthResolutions: REALSENSE_DEPTH_RESOLUTIONS.map(resolution),
+      frameRates: REALSENSE_FRAME_RATES,
+    },
+  }),
   /** listSessions filters; msg.payload {state, name, limit} overrides them. */
   listState: field.text({ label: 'state filter', choices: ['', ...STATES] }),
   listName: field.text({ label: 'name filter', maxLength: 200 }),

@@ -18,7 +18,6 @@ import {
   type RED,
   type ServerNode,
 } from '../../src/kit/node-red';
-import { registerAiveroAdmin } from './admin';
 import { FIELDS } from './fields';
 import { planCall, type ActionValues, type Plan } from './plan';
 
@@ -90,7 +89,6 @@ function waitTarget(values: ActionValues, plan: Plan, outcome: Outcome): string 
 
 export default function (RED: RED): void {
   const t = translator(RED);
-  registerAiveroAdmin(RED);
   registerNode<NodeDef>(RED, 'aivero-action', (node, config, life) => {
     const configured = readConfig(FIELDS, config as unknown as Record<string, unknown>, 'aivero-action');
     const server = configNode<ServerNode<AiveroClient>>(RED, configured.server, 'aivero-server');

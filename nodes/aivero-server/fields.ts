@@ -5,7 +5,7 @@ export const AUTH_MODES = ['admin', 'jwt', 'none'] as const;
 export const TLS_MODES = ['verify', 'ca', 'insecure'] as const;
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   endpoint: field.text({
     label: 'endpoint',
     default: 'https://127.0.0.1:8443/v1/graphql',

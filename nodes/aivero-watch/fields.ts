@@ -1,14 +1,21 @@
 /** What an aivero-watch is told: one table for the runtime and the editor's defaults. */
+import { WATCH_PROTOCOLS } from '../../src/backends/aivero';
 import { field } from '../../src/kit/fields';
 
 export const SCOPES = ['session', 'all'] as const;
-export const PROTOCOLS = ['auto', 'graphql-transport-ws', 'graphql-ws', 'poll'] as const;
+/** "auto" tries the backend's protocols in its order. */
+export const PROTOCOLS = ['auto', ...WATCH_PROTOCOLS] as const;
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   server: field.node({ label: 'server', nodeType: 'aivero-server' }),
   /** One session (its id configured or from msg.session) or every session. */
-  scope: field.text({ label: 'watch', default: 'session', choices: SCOPES }),
+  scope: field.text({
+    label: 'watch',
+    default: 'session',
+    choices: SCOPES,
+    uses: { session: ['session'], all: [] },
+  }),
   session: field.text({ label: 'session id', msg: 'session', maxLength: 100 }),
   /** Start watching at deploy (else on msg.action "start"). */
   autoStart: field.flag({ label: 'start at deploy', default: true }),

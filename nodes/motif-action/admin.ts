@@ -21,19 +21,28 @@ export type OperationInfo = MotifEndpoint & {
   fields: OperationField[];
   waitable: boolean;
   wait: string | null;
+  /** Every motif-action field this operation reads besides the server (the editor shows only these). */
+  uses: string[];
 };
 
 export function operationCatalogue(): OperationInfo[] {
   return MOTIF_ENDPOINTS.map((endpoint) => {
     const wait = waitKindFor(endpoint) ?? null;
+    const fields = endpoint.pathParams.map((param) => {
+      const source = pathParamSource(endpoint, param);
+      return { param, field: source.prop, label: source.label };
+    });
+    const takesArgs = endpoint.args.length > 0 || endpoint.freeArgs;
     return {
       ...endpoint,
-      fields: endpoint.pathParams.map((param) => {
-        const source = pathParamSource(endpoint, param);
-        return { param, field: source.prop, label: source.label };
-      }),
+      fields,
       waitable: wait !== null,
       wait,
+      uses: [
+        ...fields.map((f) => f.field),
+        ...(takesArgs ? ['args', 'payloadArgs'] : []),
+        ...(wait !== null ? ['wait', 'waitTimeout'] : []),
+      ],
     };
   });
 }

@@ -9,6 +9,7 @@ import { field } from '../../src/kit/fields';
 const NAME = 128;
 
 export const FIELDS = {
+  name: field.name(),
   server: field.node({ label: 'server', nodeType: 'motif-server' }),
   /** Checked against the endpoint table when the node starts (index.ts) and per message (request.ts). */
   operation: field.text({ label: 'operation', msg: 'operation', maxLength: 200 }),

@@ -3,10 +3,13 @@
  * and the runtime's defaults). The task list is an array the field table does not describe: each
  * task is read by `readDeclaration` (tasks.ts), its default is an empty list.
  */
+import { TASK_KINDS } from '../../src/backends/motif';
 import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),
+  /** The task declarations, read by `readDeclaration` (tasks.ts). */
+  tasks: field.list({ label: 'task list', parts: { kinds: TASK_KINDS } }),
   server: field.node({ label: 'server', nodeType: 'motif-server' }),
   /** Zone of the motif machine for next-firing previews; '' = this runtime's zone. */
   timeZone: field.text({ label: 'time zone', maxLength: 64 }),

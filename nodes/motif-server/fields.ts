@@ -12,6 +12,7 @@ import { field, readConfig, type FieldValues } from '../../src/kit/fields';
 export const TLS_MODES = ['fingerprint', 'ca', 'insecure'] as const;
 
 export const FIELDS = {
+  name: field.name(),
   host: field.text({ label: 'host', default: '127.0.0.1', maxLength: 253 }),
   port: field.number({ label: 'port', default: 6083, min: 1, max: 65535, integer: true }),
   tlsMode: field.text({ label: 'TLS trust', default: 'fingerprint', choices: TLS_MODES }),

@@ -15,6 +15,7 @@ import { FLOW_MODES, type FlowControlOptions } from '../../src/common/flow-contr
 const WHERE = 'motif-stream';
 
 export const FIELDS = {
+  name: field.name(),
   server: field.node({ label: 'server', nodeType: 'motif-server' }),
   /** Empty: the first camera the server lists, or msg.camera. */
   camera: field.text({ label: 'camera', msg: 'camera', maxLength: 128 }),

@@ -8,6 +8,21 @@ import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),
+  /** The editor's schedules, read by `staticDefinitions` (static-list.ts); a new node starts with one. */
+  schedules: field.list({
+    label: 'schedules',
+    start: [
+      {
+        name: 'schedule1',
+        expression: '0 0 * * * *',
+        timeZone: '',
+        relative: false,
+        topic: '',
+        payload: '',
+        payloadType: 'date',
+      },
+    ],
+  }),
   dst: field.text({ label: 'daylight saving', default: 'auto', choices: ['auto', 'once', 'both'] }),
   missed: field.text({ label: 'missed firings', default: 'skip', choices: ['skip', 'fireOnceLate'] }),
   /** Context store for what a restart needs: '' = Node-RED's default store, 'none' = keep nothing. */

@@ -3,7 +3,7 @@ import { DEFAULT_PLAIN_PORT } from '../../src/backends/remotive';
 import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   url: field.text({
     label: 'URL',
     default: `http://127.0.0.1:${DEFAULT_PLAIN_PORT}`,

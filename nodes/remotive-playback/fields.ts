@@ -11,8 +11,26 @@ export type Operation = PlaybackOperation;
 /** The node setting that reads the operation from the last segment of `msg.topic`. */
 export const FROM_TOPIC = 'topic';
 
+/**
+ * What each operation reads besides the broker (the editor shows and checks only these). From
+ * msg.operation or msg.topic, any of them may be asked for.
+ */
+const ANY = ['path', 'offset', 'start', 'end', 'force'];
+const USES: Record<Operation | typeof FROM_TOPIC | '', readonly string[]> = {
+  list: ['path', 'recursive'],
+  open: ['path', 'force'],
+  play: ['path', 'offset'],
+  pause: ['path', 'offset'],
+  seek: ['path', 'offset'],
+  close: ['path'],
+  repeat: ['path', 'start', 'end'],
+  status: ['path'],
+  [FROM_TOPIC]: ANY,
+  '': ANY,
+};
+
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   broker: field.node({ label: 'broker', nodeType: 'remotive-broker' }),
   operation: field.text({
     label: 'operation',
@@ -20,6 +38,7 @@ export const FIELDS = {
     msg: 'operation',
     required: true,
     choices: [...OPERATIONS, FROM_TOPIC],
+    uses: USES,
   }),
   path: field.text({ label: 'path', msg: 'path', maxLength: MAX_PATH_LENGTH }),
   recursive: field.flag({ label: 'recursive', default: false }),

@@ -1,9 +1,10 @@
 /** remotive-signals's fields: the one place for their defaults, read by the runtime and the editor. */
 import { MAX_NAME_LENGTH } from '../../src/backends/remotive';
+import type { Migration } from '../../src/kit/migrations';
 import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   broker: field.node({ label: 'broker', nodeType: 'remotive-broker' }),
   namespace: field.text({ label: 'namespace', required: true, maxLength: MAX_NAME_LENGTH }),
   /** Names separated by commas or new lines (the editor writes one per line). */
@@ -18,3 +19,8 @@ export const FIELDS = {
 
 /** Most signals one subscription may name: the editor's picker never comes close. */
 export const MAX_SIGNALS = 5000;
+
+/** How this node's configuration changed, oldest first (runtime and editor apply the same steps). */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 2, why: 'signals: a list became one text, a name per line', steps: [{ kind: 'lines', field: 'signals' }] },
+];

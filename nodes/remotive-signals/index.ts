@@ -9,20 +9,12 @@ import { reopenable } from '../../src/kit/reopenable';
 import { defineStreamNode } from '../../src/kit/stream-node';
 import { followStates } from '../../src/kit/stream-states';
 import { registerRemotiveAdmin } from './admin';
-import { FIELDS, MAX_SIGNALS } from './fields';
+import { FIELDS, MAX_SIGNALS, MIGRATIONS } from './fields';
 import { LatestWins } from './latest-wins';
 import { batchMessage, signalMessage } from './messages';
 
 const TYPE = 'remotive-signals';
 
-/** Old flows held the signals as a list; today they are one text, a name per line. */
-const MIGRATIONS = [
-  {
-    version: 2,
-    why: 'signals: a list became one text, a name per line',
-    steps: [{ kind: 'lines', field: 'signals' }],
-  },
-] as const;
 
 export function signalNames(value: string | string[] | undefined): string[] {
   const list = Array.isArray(value) ? value : String(value ?? '').split(/[\n,]/);

@@ -3,7 +3,7 @@ import { MAX_PATH_LENGTH } from '../../src/backends/remotive';
 import { field } from '../../src/kit/fields';
 
 export const FIELDS = {
-  name: field.text({ label: 'name', maxLength: 200 }),
+  name: field.name(),
   broker: field.node({ label: 'broker', nodeType: 'remotive-broker' }),
   /** Only this session; empty: every open session. */
   path: field.text({ label: 'session', maxLength: MAX_PATH_LENGTH }),

@@ -9,6 +9,7 @@
  * the "from msg" entry of a list). Booleans are never overridden by a message.
  */
 import { ConfigError, InputError } from '../common/errors';
+import { currentVersion, VERSION_PROPERTY, type Migration } from './migrations';
 import { describe, isPlainObject, type JsonObject } from '../common/input';
 
 interface Common {
@@ -25,6 +26,19 @@ export interface TextField extends Common {
   msg?: string;
   /** Allowed values ("" is always allowed where `msg` is set: it means "from msg"). */
   choices?: readonly string[];
+  /** The editor's grouping of `choices` (group name → values), for a long list. */
+  groups?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * For a field that picks what the node does (an operation): per choice, the other fields it
+   * reads. The editor shows and checks a field named in these lists only where the chosen value
+   * lists it; a choice not listed (from msg) may read any; fields named nowhere are always read.
+   */
+  uses?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Values the editor offers in a list without enforcing them (a server may know more): the
+   * runtime takes any text, and warns or lets the server decide.
+   */
+  suggestions?: readonly string[];
   maxLength?: number;
   /** Empty is an error (when no msg property may fill it). */
   required?: boolean;
@@ -49,6 +63,22 @@ export interface FlagField extends Common {
 export interface JsonField extends Common {
   type: 'json';
   default: string;
+  /** The lists an editor builder offers for parts of the object (the backend's own tables). */
+  parts?: Readonly<Record<string, readonly (string | number)[]>>;
+}
+
+/**
+ * An editable list (schedules, tasks): its rows are read and checked by the node itself, so the
+ * table passes the value through; it holds the default (a missing list) and the rows a newly
+ * dropped node starts with in the editor.
+ */
+export interface ListField extends Common {
+  type: 'list';
+  default: readonly JsonObject[];
+  /** The editor's starting rows for a new node (a missing list still means `default`). */
+  start?: readonly JsonObject[];
+  /** The lists the editor's row builder offers (the backend's own tables). */
+  parts?: Readonly<Record<string, readonly (string | number)[]>>;
 }
 
 /** A reference to a config node of `nodeType`. */
@@ -59,7 +89,7 @@ export interface NodeRefField extends Common {
   required: boolean;
 }
 
-export type FieldSpec = TextField | NumberField | FlagField | JsonField | NodeRefField;
+export type FieldSpec = TextField | NumberField | FlagField | JsonField | NodeRefField | ListField;
 export type FieldTable = Record<string, FieldSpec>;
 
 type ValueOf<F extends FieldSpec> = F extends TextField
@@ -70,7 +100,9 @@ type ValueOf<F extends FieldSpec> = F extends TextField
       ? boolean
       : F extends JsonField
         ? JsonObject | undefined
-        : string;
+        : F extends ListField
+          ? unknown
+          : string;
 
 export type FieldValues<T extends FieldTable> = { [K in keyof T]: ValueOf<T[K]> };
 
@@ -96,6 +128,9 @@ export const field = {
     required: true,
     ...spec,
   }),
+  list: (spec: Omit<ListField, 'type' | 'default'>): ListField => ({ type: 'list', default: [], ...spec }),
+  /** The node's name, as every node has one (Node-RED shows it instead of the label). */
+  name: (): TextField => ({ type: 'string', default: '', label: 'name', maxLength: 200 }),
 };
 
 /** Longest text any field takes unless it says otherwise; beyond it a value is a mistake or an attack. */
@@ -169,6 +204,9 @@ function readOne(spec: FieldSpec, raw: unknown, fail: Fail, fromMsg: boolean): u
       return readJson(raw, fail);
     case 'node':
       if (typeof raw !== 'string') return fail(`must be a node id, got ${describe(raw)}`);
+      return raw;
+    case 'list':
+      // The node reads and checks its rows itself (with errors that name the row).
       return raw;
   }
 }
@@ -251,13 +289,20 @@ export function resolveInput<T extends FieldTable>(
   return (out ?? configured) as FieldValues<T>;
 }
 
-/** Node-RED editor `defaults` for the table: the same defaults the runtime applies. */
+/**
+ * Node-RED editor `defaults` for the table: the same defaults the runtime applies (a list starts
+ * with its `start` rows in a new node; the editor keeps a missing list missing).
+ */
 export function editorDefaults(
   table: FieldTable,
+  migrations: readonly Migration[] = [],
 ): Record<string, { value: unknown; required?: boolean; type?: string }> {
   const out: Record<string, { value: unknown; required?: boolean; type?: string }> = {};
+  // A type whose configuration has changed keeps the version a migrated flow was saved at.
+  if (migrations.length > 0) out[VERSION_PROPERTY] = { value: currentVersion(migrations) };
   for (const [name, spec] of Object.entries(table)) {
-    const entry: { value: unknown; required?: boolean; type?: string } = { value: spec.default ?? '' };
+    const value = spec.type === 'list' ? (spec.start ?? spec.default) : spec.default;
+    const entry: { value: unknown; required?: boolean; type?: string } = { value: value ?? '' };
     if (spec.type === 'node') {
       entry.type = spec.nodeType;
       if (spec.required) entry.required = true;

@@ -1,8 +1,9 @@
 /**
  * One place for defaults: the build writes a node's field table (its runtime defaults and rules)
  * into the node's editor HTML, and the shared editor module makes them the node's editor defaults,
- * with the table's rules as validators. Checked without a browser: the generated script runs in a
- * VM against the real editor module and a small stand-in for jQuery.
+ * with the table's rules as validators, checked only where the table's `uses` (and the node's own
+ * `shows`) say a field applies. A node has no defaults of its own. Checked without a browser: the
+ * generated script runs in a VM against the real editor module and a small stand-in for jQuery.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -20,9 +21,10 @@ const linker = require(path.join(root, 'scripts', 'link-nodes.js')) as {
 
 type Validator = (this: unknown, v: unknown, opt?: Record<string, unknown>) => unknown;
 type Defaults = Record<string, { value: unknown; required?: boolean; type?: string; validate?: Validator }>;
+type Shows = Record<string, (node: Record<string, unknown>) => boolean>;
 interface Module {
   registerFields(type: string, defaults: unknown, rules: unknown): void;
-  defaults(type: string, editorOnly: Record<string, { validate?: Validator }>, fallback: Defaults): Defaults;
+  defaults(type: string, checks: Record<string, Validator>, shows?: Shows, extra?: Defaults): Defaults;
 }
 
 /** The editor module in a fresh VM: enough of jQuery for what it does when it loads. */
@@ -46,13 +48,22 @@ const TABLE: FieldTable = {
   args: field.json({ label: 'arguments' }),
   note: field.text({ label: 'note', default: '</script><img src=x>' }),
   namespace: field.text({ label: 'namespace', required: true }),
+  operation: field.text({
+    label: 'operation',
+    default: 'list',
+    choices: ['list', 'open'],
+    uses: { list: ['folder'], open: ['path'] },
+  }),
+  folder: field.text({ label: 'folder', maxLength: 5 }),
+  path: field.text({ label: 'path', maxLength: 5 }),
+  rows: field.list({ label: 'rows', start: [{ name: 'row1' }] }),
 };
 
 describe('editor defaults from the runtime field table', () => {
   const html = `${'<script src="resources/node-red-contrib-recorders/editor.js"></script>'}\n<script type="text/javascript">/* node */</script>`;
 
-  it('leaves a node without a field table as its HTML has it', () => {
-    assert.equal(linker.editorHtml('x-node', html, undefined), html);
+  it('refuses a node without a field table: the HTML has no defaults of its own', () => {
+    assert.throws(() => linker.editorHtml('x-node', html, undefined), /field table/);
   });
 
   it('refuses a node HTML that does not load the editor module', () => {
@@ -77,10 +88,11 @@ describe('editor defaults from the runtime field table', () => {
     vm.runInContext(generated[1], context);
     const defaults = module.defaults(
       'x-node',
-      { camera: { validate: (v) => v !== 'bad' } },
-      { port: { value: 1234 }, name: { value: '' }, mode: { value: 'every' } },
+      { camera: (v) => v !== 'bad' },
+      { path: (node) => node.locked !== true },
+      { outputs: { value: 2 } },
     );
-    // The table's values win over the HTML fallback; fallback-only fields stay.
+    // The table's values are the defaults; `extra` adds Node-RED properties that are not fields.
     assert.equal(defaults.port.value, 6083);
     assert.equal(defaults.mode.value, 'latest');
     assert.equal(defaults.note.value, '</script><img src=x>');
@@ -88,7 +100,8 @@ describe('editor defaults from the runtime field table', () => {
       { value: defaults.server.value, type: defaults.server.type, required: defaults.server.required },
       { value: '', type: 'motif-server', required: true },
     );
-    assert.equal(defaults.name.value, '');
+    assert.equal(JSON.stringify(defaults.rows.value), '[{"name":"row1"}]', 'a new node starts with its rows');
+    assert.equal(defaults.outputs.value, 2);
     assert.equal(defaults.namespace.required, true, 'a field the runtime requires is required');
     assert.equal(defaults.camera.required, undefined, 'a field a message may fill is not');
 
@@ -104,15 +117,24 @@ describe('editor defaults from the runtime field table', () => {
     assert.equal(check('args', ''), true);
     assert.match(String(check('args', '{"a":')), /^args: not valid JSON/);
     assert.match(String(check('args', '[1]')), /^args: a JSON object/);
-    // An editor-only validator takes the field over.
-    assert.equal(check('camera', 'x'.repeat(30)), true);
+    // A node's own check adds to the table's rule.
+    assert.match(String(check('camera', 'x'.repeat(30))), /^camera: at most 20 characters/);
     assert.equal(check('camera', 'bad'), false);
+    assert.equal(check('camera', 'FAKE0'), true);
+
+    // A field is checked only where the chosen operation uses it (the table's `uses`) and the
+    // node's own `shows` agrees; an operation from msg may use any.
+    const on = (name: string, node: Record<string, unknown>, v: unknown): unknown =>
+      defaults[name].validate?.call(node, v, {});
+    assert.match(String(on('folder', { operation: 'list' }, 'too long')), /^folder: at most 5/);
+    assert.equal(on('folder', { operation: 'open' }, 'too long'), true);
+    assert.match(String(on('path', { operation: 'open' }, 'too long')), /^path: at most 5/);
+    assert.equal(on('path', { operation: 'open', locked: true }, 'too long'), true);
+    assert.match(String(on('path', { operation: '' }, 'too long')), /^path: at most 5/);
   });
 
-  it('without a table, the HTML defaults are the defaults', () => {
+  it('without a table there are no defaults: the module names the missing table', () => {
     const { module } = loadModule();
-    const defaults = module.defaults('y-node', {}, { port: { value: 1234 } });
-    assert.equal(defaults.port.value, 1234);
-    assert.equal(defaults.port.validate, undefined);
+    assert.throws(() => module.defaults('y-node', {}), /y-node: no field table/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The editor round-trip guarantee: opening a node's dialog and pressing Done changes nothing in the
- * exported flow and leaves the node valid — for every node of every example (imported as the file
- * has it, older forms included), for the config nodes the examples are deployed with, and for a
- * freshly dropped node of each type.
+ * exported flow and leaves the node valid — for every node of every example file, the dashboard
+ * pages included, both as the file has it (imported, older forms included: every example imports
+ * valid) and as deployed through the runtime (the flows Node-RED was started with, read back by
+ * the editor, config nodes pointing at the simulators); and for a freshly dropped node of each type.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -70,6 +71,36 @@ function assertUnchanged(what: string, before: Snapshot, after: Snapshot): void 
   assert.ok(after.valid, `${what} is invalid after Done: ${after.errors.join('; ')}`);
 }
 
+/** The label of an example file's tab (each example is one tab). */
+function tabLabel(file: string): string {
+  const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ type: string; label?: string }>;
+  const tabs = nodes.filter((n) => n.type === 'tab');
+  assert.equal(tabs.length, 1, `${file} is one tab`);
+  return String(tabs[0].label);
+}
+
+/** Our nodes on the deployed tab `tab`, and the config nodes they point at (first). */
+function deployedNodes(page: Page, tab: string): Promise<Array<{ id: string; type: string }>> {
+  return page.evaluate(
+    ([z, types]) => {
+      const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+      const found: Array<{ id: string; type: string }> = [];
+      const configs = new Set<string>();
+      RED.nodes.eachNode((n) => {
+        if (n.z !== z || !types.includes(n.type)) return;
+        found.push({ id: n.id, type: n.type });
+        for (const ref of [n.server, n.broker]) if (typeof ref === 'string' && ref) configs.add(ref);
+      });
+      for (const id of configs) {
+        const config = RED.nodes.node(id);
+        if (config) found.unshift({ id, type: config.type });
+      }
+      return found;
+    },
+    [tab, TYPES] as [string, string[]],
+  );
+}
+
 /** Imports one example as its file has it (new ids, its own tab); returns the ids of our nodes. */
 async function importExample(page: Page, file: string): Promise<Array<{ id: string; type: string }>> {
   const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown[];
@@ -125,7 +156,7 @@ describe('editor round trip: open + Done changes nothing', function () {
   let session: EditorSession;
 
   before(async () => {
-    session = await startEditorSession();
+    session = await startEditorSession({ dashboard: true });
   });
 
   after(async () => {
@@ -136,15 +167,34 @@ describe('editor round trip: open + Done changes nothing', function () {
     assert.deepEqual(session.pageErrors, [], 'no script error in the editor');
   });
 
-  const examples = listExamples(path.join(root, 'examples'));
+  const examples = listExamples(path.join(root, 'examples'), true);
   for (const file of examples) {
     const name = path.relative(path.join(root, 'examples'), file);
-    it(`every node of "${name}"`, async () => {
+    it(`every node of "${name}", as imported`, async () => {
       const ours = await importExample(session.page, file);
       assert.ok(ours.length > 0, `${name} uses nodes of the package`);
       for (const { id, type } of ours) {
         const { before, after } = await roundTrip(session.page, id);
-        assertUnchanged(`${type} ${String(before.node?.name || id)} of ${name}`, before, after);
+        const what = `${type} ${String(before.node?.name || id)} of ${name}`;
+        assert.ok(before.valid, `${what} imports invalid: ${before.errors.join('; ')}`);
+        assertUnchanged(what, before, after);
+      }
+    });
+  }
+
+  for (const file of examples) {
+    const name = path.relative(path.join(root, 'examples'), file);
+    it(`every node of "${name}", as deployed through the runtime`, async () => {
+      const label = tabLabel(file);
+      const tab = session.flows.find((n) => n.type === 'tab' && n.label === label);
+      assert.ok(tab, `the tab "${label}" of ${name} is deployed`);
+      const ours = await deployedNodes(session.page, tab.id);
+      assert.ok(ours.length > 0, `${name} is deployed with nodes of the package`);
+      for (const { id, type } of ours) {
+        const { before, after } = await roundTrip(session.page, id);
+        const what = `deployed ${type} ${String(before.node?.name || id)} of ${name}`;
+        assert.ok(before.valid, `${what} is invalid: ${before.errors.join('; ')}`);
+        assertUnchanged(what, before, after);
       }
     });
   }

@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDashboardSystems } from '../../src/devtools/demo';
 import { prepareUserDir, writeFlows } from '../../src/devtools/start';
 import { simulatorTargets } from '../../src/devtools/targets';
 import { startSimulators } from '../../src/simulators/cli';
@@ -34,6 +35,8 @@ export interface SessionOptions {
   /** Nodes added to the deployed flows (a tab of their own, hostile servers…). */
   extraNodes?: FlowNode[];
   extraCredentials?: Record<string, Record<string, string>>;
+  /** Deploys the dashboard pages too, against systems of their own (as `npm start` does). */
+  dashboard?: boolean;
 }
 
 export interface EditorSession {
@@ -93,6 +96,7 @@ export async function startEditorSession(options: SessionOptions = {}): Promise<
   );
   const handles: SimulatorHandle[] = await startSimulators(['all'], ports);
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-editor-'));
+  const dashboardHandles: SimulatorHandle[] = [];
   let red: ChildProcess | undefined;
   let browser: Browser | undefined;
   const close = async (): Promise<void> => {
@@ -102,13 +106,25 @@ export async function startEditorSession(options: SessionOptions = {}): Promise<
       red.kill('SIGINT');
       await exited;
     }
-    await Promise.all(handles.map((h) => h.close()));
+    await Promise.all([...handles, ...dashboardHandles].map((h) => h.close()));
     fs.rmSync(userDir, { recursive: true, force: true });
   };
   try {
+    if (options.dashboard) {
+      const systems = await startDashboardSystems(path.join(userDir, 'dashboard-aivero-ca.pem'), {
+        motif: 0,
+        remotive: 0,
+        aivero: 0,
+      });
+      dashboardHandles.push(...systems.handles);
+    }
     const port = await freePort();
     prepareUserDir(userDir, port);
-    writeFlows(userDir, simulatorTargets(handles));
+    writeFlows(
+      userDir,
+      simulatorTargets(handles),
+      options.dashboard ? simulatorTargets(dashboardHandles) : undefined,
+    );
     const flowFile = path.join(userDir, 'flows.json');
     const credFile = path.join(userDir, 'flows_cred.json');
     const flows = [

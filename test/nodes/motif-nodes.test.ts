@@ -271,6 +271,7 @@ describe('motif nodes in Node-RED', function () {
       fields: Array<{ param: string; field: string }>;
       waitable: boolean;
       wait: string | null;
+      uses: string[];
     }
 
     it('serve the operation table with the node field of every path parameter and waitability', async () => {
@@ -302,6 +303,16 @@ describe('motif nodes in Node-RED', function () {
       assert.equal(byId.get('camera/<serial>/recordings/export_all')?.wait, 'exported');
       assert.equal(byId.get('schedule/recording/start')?.waitable, false);
       assert.equal(byId.get('version')?.waitable, false);
+      // Every field an operation reads, so the editor derives nothing itself.
+      assert.deepEqual(byId.get('version')?.uses, []);
+      assert.deepEqual(byId.get('camera/<serial>/recording/start')?.uses, [
+        'camera',
+        'args',
+        'payloadArgs',
+        'wait',
+        'waitTimeout',
+      ]);
+      assert.deepEqual(byId.get('io/<io_serial>/<io_port>/set')?.uses.slice(0, 2), ['ioSerial', 'ioPort']);
     });
 
     it('list the cameras of a deployed server', async () => {

@@ -19,6 +19,10 @@ export const ENUM_TYPES: Readonly<Record<EnumKind, string>> = {
 
 export type AiveroEnums = Readonly<Record<EnumKind, readonly string[]>>;
 
+export const SESSION_STATES = ['Scheduled', 'Standby', 'Started', 'Stopped'] as const;
+/** The documented states; a server may know more (then they are strings). */
+export type SessionState = (typeof SESSION_STATES)[number] | (string & {});
+
 /**
  * Values from the vendor document. The stream types add `infra1`/`infra2`: the document says an
  * infrared stream exists and the Aivero RealSense source names its streams so (an inference).
@@ -26,14 +30,10 @@ export type AiveroEnums = Readonly<Record<EnumKind, readonly string[]>>;
 export const DOC_ENUMS: AiveroEnums = {
   cameraModel: ['REALSENSE', 'REALSENSE_D415', 'REALSENSE_D435', 'REALSENSE_D455', 'V4L2CAMERA'],
   mode: ['Storage'],
-  state: ['Scheduled', 'Standby', 'Started', 'Stopped'],
+  state: SESSION_STATES,
   streamType: ['color', 'depth', 'infra1', 'infra2'],
   encoder: ['HEVC', 'Classic'],
 };
-
-export const SESSION_STATES = ['Scheduled', 'Standby', 'Started', 'Stopped'] as const;
-/** The documented states; a server may know more (then they are strings). */
-export type SessionState = (typeof SESSION_STATES)[number] | (string & {});
 
 const WHAT: Record<EnumKind, string> = {
   cameraModel: 'camera model',
