@@ -1,23 +1,21 @@
 /** What an aivero-action is told: one table for the runtime and the editor (defaults, rules, lists). */
 import {
+  AIVERO_OPERATION_GROUPS,
+  AIVERO_OPERATIONS,
   DOC_ENUMS,
   REALSENSE_ALIGN_TARGETS,
   REALSENSE_COLOR_RESOLUTIONS,
   REALSENSE_DEPTH_RESOLUTIONS,
   REALSENSE_FRAME_RATES,
   SESSION_STATES,
+  type AiveroOperation,
 } from '../../src/backends/aivero';
 import { field } from '../../src/kit/fields';
 
-/** Operations, grouped as the editor shows them. */
-export const OPERATION_GROUPS = {
-  Cameras: ['findCamera', 'listCameras'],
-  Sessions: ['createSession', 'getSession', 'listSessions', 'deleteSession'],
-  State: ['setState'],
-} as const;
-
-export type Operation = (typeof OPERATION_GROUPS)[keyof typeof OPERATION_GROUPS][number];
-export const OPERATIONS: readonly Operation[] = Object.values(OPERATION_GROUPS).flat();
+/** Operations, grouped as the editor shows them: the backend's table. */
+export const OPERATION_GROUPS = AIVERO_OPERATION_GROUPS;
+export type Operation = AiveroOperation;
+export const OPERATIONS = AIVERO_OPERATIONS;
 const STATES = SESSION_STATES;
 /** What each operation reads besides the server (the editor shows and checks only these). */
 const WAIT = ['wait', 'waitState', 'waitTimeout'];

@@ -3,8 +3,9 @@
  * override rule (a configured value wins; an empty field takes the msg property). Checks the shape
  * here; the backend checks every value (uuid, enum, stream limits) before anything is sent.
  */
+import type { AiveroCall } from '../../src/backends/aivero';
 import { InputError } from '../../src/common/errors';
-import { resolveInput, type FieldValues } from '../../src/kit/fields';
+import type { FieldValues } from '../../src/kit/fields';
 import { describe, isPlainObject, type JsonObject } from '../../src/common/input';
 import type { Msg } from '../../src/kit/node-red';
 import { FIELDS, type Operation } from './fields';
@@ -16,13 +17,8 @@ export interface CameraRefInput {
   serial: string;
 }
 
-export type Plan =
-  | { operation: 'findCamera'; camera: CameraRefInput }
-  | { operation: 'listCameras' }
-  | { operation: 'createSession'; spec: JsonObject }
-  | { operation: 'getSession' | 'deleteSession'; session: string }
-  | { operation: 'listSessions'; state?: string; name?: string; limit?: number }
-  | { operation: 'setState'; session: string; state: string };
+/** One message's call: the backend's operation, as the table of its door describes it. */
+export type Plan = AiveroCall;
 
 /** Keys a session spec may have; anything else in msg.payload is a mistake worth naming. */
 const SPEC_KEYS = new Set([
@@ -106,8 +102,8 @@ function specFrom(values: ActionValues, msg: Msg): JsonObject {
   return spec;
 }
 
-export function planCall(configured: ActionValues, msg: Msg): { plan: Plan; values: ActionValues } {
-  const values = resolveInput(FIELDS, configured, msg);
+/** The call one message asks for; `values` are the node's fields with the message's where set to "from msg". */
+export function planCall(values: ActionValues, msg: Msg): Plan {
   const operation = values.operation as Operation | '';
   const sessionId = (): string => {
     if (!values.session)
@@ -121,18 +117,18 @@ export function planCall(configured: ActionValues, msg: Msg): { plan: Plan; valu
         'msg.operation',
       );
     case 'findCamera':
-      return { values, plan: { operation, camera: cameraFrom(values, msg) } };
+      return { operation, camera: cameraFrom(values, msg) };
     case 'listCameras':
-      return { values, plan: { operation } };
+      return { operation };
     case 'createSession':
-      return { values, plan: { operation, spec: specFrom(values, msg) } };
+      return { operation, spec: specFrom(values, msg) };
     case 'getSession':
     case 'deleteSession':
-      return { values, plan: { operation, session: sessionId() } };
+      return { operation, session: sessionId() };
     case 'setState':
       if (!values.state)
         throw new InputError('the state is needed: set it in the node or in msg.state', 'msg.state');
-      return { values, plan: { operation, session: sessionId(), state: values.state } };
+      return { operation, session: sessionId(), state: values.state };
     case 'listSessions': {
       const payload = isPlainObject(msg.payload) ? msg.payload : {};
       const state =
@@ -151,7 +147,7 @@ export function planCall(configured: ActionValues, msg: Msg): { plan: Plan; valu
           );
         limit = n;
       }
-      return { values, plan: { operation, state: state || undefined, name: name || undefined, limit } };
+      return { operation, state: state || undefined, name: name || undefined, limit };
     }
   }
 }

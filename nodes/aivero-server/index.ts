@@ -1,58 +1,35 @@
 /**
  * aivero-server: the config node that owns one Aivero client (one keep-alive pool) per server and
  * shares it with every aivero node that uses it. The first user starts a health probe (`/healthz`
- * and one cheap query, which checks the credential too); the connection state fans out to every
- * user's status. A wrong field makes the connection `failed` at once: every user node is red and
- * every message gets the ConfigError naming the field.
+ * and one cheap query, which checks the credential too). The checks live in `options.ts`; the rest
+ * is the kit's.
  */
-import { AiveroClient, type AiveroClientOptions } from '../../src/backends/aivero';
-import type { Transport } from '../../src/kit/connection';
-import { ConfigError, toRecorderError, type RecorderError } from '../../src/common/errors';
-import { readConfig } from '../../src/kit/fields';
-import { ownConnection, registerNode, type NodeDef, type RED, type ServerNode } from '../../src/kit/node-red';
+import { AiveroClient } from '../../src/backends/aivero';
+import { defineServerNode } from '../../src/kit/server-node';
 import { CREDENTIALS, FIELDS } from './fields';
 import { checkServer, credentialSecrets, type ServerCredentials } from './options';
 
-export default function (RED: RED): void {
-  registerNode<NodeDef>(
-    RED,
-    'aivero-server',
-    (node, config, life) => {
-      const server = node as ServerNode<AiveroClient>;
-      let configError: RecorderError | undefined;
-      let options: AiveroClientOptions = { endpoint: 'https://127.0.0.1/v1/graphql' };
-      let warning: string | undefined;
-      let secrets: string[] = [];
-      server.address = 'unconfigured';
-      try {
-        const values = readConfig(FIELDS, config as unknown as Record<string, unknown>, 'aivero-server');
-        const checked = checkServer(values, (node.credentials ?? {}) as ServerCredentials);
-        options = checked.options;
-        warning = checked.warning;
-        secrets = checked.secrets;
-        server.address = checked.address;
-      } catch (err) {
-        configError = toRecorderError(err);
-        if (!(configError instanceof ConfigError)) configError = new ConfigError(configError.message);
-        // A credential typed into the wrong field must not show up in the error either.
-        secrets = credentialSecrets((node.credentials ?? {}) as ServerCredentials);
-      }
-      server.openClient = () => new AiveroClient(options);
-      const transport: Transport<AiveroClient> = {
-        create: () => server.openClient(),
-        probe: async (client, signal) => {
-          const health = await client.health({ signal });
-          // The enums (camera models, states …) by introspection, for the checks before each call.
-          await client.schema({ signal });
-          return { healthzMs: Math.round(health.healthzMs), queryMs: Math.round(health.queryMs) };
-        },
-        destroy: (client) => client.close(),
-        warning,
-        configError,
-        secrets,
-      };
-      server.connection = ownConnection(life, transport);
-    },
-    { credentials: CREDENTIALS },
-  );
-}
+export default defineServerNode<typeof FIELDS, AiveroClient>({
+  type: 'aivero-server',
+  fields: FIELDS,
+  credentials: CREDENTIALS,
+  settings: (values, ctx) => {
+    const checked = checkServer(values, ctx.credentials as ServerCredentials);
+    return {
+      address: checked.address,
+      create: () => new AiveroClient(checked.options),
+      warning: checked.warning,
+      secrets: checked.secrets,
+    };
+  },
+  // A credential typed into the wrong field must not show up in the error either.
+  storedSecrets: (credentials) => credentialSecrets(credentials as ServerCredentials),
+  probe: async (client, signal) => {
+    const health = await client.health({ signal });
+    // The enums (camera models, states …) by introspection, for the checks before each call.
+    await client.schema({ signal });
+    return { healthzMs: Math.round(health.healthzMs), queryMs: Math.round(health.queryMs) };
+  },
+  destroy: (client) => client.close(),
+  unconfiguredAddress: () => 'unconfigured',
+});

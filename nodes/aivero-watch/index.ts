@@ -4,7 +4,7 @@
  * (graphql-transport-ws, else the legacy protocol, else polling), re-subscribes after a loss or a
  * stall (shown as "stalled" until the fresh subscription answers), and coalesces a flood of
  * results; its outcomes go through the connection's `watch`, so a refused credential stops the
- * retries and shows on every node of that server. `msg.action` "start" / "stop" controls it.
+ * retries and shows on every node of that server. `msg.action` start / stop / restart controls it.
  */
 import type {
   AiveroClient,
@@ -15,29 +15,19 @@ import type {
 } from '../../src/backends/aivero';
 import { checkUuid, WATCH_PROTOCOLS } from '../../src/backends/aivero';
 import { ConfigError, InputError, toRecorderError } from '../../src/common/errors';
-import { readConfig, resolveInput } from '../../src/kit/fields';
-import { describe } from '../../src/common/input';
-import {
-  attachConnection,
-  configNode,
-  onInput,
-  registerNode,
-  translator,
-  type NodeDef,
-  type OutMsg,
-  type RED,
-  type ServerNode,
-} from '../../src/kit/node-red';
+import { resolveInput } from '../../src/kit/fields';
+import type { Msg } from '../../src/kit/node-red';
+import { reopenable, type OpenStream } from '../../src/kit/reopenable';
+import { defineStreamNode } from '../../src/kit/stream-node';
 import { FIELDS } from './fields';
 
-const ACTIONS = ['start', 'stop'] as const;
-
-export default function (RED: RED): void {
-  const t = translator(RED);
-  registerNode<NodeDef>(RED, 'aivero-watch', (node, config, life) => {
-    const configured = readConfig(FIELDS, config as unknown as Record<string, unknown>, 'aivero-watch');
-    const server = configNode<ServerNode<AiveroClient>>(RED, configured.server, 'aivero-server');
-    const status = attachConnection(node, server.connection, life, t);
+export default defineStreamNode<typeof FIELDS, AiveroClient>({
+  type: 'aivero-watch',
+  fields: FIELDS,
+  server: { field: 'server', type: 'aivero-server' },
+  autoStart: (ctx) => ctx.values.autoStart && target(ctx.values) !== null,
+  open: (ctx, { server, status }, emit) => {
+    const { node, t, values: configured } = ctx;
     const protocols: WatchProtocol[] =
       configured.protocol === 'auto' ? [...WATCH_PROTOCOLS] : [configured.protocol as WatchProtocol];
     const pollMs = Math.round((configured.pollInterval ?? 2) * 1000);
@@ -45,49 +35,38 @@ export default function (RED: RED): void {
     if (stallMs > 0 && stallMs < 100)
       throw new ConfigError('stalled after: 0 (never) or at least 0.1 s', 'stallTimeout');
 
-    let watch: SessionWatch | undefined;
-    let unwatch: (() => void) | undefined;
-    let watching: string | undefined; // the session id, or '' for all
-
-    const stop = (): void => {
-      unwatch?.();
-      unwatch = undefined;
-      const closing = watch;
-      watch = undefined;
-      watching = undefined;
-      if (closing) void closing.close();
-    };
-    life.add(() => {
-      const closing = watch;
-      stop();
-      return closing?.close();
-    });
-
     const describeProtocol = (protocol: WatchProtocol): string =>
       protocol === 'poll'
         ? t('aivero-watch.status.polling', { seconds: pollMs / 1000 })
         : t('aivero-watch.status.subscribed', { protocol });
 
-    const start = (sessionId: string | undefined): void => {
-      stop();
+    /** The session a message (or, at deploy, the node) names: its id, '' for all sessions. */
+    const sessionOf = (msg: Msg | undefined): string => {
+      const id = target(msg ? resolveInput(FIELDS, configured, msg) : configured);
+      if (id === null)
+        throw new InputError('the session id is needed: set it in the node or in msg.session', 'msg.session');
+      // The id is checked (a uuid) before any socket is opened.
+      return id === undefined ? '' : checkUuid(id, msg ? 'msg.session' : 'session id');
+    };
+
+    const open = (msg: Msg | undefined): OpenStream => {
+      const watching = sessionOf(msg);
+      const sessionId = watching || undefined;
       // Opened on the shared client (this throws, redacted, for a closed connection or a bad
       // configuration); its outcomes then go through the connection's `watch`.
       const w: SessionWatch = server.connection.open((client) =>
         client.watchSession(sessionId, { protocols, pollMs, stallMs, emitInitial: configured.initial }),
       );
+      let word = 'subscribing';
       /** One warning per stall, not one per silent subscription in a row. */
       let warned = false;
-      watch = w;
-      watching = sessionId ?? '';
       status.set('connecting', t('aivero-watch.status.subscribing'));
-      const send = (payload: Record<string, unknown>, topic: string): void => {
-        const msg: OutMsg = {
+      const send = (payload: Record<string, unknown>, topic: string): void =>
+        emit({
           topic,
           payload,
           aivero: { protocol: w.protocol, server: server.address, watching: sessionId ?? 'all' },
-        };
-        node.send(msg);
-      };
+        });
       w.on('change', (change: StateChange) => {
         send({ ...change }, change.name);
         // The protocol first: the state is in every message, how it arrives only here.
@@ -101,63 +80,43 @@ export default function (RED: RED): void {
       });
       w.on('healthy', () => {
         warned = false;
+        word = 'streaming';
         status.set('active', describeProtocol(w.protocol));
       });
       w.on('stalled', (err: unknown) => {
+        word = 'stalled';
         status.set('warning', t('aivero-watch.status.stalled'));
         if (!warned) node.warn(server.connection.redact(toRecorderError(err)).message);
         warned = true;
       });
       w.on('failure', (err: unknown) => {
+        word = 'reconnecting';
         const error = server.connection.redact(toRecorderError(err));
         status.set('disconnected', t('aivero-watch.status.retrying', { reason: error.statusText }));
       });
-      unwatch = server.connection.watch(w);
+      const unwatch = server.connection.watch(w);
+      return {
+        target: watching,
+        close: () => {
+          unwatch();
+          return w.close();
+        },
+        state: () => word,
+      };
     };
 
-    const target = (values: typeof configured): string | undefined | null => {
-      if (values.scope === 'all') return undefined;
-      return values.session || null; // null: no session yet
-    };
+    if (!configured.autoStart) status.set('idle', t('aivero-watch.status.stopped'));
+    else if (target(configured) === null) status.set('idle', t('aivero-watch.status.needSession'));
+    return reopenable({
+      open,
+      targetOf: (msg) => (msg ? sessionOf(msg) : undefined),
+      stopped: () => status.set('idle', t('aivero-watch.status.stopped')),
+    });
+  },
+});
 
-    if (configured.autoStart) {
-      const id = target(configured);
-      if (id === null) status.set('idle', t('aivero-watch.status.needSession'));
-      else {
-        try {
-          start(id === undefined ? undefined : checkUuid(id, 'session id'));
-        } catch (err) {
-          const error = toRecorderError(err);
-          status.fail(error);
-          node.error(error.message);
-        }
-      }
-    } else status.set('idle', t('aivero-watch.status.stopped'));
-
-    onInput(
-      node,
-      async (msg) => {
-        const action = msg.action;
-        if (action !== undefined && !ACTIONS.includes(action as (typeof ACTIONS)[number]))
-          throw new InputError(`msg.action must be "start" or "stop", got ${describe(action)}`, 'msg.action');
-        if (action === 'stop') {
-          stop();
-          status.set('idle', t('aivero-watch.status.stopped'));
-          return;
-        }
-        const values = resolveInput(FIELDS, configured, msg);
-        const id = target(values);
-        if (id === null)
-          throw new InputError(
-            'the session id is needed: set it in the node or in msg.session',
-            'msg.session',
-          );
-        // The id is checked (a uuid) before any socket is opened.
-        const checked = id === undefined ? undefined : checkUuid(id, 'msg.session');
-        if (watch && watching === (checked ?? '')) return; // already watching this
-        start(checked);
-      },
-      (error) => status.fail(error),
-    );
-  });
+/** The session the values name: undefined for all sessions, null when none is set yet. */
+function target(values: { scope: string; session: string }): string | undefined | null {
+  if (values.scope === 'all') return undefined;
+  return values.session || null;
 }

@@ -9,27 +9,12 @@
  * of a message run in slices (`slices.ts`): a batch of 20,000 adds never holds the event loop for
  * more than a few milliseconds at a time, and a close between two slices stops it.
  */
-import type { Disposer } from '../../src/kit/disposer';
+import { bounded } from '../../src/common/bounded';
 import { ClosedError, toRecorderError } from '../../src/common/errors';
-import { readConfig } from '../../src/kit/fields';
-import {
-  onInput,
-  ownStatus,
-  registerNode,
-  translator,
-  type Msg,
-  type Node,
-  type NodeDef,
-  type RED,
-  type Send,
-} from '../../src/kit/node-red';
-import {
-  previewExpression,
-  previewFromQuery,
-  shortWhen,
-  type DstPolicy,
-  type MissedPolicy,
-} from '../../src/schedule';
+import { schedulePreviewRoute } from '../../src/kit/admin';
+import { defineNode } from '../../src/kit/define-node';
+import { onInput, ownStatus, type Msg, type Send } from '../../src/kit/node-red';
+import { previewExpression, shortWhen, type DstPolicy, type MissedPolicy } from '../../src/schedule';
 import { readCommands, type Command } from './commands';
 import { FIELDS } from './fields';
 import { runSliced } from './slices';
@@ -51,30 +36,16 @@ const STATUS_DELAY_MS = 200;
 /** Longest wait for the store while closing (close must finish in bounded time). */
 const CLOSE_WRITE_MS = 2000;
 
-function bounded(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
-
 function iso(at: number | null): string | null {
   return at === null ? null : new Date(at).toISOString();
 }
 
-export default function (RED: RED): void {
-  const t = translator(RED);
-  // The editor's expression preview, behind Node-RED's permission check; always JSON.
-  RED.httpAdmin.get(
-    '/recorders/schedule/preview',
-    RED.auth.needsPermission('recorder-schedule.read'),
-    (req, res) => {
-      res.json(previewFromQuery(req.query as Record<string, unknown>));
-    },
-  );
-  registerNode<NodeDef>(RED, 'recorder-schedule', (node: Node, raw, life: Disposer) => {
-    const rawConfig = raw as unknown as Record<string, unknown>;
-    const config = readConfig(FIELDS, rawConfig, 'recorder-schedule');
+export default defineNode({
+  type: 'recorder-schedule',
+  fields: FIELDS,
+  admin: schedulePreviewRoute,
+  setup: (ctx) => {
+    const { node, life, t, values: config, config: rawConfig } = ctx;
     const dst = config.dst as DstPolicy;
     const missed = config.missed as MissedPolicy;
     const status = ownStatus(node, life, t);
@@ -105,7 +76,7 @@ export default function (RED: RED): void {
     const payloadOf = (definition: ScheduleDefinition, firedAt: number): unknown => {
       if (!definition.payloadType) return structuredClone(definition.payload);
       if (definition.payloadType === 'date') return firedAt;
-      return RED.util.evaluateNodeProperty(String(definition.payload), definition.payloadType, node, {});
+      return ctx.RED.util.evaluateNodeProperty(String(definition.payload), definition.payloadType, node, {});
     };
 
     const fire = (firing: Firing): void => {
@@ -324,5 +295,5 @@ export default function (RED: RED): void {
       },
       (error) => status.fail(error),
     );
-  });
-}
+  },
+});

@@ -19,7 +19,13 @@ import {
   type SavedDefinition,
   type SavedRun,
 } from './saved-state';
-import { Scheduler, type Clock, type DstPolicy, type MissedPolicy, type ScheduleEntry } from '../../src/schedule';
+import {
+  Scheduler,
+  type Clock,
+  type DstPolicy,
+  type MissedPolicy,
+  type ScheduleEntry,
+} from '../../src/schedule';
 
 export { checkDefinition, type ScheduleDefinition } from './definition';
 export type { PersistedSchedules, SavedRun } from './saved-state';

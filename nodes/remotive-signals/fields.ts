@@ -22,5 +22,9 @@ export const MAX_SIGNALS = 5000;
 
 /** How this node's configuration changed, oldest first (runtime and editor apply the same steps). */
 export const MIGRATIONS: readonly Migration[] = [
-  { version: 2, why: 'signals: a list became one text, a name per line', steps: [{ kind: 'lines', field: 'signals' }] },
+  {
+    version: 2,
+    why: 'signals: a list became one text, a name per line',
+    steps: [{ kind: 'lines', field: 'signals' }],
+  },
 ];

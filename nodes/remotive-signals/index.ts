@@ -15,7 +15,6 @@ import { batchMessage, signalMessage } from './messages';
 
 const TYPE = 'remotive-signals';
 
-
 export function signalNames(value: string | string[] | undefined): string[] {
   const list = Array.isArray(value) ? value : String(value ?? '').split(/[\n,]/);
   return [...new Set(list.map((s) => String(s).trim()).filter((s) => s !== ''))];

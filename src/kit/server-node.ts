@@ -10,7 +10,7 @@ import { ConfigError, toRecorderError, type RecorderError } from '../common/erro
 import type { FieldTable, FieldValues } from './fields';
 import { ownConnection, type CredentialSpec, type ServerNode } from './node-red';
 import type { Translate } from './status';
-import { defineNode, fieldError, type NodeContext } from './define-node';
+import { defineNode, type NodeContext } from './define-node';
 import type { Migration } from './migrations';
 
 /** A checked configuration: what the connection needs. */
@@ -73,7 +73,7 @@ export function defineServerNode<T extends FieldTable, C>(
         settings = def.settings(base.values, base);
       } catch (err) {
         const error = toRecorderError(err);
-        configError = error instanceof ConfigError ? error : fieldError(def.type, def.type, def.type, error);
+        configError = error instanceof ConfigError ? error : new ConfigError(error.message, def.type);
         base.node.error(configError.message);
       }
       server.address = settings?.address ?? def.unconfiguredAddress?.(base.config) ?? 'not configured';

@@ -9,6 +9,11 @@ import type { Node } from 'node-red';
 import type { MotifSimulator } from '../../src/simulators/motif';
 import { RemotiveSimulator } from '../../src/simulators/remotive';
 import { startSimulator } from '../motif/helpers';
+import {
+  credentials as aiveroCredentials,
+  serverNode as aiveroServerNode,
+  startSim as startAiveroSim,
+} from './aivero-helpers';
 import { nextMessage, waitFor, type FlowNode, type Message } from '../support/flow';
 import { helper, loadFlow, nodeModule } from '../support/node-red';
 
@@ -39,6 +44,29 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    type: 'aivero-watch',
+    async setUp() {
+      const sim = await startAiveroSim();
+      return {
+        flow: [
+          aiveroServerNode(sim),
+          {
+            id: 'node',
+            type: 'aivero-watch',
+            z: 'tab',
+            server: 'srv',
+            scope: 'all',
+            protocol: 'graphql-transport-ws',
+            wires: [['data'], ['answers']],
+          },
+        ],
+        credentials: aiveroCredentials(sim),
+        open: () => sim.liveQueryCount > 0,
+        tearDown: () => sim.close(),
+      };
+    },
+  },
   {
     type: 'motif-stream',
     async setUp() {
@@ -124,6 +152,16 @@ const CASES: Case[] = [
   },
 ];
 
+const MODULES = [
+  'motif-server',
+  'motif-stream',
+  'remotive-broker',
+  'remotive-status',
+  'remotive-signals',
+  'aivero-server',
+  'aivero-watch',
+].map(nodeModule);
+
 /** When output 1 last sent something. */
 let lastDataAt = 0;
 
@@ -134,17 +172,7 @@ for (const c of CASES) {
     beforeEach(async () => {
       env = await c.setUp();
       await helper.startServer();
-      await loadFlow(
-        [
-          nodeModule('motif-server'),
-          nodeModule('motif-stream'),
-          nodeModule('remotive-broker'),
-          nodeModule('remotive-status'),
-          nodeModule('remotive-signals'),
-        ],
-        [...env.flow, ...TAIL],
-        env.credentials,
-      );
+      await loadFlow(MODULES, [...env.flow, ...TAIL], env.credentials);
       lastDataAt = 0;
       helper.getNode('data').on('input', () => (lastDataAt = Date.now()));
     });
