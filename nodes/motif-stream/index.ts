@@ -132,7 +132,10 @@ export default defineStreamNode<typeof FIELDS, MotifClient>({
       if (!msg || msg.camera === undefined || settings.camera) return false;
       if (typeof msg.camera !== 'string' || msg.camera.length > 128)
         throw new InputError('msg.camera must be a camera serial (text)', 'msg.camera');
-      camera = msg.camera.trim();
+      const named = msg.camera.trim();
+      // The camera already streaming: nothing to move to.
+      if (named === camera) return false;
+      camera = named;
       return true;
     };
     return {

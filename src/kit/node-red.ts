@@ -1,5 +1,5 @@
 /**
- * Typed wrappers around the Node-RED runtime API: the only file in `common/` that knows Node-RED
+ * Typed wrappers around the Node-RED runtime API: the only file in `src/kit/` that knows Node-RED
  * types. Every node is written against these so that send/done discipline, error routing to Catch
  * nodes, status and close are the same everywhere.
  */
