@@ -68,10 +68,52 @@
    * (`editorDefaults` of the node's field table) and the table's rules (type, range, choices,
    * option groups, which fields an operation uses, lists to offer).
    */
-  function registerFields(type, table, rules, credentials) {
+  function registerFields(type, table, rules, credentials, migrations) {
     generated[type] = table;
     specs[type] = rules || {};
     secrets[type] = credentials || {};
+    changes[type] = migrations || [];
+  }
+
+  var changes = {};
+
+  /**
+   * The node's saved values in today's shape where its configuration's migrations change them: the
+   * runtime's steps (src/kit/migrations.ts), applied by shape to a copy. Null when nothing changes.
+   */
+  function migrated(type, node) {
+    var view = $.extend({}, node);
+    var out = {};
+    var changed = false;
+    (changes[type] || []).forEach(function (migration) {
+      migration.steps.forEach(function (step) {
+        var value;
+        if (step.kind === 'rename') {
+          if (view[step.from] === undefined || view[step.to] !== undefined) return;
+          value = view[step.from];
+          view[step.to] = out[step.to] = value;
+          changed = true;
+        } else if (step.kind === 'lines') {
+          value = view[step.field];
+          if (!Array.isArray(value)) return;
+          view[step.field] = out[step.field] = value.map(String).join('\n');
+          changed = true;
+        } else if (step.kind === 'values') {
+          value = view[step.field];
+          if (typeof value !== 'string' || !has(step.map, value)) return;
+          view[step.field] = out[step.field] = step.map[value];
+          changed = true;
+        }
+      });
+    });
+    return changed ? out : null;
+  }
+
+  /** The version a type's configuration has today (its newest migration; 1 without any). */
+  function currentVersion(type) {
+    return (changes[type] || []).reduce(function (top, m) {
+      return Math.max(top, m.version);
+    }, 1);
   }
 
   function has(object, key) {
@@ -180,7 +222,7 @@
   function defaults(type, checks, shows, extra) {
     var base = generated[type];
     if (!base)
-      throw new Error(type + ': no field table (the build injects it from src/nodes/' + type + '/fields.ts)');
+      throw new Error(type + ': no field table (the build injects it from nodes/' + type + '/fields.ts)');
     var rules = specs[type] || {};
     var when = applies(type, shows);
     var out = {};
@@ -493,7 +535,13 @@
         shown[field] = legacy !== undefined ? legacy : copy(def.defaults[field].value);
         if (input.length) setForm(input, shown[field]);
       });
-      if (opened) opened.set(node, { missing: missing, shown: shown });
+      // An older configuration is shown in today's shape; Done saves it so, with its version.
+      var moved = migrated(type, node);
+      for (var changedField in moved || {}) {
+        var changedInput = inputOf(def, changedField);
+        if (changedInput.length) setForm(changedInput, moved[changedField]);
+      }
+      if (opened) opened.set(node, { missing: missing, shown: shown, migrated: !!moved });
       form.off('.recorders-show').on('change.recorders-show input.recorders-show', function () {
         showApplicable(node, when, form);
       });
@@ -508,6 +556,7 @@
       var node = this;
       var result = save ? save.apply(node, arguments) : undefined;
       var state = (opened && opened.get(node)) || { missing: [], shown: {} };
+      if (state.migrated) node.configVersion = currentVersion(type);
       state.missing.forEach(function (field) {
         var input = inputOf(def, field);
         if (!input.length || node[field] !== undefined) return;

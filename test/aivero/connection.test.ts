@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { AiveroClient, resolveConfig, type AiveroClientOptions } from '../../src/backends/aivero';
-import { ConnectionManager, type Transport, type WatchedStream } from '../../src/common/connection';
+import { ConnectionManager, type Transport, type WatchedStream } from '../../src/kit/connection';
 import { AiveroSimulator } from '../../src/simulators/aivero';
 import { FAST_BACKOFF, waitFor } from './helpers';
 

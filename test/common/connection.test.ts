@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { backoffDelay } from '../../src/common/backoff';
-import { ConnectionManager, type ConnectionSnapshot, type Transport } from '../../src/common/connection';
+import { ConnectionManager, type ConnectionSnapshot, type Transport } from '../../src/kit/connection';
 import { AuthError, ClosedError, ConnectionError, TimeoutError } from '../../src/common/errors';
 
 interface FakeClient {

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import sinon from 'sinon';
-import { Disposer } from '../../src/common/disposer';
-import { StatusView, type Node } from '../../src/common/node-red';
+import { Disposer } from '../../src/kit/disposer';
+import { StatusView, type Node } from '../../src/kit/node-red';
 
 describe('Disposer', () => {
   it('runs clean-ups newest first, survives a failing one, and removes listeners', async () => {

@@ -1,7 +1,7 @@
 /** The common skeleton: field reader, call/stream brackets, redaction, layered status, hostile text. */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { ConnectionManager, type Transport, type WatchedStream } from '../../src/common/connection';
+import { ConnectionManager, type Transport, type WatchedStream } from '../../src/kit/connection';
 import {
   ApiError,
   AuthError,
@@ -11,9 +11,9 @@ import {
   RecorderError,
   type RecorderErrorCode,
 } from '../../src/common/errors';
-import { editorDefaults, field, readConfig, resolveInput } from '../../src/common/fields';
-import { composeStatus, NodeStatus } from '../../src/common/node-status';
-import type { NodeStatusShape } from '../../src/common/status';
+import { editorDefaults, field, readConfig, resolveInput } from '../../src/kit/fields';
+import { composeStatus, NodeStatus } from '../../src/kit/node-status';
+import type { NodeStatusShape } from '../../src/kit/status';
 import { capText, redact } from '../../src/common/text';
 
 const t = (key: string, subs?: Record<string, string | number>): string =>

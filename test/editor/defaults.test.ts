@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import { editorDefaults, field, type FieldTable } from '../../src/common/fields';
+import { editorDefaults, field, type FieldTable } from '../../src/kit/fields';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports

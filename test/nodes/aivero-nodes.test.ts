@@ -498,7 +498,10 @@ describe('aivero nodes', function () {
       const caught = collect(helper.getNode('caught'));
       watch.receive({ action: 'pause' });
       await waitFor(() => (caught.length === 1 ? true : undefined));
-      assert.match((caught[0].error as { message: string }).message, /msg\.action must be "start" or "stop"/);
+      assert.match(
+        (caught[0].error as { message: string }).message,
+        /msg\.action must be "start", "stop" or "restart"/,
+      );
       await helper.unload();
       await loadFlow(AIVERO, flow(serverNode(sim), watchNode({ scope: 'all' })), credentials(sim));
       const all = collect(helper.getNode('wout'));

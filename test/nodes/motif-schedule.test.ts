@@ -320,7 +320,7 @@ describe('motif-schedule node', function () {
     const body = (
       await helper
         .request()
-        .get('/recorders/motif-schedule/preview')
+        .get('/recorders/schedule/preview')
         .query({ expression: '17 0 0 1 1 ? 1970', relative: 'true' })
         .expect(200)
     ).body as Reply;
@@ -354,14 +354,14 @@ describe('motif-schedule node', function () {
     await deploy([], true);
     const res = await helper
       .request()
-      .get('/recorders/motif-schedule/preview')
+      .get('/recorders/schedule/preview')
       .query({ expression: '0 0 9 * * *', tz: 'UTC' })
       .expect(200);
     const body = res.body as Reply;
     assert.equal(body.ok, true);
     assert.equal((body.next as string[]).length, 5);
     const bad = (
-      await helper.request().get('/recorders/motif-schedule/preview').query({ expression: '0 0 9 * * 9' })
+      await helper.request().get('/recorders/schedule/preview').query({ expression: '0 0 9 * * 9' })
     ).body as Reply;
     assert.equal(bad.ok, false);
     assert.equal(bad.field, 'day-of-week');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sinon from 'sinon';
-import { persistKey } from '../../src/nodes/recorder-schedule';
+import { persistKey } from '../../nodes/recorder-schedule/index';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';
 import { collect, nextMessage, statusOf, waitFor, type FlowNode, type Message } from '../support/flow';
 

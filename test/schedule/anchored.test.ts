@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, InputError } from '../../src/common/errors';
-import { checkStaticAnchors, staticDefinitions } from '../../src/nodes/recorder-schedule/static-list';
-import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../src/nodes/recorder-schedule/table';
+import { checkStaticAnchors, staticDefinitions } from '../../nodes/recorder-schedule/static-list';
+import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../nodes/recorder-schedule/table';
 import { ManualClock } from './manual-clock';
 import { definition, table } from './table-helpers';
 

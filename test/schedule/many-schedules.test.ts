@@ -6,7 +6,7 @@
  * checked the anchors of all schedules).
  */
 import assert from 'node:assert/strict';
-import { persistKey } from '../../src/nodes/recorder-schedule';
+import { persistKey } from '../../nodes/recorder-schedule/index';
 import { BlockMeter } from '../support/block-meter';
 import { collect, nextMessage, type FlowNode, type Message } from '../support/flow';
 import { helper, loadFlow, nodeModule, redeploy } from '../support/node-red';

@@ -4,7 +4,7 @@
  * the one late firing owed for a run missed while Node-RED was down (`fireOnceLate`).
  */
 import assert from 'node:assert/strict';
-import type { Firing } from '../../src/nodes/recorder-schedule/table';
+import type { Firing } from '../../nodes/recorder-schedule/table';
 import { ManualClock } from './manual-clock';
 import { definition, table } from './table-helpers';
 

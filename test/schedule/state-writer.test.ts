@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { StateWriter } from '../../src/nodes/recorder-schedule/state-writer';
+import { StateWriter } from '../../nodes/recorder-schedule/state-writer';
 
 describe('recorder-schedule state writer', () => {
   let clock: sinon.SinonFakeTimers;

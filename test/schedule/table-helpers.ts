@@ -1,5 +1,5 @@
 /** recorder-schedule's table on a manual clock, for the table's tests. */
-import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../src/nodes/recorder-schedule/table';
+import { ScheduleTable, type Firing, type ScheduleDefinition } from '../../nodes/recorder-schedule/table';
 import type { MissedPolicy } from '../../src/schedule';
 import type { ManualClock } from './manual-clock';
 

@@ -79,3 +79,13 @@ export {
   type WatchOptions,
   type WatchProtocol,
 } from './watch';
+export {
+  AIVERO_OPERATION_GROUPS,
+  AIVERO_OPERATIONS,
+  runAiveroOperation,
+  canWaitAfter,
+  type AiveroOperation,
+  type AiveroCall,
+  type AiveroOutcome,
+  type AfterWrite,
+} from './operations';

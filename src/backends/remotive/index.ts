@@ -24,3 +24,12 @@ export type { BrokerAddress } from './url';
 export { parseOffset, formatOffset } from './offset';
 export { protoDir, PROTO_FILES, LOADER_OPTIONS } from './proto';
 export { checkCa, checkCredential } from './settings';
+export {
+  PLAYBACK_OPERATIONS,
+  runPlayback,
+  describePlayback,
+  summarisePlayback,
+  type PlaybackOperation,
+  type PlaybackCommand,
+  type PlaybackResult,
+} from './playback';

@@ -1,0 +1,258 @@
+/**
+ * motif-schedule: server-side motif tasks declared in the editor and reconciled with the server on
+ * deploy, whenever the connection comes back, and on a periodic check (motif forgets its tasks when
+ * it restarts with an empty list): missing tasks are created, changed ones replaced, this node's
+ * stale ones deleted; other users' tasks are never touched. Messages list, clear this node's
+ * tasks, add or remove one, or re-sync. One output: reports and replies.
+ */
+import { createTask, deleteTask, readTasks, type MotifClient } from '../../src/backends/motif';
+import { ConfigError, InputError, toRecorderError } from '../../src/common/errors';
+import { isPlainObject } from '../../src/common/input';
+import { onInput, type Msg } from '../../src/kit/node-red';
+import { CronSchedule, shortWhen } from '../../src/schedule';
+import { schedulePreviewRoute } from '../../src/kit/admin';
+import { defineNode } from '../../src/kit/define-node';
+import { useServer } from '../../src/kit/use-server';
+import { FIELDS, MAX_TASKS } from './fields';
+import { reconcile, viewOf, viewOfExpression, type ReconcileReport, type TaskView } from './reconcile';
+import {
+  editorTaskName,
+  messageTaskName,
+  nodePrefix,
+  planTask,
+  readDeclaration,
+  type PlannedTask,
+} from './tasks';
+
+const COMMANDS = ['list', 'clear', 'add', 'remove', 'sync'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+function commandOf(msg: Msg): { command: CommandName; fields: Record<string, unknown> } {
+  const payload = msg.payload;
+  const fromPayload = isPlainObject(payload) ? payload.command : undefined;
+  const command = fromPayload ?? msg.topic;
+  if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command))
+    throw new InputError(
+      `set msg.payload.command or msg.topic to one of ${COMMANDS.join(', ')}`,
+      'msg.payload',
+    );
+  const fields = isPlainObject(payload)
+    ? payload
+    : typeof payload === 'string' && payload.trim()
+      ? { name: payload.trim() }
+      : {};
+  return { command: command as CommandName, fields };
+}
+
+export default defineNode({
+  type: 'motif-schedule',
+  fields: FIELDS,
+  admin: schedulePreviewRoute,
+  setup: (ctx) => {
+    const { node, life, t, values: config, config: rawConfig } = ctx;
+    const served = useServer<typeof FIELDS, MotifClient>(ctx, 'server', 'motif-server');
+    const { server, status } = served;
+    const prefix = nodePrefix(node.id);
+    const editorPrefix = `${prefix}e_`;
+    const timeZone = config.timeZone || undefined;
+    if (timeZone) {
+      try {
+        new CronSchedule('0 0 0 * * *', { timeZone });
+      } catch (err) {
+        throw new ConfigError(`motif-schedule: ${toRecorderError(err).message}`, 'timeZone');
+      }
+    }
+
+    // Declarations are checked at deploy: a bad one is reported and nothing is sent for it.
+    const declared = rawConfig.tasks ?? [];
+    if (!Array.isArray(declared))
+      throw new ConfigError('motif-schedule: the task list is not a list', 'tasks');
+    if (declared.length > MAX_TASKS)
+      throw new ConfigError(`motif-schedule: more than ${MAX_TASKS} tasks (${declared.length})`, 'tasks');
+    const desired: PlannedTask[] = [];
+    const problems: string[] = [];
+    declared.forEach((item: unknown, i) => {
+      try {
+        const declaration = readDeclaration(item, `task ${i + 1}`);
+        desired.push(planTask(declaration, editorTaskName(prefix, declaration)));
+      } catch (err) {
+        problems.push(toRecorderError(err).message);
+      }
+    });
+
+    const showSummary = (tasks: TaskView[], nowMs: number): void => {
+      if (problems.length > 0) return status.set('error', t('motif-schedule.status.invalid'));
+      const next = tasks
+        .flatMap((v) => v.next.slice(0, 1))
+        .map((iso) => Date.parse(iso))
+        .sort((a, b) => a - b)[0];
+      if (next === undefined)
+        return status.set('connected', t('motif-schedule.status.tasks', { count: tasks.length }));
+      const when = shortWhen(next, nowMs, timeZone);
+      status.set('scheduled', t('motif-schedule.status.next', { count: tasks.length, when }));
+    };
+
+    // One server conversation at a time: a sync, a check and a command never interleave. Every
+    // call goes through the connection's bracket, which records its outcome.
+    let queue: Promise<unknown> = Promise.resolve();
+    const serial = <T>(job: (client: MotifClient) => Promise<T>): Promise<T> => {
+      const run = queue.then(() => server.connection.run(job));
+      queue = run.catch(() => undefined);
+      return run;
+    };
+
+    let synced = false;
+    let checking = false;
+    const sync = (quiet = false): Promise<ReconcileReport> =>
+      serial(async (client) => {
+        if (!quiet) status.set('busy', t('motif-schedule.status.syncing'));
+        const report = await reconcile(client, desired, prefix, editorPrefix, timeZone, served.signal);
+        synced = true;
+        showSummary(report.tasks, Date.parse(report.now));
+        return report;
+      });
+
+    /** A sync whose report goes to the output (only when it changed something, for a check). */
+    const syncAndReport = (check: boolean): void => {
+      if (life.isDisposed || checking) return;
+      checking = true;
+      sync(check).then(
+        (report) => {
+          checking = false;
+          if (!check || report.created.length > 0 || report.removed.length > 0)
+            node.send({ topic: 'reconcile', payload: report });
+        },
+        (err: unknown) => {
+          checking = false;
+          if (life.isDisposed) return;
+          const error = toRecorderError(err);
+          status.fail(error);
+          node.error(`could not synchronise the motif tasks: ${error.message}`);
+        },
+      );
+    };
+
+    for (const problem of problems) node.error(problem);
+    // On deploy, whenever the connection comes back (motif may have restarted without the tasks),
+    // and on the periodic check.
+    let connected = server.connection.state === 'connected';
+    life.on(server.connection, 'state', () => {
+      const now = server.connection.state === 'connected';
+      if (now && !connected) syncAndReport(false);
+      connected = now;
+    });
+    if (connected) syncAndReport(false);
+    const interval = config.checkInterval ?? 60;
+    if (interval > 0) {
+      const timer = setInterval(() => {
+        if (server.connection.state === 'connected') syncAndReport(true);
+      }, interval * 1000);
+      timer.unref();
+      life.add(() => clearInterval(timer));
+    }
+
+    // A node deleted from the flow takes its tasks with it (a restart keeps them on the server).
+    life.add(async () => {
+      if (!life.removed || !synced) return;
+      const client = server.openClient();
+      try {
+        const { tasks } = await readTasks(client);
+        for (const task of tasks) {
+          if (task.task_name.startsWith(prefix)) await deleteTask(client, task.task_name);
+        }
+      } catch (err) {
+        node.warn(`could not delete the tasks of this node: ${toRecorderError(err).message}`);
+      } finally {
+        await client.close();
+      }
+    });
+
+    const list = (): Promise<unknown> =>
+      serial(async (client) => {
+        const schedule = await readTasks(client, served.signal);
+        const nowMs = schedule.now * 1000;
+        const byName = new Map(desired.map((task) => [task.taskName, task]));
+        const tasks = schedule.tasks
+          .filter((task) => task.task_name.startsWith(prefix))
+          .map((task) => {
+            const planned = byName.get(task.task_name);
+            if (planned) return viewOf(planned, nowMs, timeZone);
+            const name = task.task_name.slice(prefix.length + 2);
+            return viewOfExpression(
+              name,
+              task.task_name,
+              task.cron_expression,
+              task.camera_relative,
+              nowMs,
+              timeZone,
+            );
+          });
+        const missing = desired.filter((task) => !schedule.tasks.some((s) => s.task_name === task.taskName));
+        return {
+          now: new Date(nowMs).toISOString(),
+          tasks,
+          missing: missing.map((task) => task.declaration.name),
+          others: schedule.tasks.filter((task) => !task.task_name.startsWith(prefix)).length,
+        };
+      });
+
+    onInput(
+      node,
+      async (msg, send) => {
+        const { command, fields } = commandOf(msg);
+        let result: unknown;
+        switch (command) {
+          case 'list':
+            result = await list();
+            break;
+          case 'sync':
+            result = await sync();
+            break;
+          case 'clear':
+            result = await serial(async (client) => {
+              const { tasks } = await readTasks(client, served.signal);
+              const removed: string[] = [];
+              for (const task of tasks) {
+                if (!task.task_name.startsWith(prefix)) continue;
+                await deleteTask(client, task.task_name, served.signal);
+                removed.push(task.task_name);
+              }
+              synced = false; // the editor's tasks come back with the next sync or deploy
+              status.set('idle', t('motif-schedule.status.cleared'));
+              return { removed };
+            });
+            break;
+          case 'add': {
+            const declaration = readDeclaration(fields, 'msg.payload');
+            const task = planTask(declaration, messageTaskName(prefix, declaration.name));
+            result = await serial(async (client) => {
+              const { tasks, now } = await readTasks(client, served.signal);
+              const replaced = tasks.some((s) => s.task_name === task.taskName);
+              if (replaced) await deleteTask(client, task.taskName, served.signal);
+              await createTask(client, task.spec, served.signal);
+              return { ...viewOf(task, now * 1000, timeZone), replaced };
+            });
+            break;
+          }
+          case 'remove': {
+            const name = typeof fields.name === 'string' ? fields.name.trim() : '';
+            if (!/^[A-Za-z0-9_-]{1,40}$/.test(name))
+              throw new InputError(
+                'the "remove" command needs the name of a task added by message',
+                'msg.payload.name',
+              );
+            const taskName = messageTaskName(prefix, name);
+            result = await serial(async (client) => {
+              await deleteTask(client, taskName, served.signal);
+              return { removed: [taskName] };
+            });
+            break;
+          }
+        }
+        msg.payload = result;
+        send(msg);
+      },
+      (error) => status.fail(error),
+    );
+  },
+});

@@ -1,0 +1,131 @@
+/**
+ * The node kit's action nodes (motif-action, aivero-action, remotive-playback): one message, one
+ * planned call, performed on the server's shared client through the connection's call bracket.
+ * The kit owns the rest: the override rule (`resolveInput`), the abort signal, the activity status,
+ * `done`/`done(err)` with the original msg, and the metadata every result carries in
+ * `msg.<backend>` (operation, the server's address under the server field's name, durationMs, plus
+ * what the node adds).
+ */
+import { isConnectionLevel, RecorderError } from '../common/errors';
+import type { FieldTable, FieldValues } from './fields';
+import { resolveInput } from './fields';
+import { onInput, type Msg, type RED } from './node-red';
+import type { StatusKind } from './status';
+import { Activity } from './activity';
+import { defineNode, type NodeContext } from './define-node';
+import type { Migration } from './migrations';
+import { useServer, type Served, type ServerType } from './use-server';
+
+/** What `perform` may do beside calling: say it is now waiting (shown at once). */
+export interface CallContext {
+  signal: AbortSignal;
+  waiting(text: string): void;
+}
+
+/** What a finished call puts on the message and the status. */
+export interface Reply {
+  payload: unknown;
+  /** Added to msg.<backend> after operation and server. */
+  meta?: Record<string, unknown>;
+  /** Other message properties (msg.session for chaining). */
+  props?: Record<string, unknown>;
+  /** The status afterwards: its text, and its kind (connected unless said). */
+  status: string;
+  statusKind?: StatusKind;
+}
+
+export interface ActionDefinition<T extends FieldTable, C, P, R, S> {
+  type: string;
+  fields: T;
+  /** The field holding the config node, and that node's type. */
+  server: { field: keyof T & string; type: ServerType };
+  /** The message property for the call's metadata: msg.motif, msg.aivero, msg.remotive. */
+  meta: string;
+  migrations?: readonly Migration[];
+  admin?: (RED: RED) => void;
+  /** Checks of the configuration beyond the table, once per deploy; its result is the node's state. */
+  prepare?(ctx: NodeContext<T>, served: Served<C>): S;
+  /** What the fields resolve against (default: the message itself). */
+  input?(msg: Msg): Readonly<Record<string, unknown>>;
+  /** One message's call from the resolved values; throws InputError before anything is sent. */
+  plan(values: FieldValues<T>, msg: Msg, state: S): P;
+  /** The operation's name for msg.<backend>.operation. */
+  operation(plan: P): string;
+  perform(client: C, plan: P, call: CallContext, state: S): Promise<R>;
+  /**
+   * The call as a user reads it (`play "drive/a.recordingsession.yaml"`). When given, a call that
+   * was never sent because the connection has failed says so about this call, not about whatever
+   * broke the connection (another node's stream, the licence check).
+   */
+  describe?(plan: P): string;
+  reply(plan: P, result: R, state: S): Reply;
+}
+
+export function defineActionNode<T extends FieldTable, C, P, R, S = undefined>(
+  def: ActionDefinition<T, C, P, R, S>,
+): ReturnType<typeof defineNode> {
+  return defineNode<T>({
+    type: def.type,
+    fields: def.fields,
+    migrations: def.migrations,
+    admin: def.admin,
+    setup: (ctx) => {
+      const served = useServer<T, C>(ctx, def.server.field, def.server.type);
+      const { server, signal } = served;
+      const state = def.prepare ? def.prepare(ctx, served) : (undefined as S);
+      const activity = new Activity(served.status, ctx.t('recorders.status.busy'));
+      ctx.life.add(() => activity.dispose());
+      const configured = ctx.values;
+      const call: CallContext = { signal, waiting: (text) => activity.waiting(text) };
+
+      onInput(
+        ctx.node,
+        async (msg, send) => {
+          const plan = def.plan(
+            resolveInput(def.fields, configured, def.input ? def.input(msg) : msg),
+            msg,
+            state,
+          );
+          const started = performance.now();
+          activity.begin(Date.now());
+          let result: R;
+          let sent = false;
+          try {
+            result = await server.connection.run((client) => {
+              sent = true;
+              return def.perform(client, plan, call, state);
+            });
+          } catch (err) {
+            activity.abandon();
+            if (!sent && def.describe && err instanceof RecorderError && isConnectionLevel(err))
+              throw notSent(def.describe(plan), err);
+            throw err;
+          }
+          const reply = def.reply(plan, result, state);
+          msg.payload = reply.payload;
+          if (reply.props) for (const key of Object.keys(reply.props)) msg[key] = reply.props[key];
+          // The server is named as the node's field names it: msg.motif.server, msg.remotive.broker.
+          const meta: Record<string, unknown> = {
+            operation: def.operation(plan),
+            [def.server.field]: server.address,
+          };
+          if (reply.meta) for (const key of Object.keys(reply.meta)) meta[key] = reply.meta[key];
+          meta.durationMs = Math.round((performance.now() - started) * 10) / 10;
+          msg[def.meta] = meta;
+          activity.end(reply.status, reply.statusKind);
+          send(msg);
+        },
+        (error) => activity.fail(error),
+      );
+    },
+  });
+}
+
+/** The error of a call that was never sent because the connection has failed. */
+function notSent(what: string, error: RecorderError): RecorderError {
+  return new RecorderError(
+    error.code,
+    `${what}: not sent, the connection has failed: ${error.message}`,
+    error.statusText,
+  );
+}
