@@ -3,6 +3,7 @@
  * HTTP 200 with `errors[].extensions.code`; a proxy in front answers with its own status and maybe
  * no JSON. Every text is scrubbed of the credentials (a server may echo a header) and capped.
  */
+import { ANSWER_TOO_LARGE } from '../../common/answer-cap';
 import { ApiError, AuthError, InputError, RecorderError } from '../../common/errors';
 import { fromSocketError } from '../../common/socket-errors';
 
@@ -173,6 +174,15 @@ export function notJson(status: number, contentType: string | null, what: string
   return new AiveroApiError(
     `${what}: the server answered with something that is not GraphQL JSON (HTTP ${status}, ${type}); is a proxy or login page in front of it?`,
     { code: 'not-json', httpStatus: status },
+    false,
+  );
+}
+
+/** An answer over the package's cap: refused unread, so a hostile server can not fill the memory. */
+export function answerTooLarge(what: string, httpStatus = 200): RecorderError {
+  return new AiveroApiError(
+    `${what}: ${ANSWER_TOO_LARGE}, so it was not read`,
+    { code: 'answer-too-large', httpStatus },
     false,
   );
 }
