@@ -12,7 +12,6 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, request } from 'undici';
 import { sharedCertificate } from '../../src/simulators/aivero/certificate';
-import type { AiveroSimulator } from '../../src/simulators/aivero';
 
 export interface SeenRequest {
   /** The GraphQL operation name (`UpdateRecordingSessionState`), or the path for a GET. */
@@ -64,7 +63,13 @@ function operationOf(body: string): { operation: string; variables: Record<strin
   }
 }
 
-export async function startHostileFront(sim?: AiveroSimulator): Promise<HostileFront> {
+/** Where requests no rule answers go: a simulator (in this process or a child). */
+export interface Upstream {
+  url: string;
+  ca?: string;
+}
+
+export async function startHostileFront(sim?: Upstream): Promise<HostileFront> {
   const certificate = await sharedCertificate();
   const agent = sim ? new Agent({ connect: { ca: sim.ca } }) : undefined;
   const upstream = sim ? new URL(sim.url) : undefined;

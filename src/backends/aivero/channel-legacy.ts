@@ -8,7 +8,13 @@
  */
 import WebSocket from 'ws';
 import { ConnectionError, TimeoutError, type RecorderError } from '../../common/errors';
-import { AiveroApiError, AiveroAuthError, fromGraphQLErrors, type GraphQLErrorLike } from './errors';
+import {
+  AiveroApiError,
+  AiveroAuthError,
+  CREDENTIAL_TEXT,
+  fromGraphQLErrors,
+  type GraphQLErrorLike,
+} from './errors';
 import {
   earlyClose,
   handshakeFailure,
@@ -23,7 +29,8 @@ import {
 
 export const LEGACY_WS = 'graphql-ws';
 const OPERATION_ID = '1';
-const AUTH_TEXT = /access-denied|invalid-jwt|admin-secret|jwt|unauthori[sz]ed|forbidden|authentication/i;
+// A refused credential only: a refusal of one operation ("access-denied", "forbidden") is not one.
+const AUTH_TEXT = CREDENTIAL_TEXT;
 
 function errorText(payload: unknown): string {
   if (typeof payload === 'string') return payload;

@@ -28,13 +28,32 @@ export class AiveroInputError extends InputError {
   }
 }
 
-/** The credentials were refused (access-denied, invalid-jwt, a proxy's 401): not retryable. */
+/**
+ * The credentials were refused (a wrong admin secret, an invalid or expired JWT, a role the
+ * credential does not allow, a proxy's 401): no call can work until they change, so the connection
+ * stops sending (see `isCredentialRefusal`). Not retryable.
+ */
 export class AiveroAuthError extends AuthError {
   readonly hasura: HasuraDetails;
   readonly retryable = false;
   constructor(message: string, hasura: HasuraDetails) {
     super(message);
     this.name = 'AiveroAuthError';
+    this.hasura = hasura;
+  }
+}
+
+/**
+ * The server refused this one operation to a credential it accepts (Hasura's permission-error,
+ * permission-denied, an access-denied about the operation, a proxy's 403): an error of the call,
+ * like any other answer; the next call is sent as usual. Not retryable as it is.
+ */
+export class AiveroPermissionError extends ApiError {
+  readonly hasura: HasuraDetails;
+  readonly retryable = false;
+  constructor(message: string, hasura: HasuraDetails) {
+    super(hasura.httpStatus, hasura.code, message, 'permission denied');
+    this.name = 'AiveroPermissionError';
     this.hasura = hasura;
   }
 }
@@ -70,16 +89,22 @@ export class AiveroNotFoundError extends ApiError {
   }
 }
 
-const AUTH_CODES = new Set([
-  'access-denied',
-  'invalid-jwt',
-  'jwt-invalid-claims',
-  'jwt-missing-role-claims',
-  'jwt-invalid',
-  'invalid-headers',
-  'permission-error',
-  'permission-denied',
-]);
+/**
+ * Words of a refused credential, in a Hasura message or a WebSocket close reason: the admin secret
+ * (or its old name, access key), a JWT, an authentication hook, a role the credential does not
+ * allow. A refusal without them is about the operation, not the credential.
+ */
+export const CREDENTIAL_TEXT =
+  /admin[-_ ]?secret|access[-_ ]?key|\bjwt|json web token|authenticat|unauthori[sz]ed|allowed roles|x-hasura-role/i;
+
+/** Codes that always mean the credential itself was refused. */
+function isCredentialCode(code: string): boolean {
+  return code === 'invalid-jwt' || code.startsWith('jwt-') || code.startsWith('invalid-jwt');
+}
+
+/** Codes of a refusal: of the credential when its words say so, else of the one operation. */
+const REFUSAL_CODES = new Set(['access-denied', 'permission-error', 'permission-denied', 'invalid-headers']);
+
 const INPUT_CODES = new Set([
   'validation-failed',
   'constraint-violation',
@@ -142,11 +167,16 @@ export function fromGraphQLErrors(
   const ext = isRecord(first.extensions) ? first.extensions : {};
   const code = typeof ext.code === 'string' ? ext.code.slice(0, 60) : 'unknown';
   const path = typeof ext.path === 'string' ? redactor.text(ext.path, 120) : undefined;
-  const serverMessage = redactor.text(typeof first.message === 'string' ? first.message : 'no message');
+  const rawMessage = typeof first.message === 'string' ? first.message.slice(0, 2000) : 'no message';
+  const serverMessage = redactor.text(rawMessage);
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   const details: HasuraDetails = { code, httpStatus, ...(path ? { path } : {}) };
   const message = `${what}: ${serverMessage} (${code})${more}`;
-  if (AUTH_CODES.has(code)) return new AiveroAuthError(message, details);
+  if (isCredentialCode(code)) return new AiveroAuthError(message, details);
+  if (REFUSAL_CODES.has(code))
+    return code === 'access-denied' && CREDENTIAL_TEXT.test(rawMessage)
+      ? new AiveroAuthError(message, details)
+      : new AiveroPermissionError(message, details);
   if (INPUT_CODES.has(code)) return new AiveroInputError(message, details);
   return new AiveroApiError(message, details, RETRYABLE_CODES.has(code) || httpStatus >= 500);
 }
@@ -156,11 +186,10 @@ export function fromHttpStatus(status: number, contentType: string | null, what:
   const details: HasuraDetails = { code: `http-${status}`, httpStatus: status };
   const kind =
     contentType && !/json/i.test(contentType) ? ` (${contentType.split(';')[0].slice(0, 40)})` : '';
-  if (status === 401 || status === 403)
-    return new AiveroAuthError(
-      `${what}: the server refused the credentials (HTTP ${status})${kind}`,
-      details,
-    );
+  if (status === 401)
+    return new AiveroAuthError(`${what}: the server refused the credentials (HTTP 401)${kind}`, details);
+  if (status === 403)
+    return new AiveroPermissionError(`${what}: the server refused this request (HTTP 403)${kind}`, details);
   if (status === 404)
     return new AiveroApiError(`${what}: no GraphQL endpoint at this URL (HTTP 404)${kind}`, details, false);
   if (status === 408 || status === 429 || status >= 500)
@@ -195,6 +224,7 @@ export function fromTransportError(err: unknown, server: string): RecorderError 
 /** Whether a call failing with this error may succeed if repeated later. */
 export function isRetryableError(err: unknown): boolean {
   if (err instanceof AiveroApiError) return err.retryable;
+  if (err instanceof AiveroPermissionError) return false;
   if (err instanceof AiveroNotFoundError) return false;
   if (err instanceof RecorderError) return err.code === 'CONNECTION' || err.code === 'TIMEOUT';
   return false;

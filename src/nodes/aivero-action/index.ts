@@ -116,7 +116,7 @@ export default function (RED: RED): void {
             reached = await waitForState(client, outcome.session, target, waitMs, abort.signal);
           }
           return { outcome, reached };
-        });
+        }, current.operation);
         msg.payload = outcome.result;
         if (outcome.session) msg.session = outcome.session;
         msg.aivero = {
