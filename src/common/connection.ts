@@ -387,6 +387,8 @@ export class ConnectionManager<C> extends EventEmitter {
    * slowly; a wrong configuration waits for the redeploy.
    */
   private latch(error: RecorderError): void {
+    // Calls under way when it latched fail the same way: the planned re-check stays as it is.
+    if (this.snap.state === 'failed' && this.retryTimer && error.code !== 'CONFIG') return;
     this.clearRetry();
     if (error.code === 'CONFIG') {
       this.update({ state: 'failed', error, nextRetryAt: undefined });

@@ -106,6 +106,8 @@ describe('ConnectionManager', () => {
     );
     assert.equal(manager.state, 'failed');
     assert.equal(manager.snapshot.nextRetryAt, Date.now() + 30_000);
+    manager.reportFailure(new AuthError('a call under way was refused too'));
+    assert.equal(manager.snapshot.nextRetryAt, Date.now() + 30_000, 'the re-check is not pushed back');
     const notSent = await manager
       .run(async () => 'sent', 'listSessions')
       .then(
