@@ -3,12 +3,23 @@
  * properties override it. Validation here raises InputError, so a bad message never reaches a
  * server. No Node-RED imports.
  */
+import { types } from 'node:util';
 import { InputError } from './errors';
 
 export type JsonObject = { [key: string]: unknown };
 
+/**
+ * A plain object from a message. A proxy never is: its traps run code of the flow's (they may throw
+ * on any read), and the checks below would run them.
+ */
 export function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !types.isProxy(value) &&
+    !Array.isArray(value) &&
+    !Buffer.isBuffer(value)
+  );
 }
 
 /** `msg[prop]` when it is set (not undefined, not ""), else the configured value. */
@@ -48,6 +59,8 @@ export function optionalObject(value: unknown, what: string): JsonObject | undef
 /** A short, secret-free description of a value for error messages. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  // First: a proxy's traps would run (and may throw) in the checks below.
+  if (types.isProxy(value)) return 'a proxy object';
   if (Array.isArray(value)) return 'an array';
   if (Buffer.isBuffer(value)) return 'a Buffer';
   if (typeof value === 'string')

@@ -8,9 +8,6 @@
 /** Longest error or log text we write; the rest is cut with a count. */
 export const MAX_ERROR_TEXT = 400;
 
-/** Secrets shorter than this are not searched for: "a" would redact every word. */
-const MIN_SECRET_LENGTH = 4;
-
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** `\n` → `\\n`, ESC → `\\x1b`: the text stays readable and stays on one line. */
@@ -29,17 +26,8 @@ export function capText(text: string, max = MAX_ERROR_TEXT): string {
   return escapeControl(cut);
 }
 
-/** Every occurrence of every secret replaced by `***`. Longest first, so a secret inside another goes too. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  const list = secrets
-    .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  for (const secret of list) {
-    if (out.includes(secret)) out = out.split(secret).join('***');
-  }
-  return out;
-}
+/** Every echo of every secret replaced by `***`: see redact.ts, the one place redaction lives. */
+export { redact } from './redact';
 
 /** A short, one-line text for a status under a node. */
 export function shortText(text: string, max: number): string {

@@ -6,7 +6,6 @@
  * `msg.<backend>` (operation, the server's address under the server field's name, durationMs, plus
  * what the node adds).
  */
-import { isConnectionLevel, RecorderError } from '../common/errors';
 import type { FieldTable, FieldValues } from './fields';
 import { resolveInput } from './fields';
 import { onInput, type Msg, type RED } from './node-red';
@@ -53,9 +52,8 @@ export interface ActionDefinition<T extends FieldTable, C, P, R, S> {
   operation(plan: P): string;
   perform(client: C, plan: P, call: CallContext, state: S): Promise<R>;
   /**
-   * The call as a user reads it (`play "drive/a.recordingsession.yaml"`). When given, a call that
-   * was never sent because the connection has failed says so about this call, not about whatever
-   * broke the connection (another node's stream, the licence check).
+   * The call as a user reads it (`play "drive/a.recordingsession.yaml"`), for the error of a call
+   * the connection did not send; the operation's name when not given.
    */
   describe?(plan: P): string;
   reply(plan: P, result: R, state: S): Reply;
@@ -89,16 +87,14 @@ export function defineActionNode<T extends FieldTable, C, P, R, S = undefined>(
           const started = performance.now();
           activity.begin(Date.now());
           let result: R;
-          let sent = false;
           try {
-            result = await server.connection.run((client) => {
-              sent = true;
-              return def.perform(client, plan, call, state);
-            });
+            // Named, so a call the connection does not send (latched) says which call it was.
+            result = await server.connection.run(
+              (client) => def.perform(client, plan, call, state),
+              def.describe ? def.describe(plan) : def.operation(plan),
+            );
           } catch (err) {
             activity.abandon();
-            if (!sent && def.describe && err instanceof RecorderError && isConnectionLevel(err))
-              throw notSent(def.describe(plan), err);
             throw err;
           }
           const reply = def.reply(plan, result, state);
@@ -119,13 +115,4 @@ export function defineActionNode<T extends FieldTable, C, P, R, S = undefined>(
       );
     },
   });
-}
-
-/** The error of a call that was never sent because the connection has failed. */
-function notSent(what: string, error: RecorderError): RecorderError {
-  return new RecorderError(
-    error.code,
-    `${what}: not sent, the connection has failed: ${error.message}`,
-    error.statusText,
-  );
 }

@@ -1,17 +1,34 @@
 /**
  * One shared connection per config node: users counted, an explicit state machine, capped jittered
- * backoff, no retry loop after an auth failure, bounded close. No Node-RED imports; config nodes
- * own one instance and user nodes subscribe to its `state` events for their status.
+ * backoff, no fast retry loop after a refused credential, bounded close. No Node-RED imports; config
+ * nodes own one instance and user nodes subscribe to its `state` events for their status.
  *
  *   idle ──acquire──▶ connecting ──probe ok──▶ connected ──failure──▶ backoff ──timer──▶ connecting
- *                         │                                              ▲
- *                         ├──probe failed (retryable)────────────────────┘
- *                         └──auth / TLS / config failure──▶ failed (no retry until redeployed)
+ *                         │    ▲                                         ▲
+ *                         │    └──────── re-check timer (slow) ──┐       │
+ *                         ├──probe failed (retryable)─────────────┼───────┘
+ *                         ├──auth / TLS failure──▶ failed ────────┘
+ *                         └──config failure──────▶ failed (until redeployed)
  *   any ──last user leaves (removed) / close()──▶ closing ──▶ closed
+ *
+ * Only a failure of the connection itself latches it: a refused credential, a failed TLS check, a
+ * wrong configuration. An error a server answers about one call (bad input, a permission for that
+ * operation) is that call's. While latched, calls fail at once without reaching the server, each
+ * with an error of its own; a refused credential or a TLS failure is checked again by the probe on
+ * a slow backoff (`recheck`: first after 15–30 s, then up to every 10 minutes), and a redeploy of
+ * the config node checks it at once. A re-check that passes lets every call and stream through again.
  */
 import { EventEmitter } from 'node:events';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../common/backoff';
-import { ClosedError, isRetryable, redactError, toRecorderError, type RecorderError } from '../common/errors';
+import {
+  AuthError,
+  ClosedError,
+  isRetryable,
+  redactError,
+  TlsError,
+  toRecorderError,
+  type RecorderError,
+} from '../common/errors';
 
 export type ConnectionState =
   'idle' | 'connecting' | 'connected' | 'backoff' | 'failed' | 'closing' | 'closed';
@@ -20,7 +37,7 @@ export interface ConnectionSnapshot {
   state: ConnectionState;
   /** Failed probes since the last success. */
   attempt: number;
-  /** Epoch ms of the next retry while in `backoff`. */
+  /** Epoch ms of the next retry while in `backoff`, or of the next re-check while `failed`. */
   nextRetryAt?: number;
   /** Why the last probe or call failed. Never contains a secret. */
   error?: RecorderError;
@@ -59,13 +76,20 @@ export interface WatchedStream {
   off(event: 'healthy', listener: () => void): unknown;
   off(event: 'failure', listener: (err: unknown) => void): unknown;
   halt(error: RecorderError): void;
+  /** Start again after `halt`, once the connection works again (a re-checked credential passed). */
+  resume?(): void;
 }
 
 export interface ConnectionOptions {
   backoff?: BackoffOptions;
+  /** How often a refused credential or failed TLS check is checked again (slow: it may lock accounts). */
+  recheck?: BackoffOptions;
   probeTimeoutMs?: number;
   closeTimeoutMs?: number;
 }
+
+/** The first re-check of a refused credential after 15–30 s, then doubling up to every 10 minutes. */
+export const DEFAULT_RECHECK: BackoffOptions = { initialMs: 30_000, maxMs: 600_000 };
 
 export class ConnectionManager<C> extends EventEmitter {
   private readonly transport: Transport<C>;
@@ -76,12 +100,15 @@ export class ConnectionManager<C> extends EventEmitter {
   private retryTimer: NodeJS.Timeout | undefined;
   private probeAbort: AbortController | undefined;
   private closing: Promise<void> | undefined;
+  /** Re-checks of a latched connection since it last worked (they grow slower). */
+  private rechecks = 0;
 
   constructor(transport: Transport<C>, options: ConnectionOptions = {}) {
     super();
     this.transport = transport;
     this.options = {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
+      recheck: options.recheck ?? DEFAULT_RECHECK,
       probeTimeoutMs: options.probeTimeoutMs ?? 10_000,
       closeTimeoutMs: options.closeTimeoutMs ?? 3_000,
     };
@@ -101,10 +128,11 @@ export class ConnectionManager<C> extends EventEmitter {
   /**
    * The one call bracket: the client, the call, and its outcome recorded (a success shows the server
    * is there; a connection-level failure moves the state machine). Errors come back typed and
-   * redacted. Every node call goes through here.
+   * redacted. Every node call goes through here. `what` names the call in the error of a call that
+   * is not sent because the connection is latched.
    */
-  async run<T>(job: (client: C) => Promise<T>): Promise<T> {
-    const client = this.clientOrThrow();
+  async run<T>(job: (client: C) => Promise<T>, what?: string): Promise<T> {
+    const client = this.clientOrThrow(what);
     try {
       const result = await job(client);
       this.reportSuccess();
@@ -121,8 +149,8 @@ export class ConnectionManager<C> extends EventEmitter {
    * (closed, bad configuration, rejected credentials) throws typed and redacted. The stream's
    * outcomes are then recorded with `watch`.
    */
-  open<S>(make: (client: C) => S): S {
-    const client = this.clientOrThrow();
+  open<S>(make: (client: C) => S, what?: string): S {
+    const client = this.clientOrThrow(what);
     try {
       return make(client);
     } catch (err) {
@@ -131,9 +159,9 @@ export class ConnectionManager<C> extends EventEmitter {
   }
 
   /** The shared client, or the reason there is none, typed and redacted. */
-  private clientOrThrow(): C {
+  private clientOrThrow(what?: string): C {
     try {
-      return this.client();
+      return this.client(what);
     } catch (err) {
       throw this.redact(toRecorderError(err));
     }
@@ -162,6 +190,11 @@ export class ConnectionManager<C> extends EventEmitter {
     };
     const onState = (snap: ConnectionSnapshot): void => {
       if (snap.state === 'failed' && snap.error && !isRetryable(snap.error)) halt(snap.error);
+      else if (snap.state === 'connected' && halted) {
+        // The latch is cleared (a re-check passed): the stream may try again.
+        halted = false;
+        stream.resume?.();
+      }
     };
     stream.on('healthy', onHealthy);
     stream.on('failure', onFailure);
@@ -226,14 +259,14 @@ export class ConnectionManager<C> extends EventEmitter {
   }
 
   /**
-   * The client, for a call. Fails fast when the connection can not work without user action
-   * (auth failure, closed); otherwise returns the client even while backing off, because the
-   * call itself is the best probe and its outcome is reported back.
+   * The client, for a call. Fails fast when the connection is latched (refused credential, failed
+   * TLS check, wrong configuration) or closed; otherwise returns the client even while backing off,
+   * because the call itself is the best probe and its outcome is reported back.
    */
-  client(): C {
+  client(what?: string): C {
     if (this.snap.state === 'closed' || this.snap.state === 'closing') throw new ClosedError();
     if (this.snap.state === 'failed' && this.snap.error && !isRetryable(this.snap.error))
-      throw this.snap.error;
+      throw this.notSent(this.snap.error, what);
     if (this.transport.configError) throw this.redact(this.transport.configError);
     if (!this.clientInstance) {
       this.clientInstance = this.transport.create();
@@ -249,6 +282,7 @@ export class ConnectionManager<C> extends EventEmitter {
   reportSuccess(): void {
     if (this.snap.state === 'backoff' || this.snap.state === 'failed') {
       this.clearRetry();
+      this.rechecks = 0;
       this.update({ state: 'connected', attempt: 0, error: undefined, nextRetryAt: undefined });
     }
   }
@@ -259,11 +293,34 @@ export class ConnectionManager<C> extends EventEmitter {
     if (error.code === 'API' || error.code === 'INPUT' || error.code === 'CLOSED') return;
     if (this.snap.state === 'closed' || this.snap.state === 'closing') return;
     if (!isRetryable(error)) {
-      this.clearRetry();
-      this.update({ state: 'failed', error, nextRetryAt: undefined });
+      this.latch(error);
       return;
     }
     if (this.snap.state === 'connected') this.scheduleRetry(error);
+  }
+
+  /**
+   * The error of a call that is not sent because the connection is latched: a new one, naming this
+   * call, with the refusal that latched it as its reason (never that earlier error itself, which
+   * names another call). A configuration error is the same for every call and is given as it is.
+   */
+  private notSent(latched: RecorderError, what: string | undefined): RecorderError {
+    if (latched.code === 'CONFIG') return latched;
+    const seconds =
+      this.snap.nextRetryAt !== undefined
+        ? Math.max(1, Math.ceil((this.snap.nextRetryAt - Date.now()) / 1000))
+        : undefined;
+    const again =
+      seconds !== undefined
+        ? `checked again in ${seconds} s or when redeployed`
+        : 'checked again when redeployed';
+    const refused =
+      latched.code === 'TLS'
+        ? 'the TLS connection to the server failed'
+        : 'the server refused the credentials';
+    const message = `${what ? `${what}: ` : ''}not sent, ${refused} (${latched.message}); ${again}`;
+    const error = latched.code === 'TLS' ? new TlsError(message) : new AuthError(message);
+    return this.redact(error);
   }
 
   /** Close for good, within `closeTimeoutMs`. Idempotent. */
@@ -306,6 +363,7 @@ export class ConnectionManager<C> extends EventEmitter {
         (info) => {
           if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;
           const learned = info ?? this.snap.info;
+          this.rechecks = 0;
           this.update({
             state: 'connected',
             attempt: 0,
@@ -317,11 +375,31 @@ export class ConnectionManager<C> extends EventEmitter {
         (err: unknown) => {
           if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;
           const error = this.redact(toRecorderError(err));
-          if (!isRetryable(error)) this.update({ state: 'failed', error });
+          if (!isRetryable(error)) this.latch(error);
           else this.scheduleRetry(error);
         },
       )
       .finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Stop sending: `failed`. A refused credential or failed TLS check is checked again by the probe,
+   * slowly; a wrong configuration waits for the redeploy.
+   */
+  private latch(error: RecorderError): void {
+    // Calls under way when it latched fail the same way: the planned re-check stays as it is.
+    if (this.snap.state === 'failed' && this.retryTimer && error.code !== 'CONFIG') return;
+    this.clearRetry();
+    if (error.code === 'CONFIG') {
+      this.update({ state: 'failed', error, nextRetryAt: undefined });
+      return;
+    }
+    const delay = backoffDelay(this.rechecks++, this.options.recheck);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
+    this.update({ state: 'failed', error, nextRetryAt: Date.now() + delay });
   }
 
   private scheduleRetry(error: RecorderError): void {

@@ -6,6 +6,13 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ConnectionManager, type ConnectionOptions, type Transport } from './connection';
 import { Disposer } from './disposer';
+import {
+  checkCopy,
+  MAX_COPY_DEPTH,
+  structuredParts,
+  withPartsLeftOut,
+  type LeftOut,
+} from '../common/copyable';
 import { ConfigError, RecorderError, toRecorderError } from '../common/errors';
 import { NodeStatus } from './node-status';
 import { status, type NodeStatusShape, type StatusKind, type Translate } from './status';
@@ -48,7 +55,9 @@ export function registerNode<TConfig extends NodeDef>(
       node.status(status('error', error.statusText));
       node.error(error.message);
       node.removeAllListeners('input');
-      node.on('input', (_msg: NodeMessageInFlow, _send: Send, done: Done) => settle(node, done, error));
+      node.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) =>
+        settle(node, done, error, msg as Msg),
+      );
     }
   }
   RED.nodes.registerType(type, Constructor as unknown as Parameters<RED['nodes']['registerType']>[1], {
@@ -57,9 +66,9 @@ export function registerNode<TConfig extends NodeDef>(
 }
 
 /**
- * The input handler every action node uses: `handler` may throw or reject; the wrapper calls
- * `done()` or `done(err)` exactly once, so Catch nodes receive the error with the original msg,
- * and a rejection never escapes into the runtime.
+ * The input handler every action node uses: `handler` may throw or reject; the wrapper settles the
+ * message once (its promise settles once) with `done()` or `done(err)`, so Catch nodes receive the
+ * error with the original msg, and a rejection never escapes into the runtime.
  */
 export function onInput(
   node: Node,
@@ -68,12 +77,6 @@ export function onInput(
 ): void {
   node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
     const m = msg as Msg;
-    let settled = false;
-    const finish = (err?: Error): void => {
-      if (settled) return;
-      settled = true;
-      done(err);
-    };
     let handled: Promise<void>;
     try {
       handled = handler(m, send);
@@ -82,7 +85,7 @@ export function onInput(
       handled = Promise.reject(err);
     }
     handled.then(
-      () => settle(node, finish),
+      () => settle(node, done, undefined, m),
       (err: unknown) => {
         const error = toRecorderError(err);
         try {
@@ -90,27 +93,60 @@ export function onInput(
         } catch {
           // a status update must not keep the error from its Catch node
         }
-        settle(node, finish, error);
+        settle(node, done, error, m);
       },
     );
   });
 }
 
 /**
- * `done()` / `done(err)` with Node-RED's own failures contained: for a deeply nested message its
- * clone can throw inside `done(err)`, which would escape as an unhandled rejection (and stop the
- * runtime). The error is then logged without the message instead.
+ * `done()` / `done(err)` with Node-RED's own failures contained. The runtime deep-copies the message
+ * for each Catch and Complete node, recursively: a message nested thousands of levels deep (a JSON
+ * payload from MQTT can be) overflows the stack there, and a getter or proxy that throws throws
+ * there; the message would reach no Catch node, and the exception would escape. So the parts such a
+ * copy fails on are handed to the runtime as a note saying why they are left out (the message itself
+ * is put back as it was right after): first those a quick bounded look finds, then, should the copy
+ * still fail, those a thorough look finds, and last every structured part. The Catch or Complete node
+ * always gets the message, `_msgid`, topic and the plain values included; only a message that can
+ * not be changed at all (frozen) is logged instead.
  */
-function settle(node: Node, done: Done, error?: Error): void {
+function settle(node: Node, done: Done, error: Error | undefined, msg: Msg | undefined): void {
+  const message = msg !== null && typeof msg === 'object' ? msg : undefined;
+  const settleWith = (parts: readonly LeftOut[]): unknown => {
+    let failure: unknown = new Error('the message could not be changed');
+    if (!message || parts.length === 0) return attempt(() => done(error));
+    withPartsLeftOut(message, parts, () => {
+      failure = attempt(() => done(error));
+    });
+    return failure;
+  };
+  let failure = settleWith(message ? checkCopy(message, QUICK_COPY_CHECK).parts : []);
+  if (failure !== undefined && message)
+    failure = settleWith(checkCopy(message, 200_000, 1_000_000, true).parts);
+  if (failure !== undefined && message) failure = settleWith(structuredParts(message));
+  if (failure === undefined) return;
+  const reason = toRecorderError(failure).message;
   try {
-    done(error);
+    node.error(error ? `${error.message} (the message could not be passed on: ${reason})` : reason);
+  } catch {
+    // nothing left to tell
+  }
+}
+
+/**
+ * Values looked at per property before every message is settled (ten times that in all): a usual
+ * message has a few dozen, and a value nested too deep shows within MAX_COPY_DEPTH of them. What is
+ * larger is not looked through first; its copy is tried as it is.
+ */
+const QUICK_COPY_CHECK = 2 * MAX_COPY_DEPTH;
+
+/** What `fn` threw, or undefined. */
+function attempt(fn: () => void): unknown {
+  try {
+    fn();
+    return undefined;
   } catch (thrown) {
-    const reason = toRecorderError(thrown).message;
-    try {
-      node.error(error ? `${error.message} (the message could not be passed on: ${reason})` : reason);
-    } catch {
-      // nothing left to tell
-    }
+    return thrown ?? new Error('failed');
   }
 }
 

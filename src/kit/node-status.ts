@@ -7,11 +7,12 @@
  *     connected, never replaced by activity;
  *  3. the node's own activity (recording, playing 0:06.9, an API error in words).
  *
- * Connection-level failures of a call are left to layer 1 (the connection records them), so a node
- * never flaps between its own "unreachable" and the connection's "retrying". No Node-RED imports.
+ * While the connection is not connected, layer 1 is all a node shows, so a node never flaps between
+ * its own "timeout" and the connection's "retrying"; once it is connected again, a node whose last
+ * call failed keeps showing that failure until a call succeeds. No Node-RED imports.
  */
 import type { ConnectionSnapshot } from './connection';
-import { isConnectionLevel, type RecorderError } from '../common/errors';
+import type { RecorderError, RecorderErrorCode } from '../common/errors';
 import { connectionStatus, status, type NodeStatusShape, type StatusKind, type Translate } from './status';
 
 /** Where composed shapes go: a StatusView (coalescing) in the runtime, an array in tests. */
@@ -65,11 +66,16 @@ export class NodeStatus {
   }
 
   /**
-   * A call failed. Its own errors (bad input, an API answer) show as the node's activity; failures
-   * of the connection are shown by the connection layer, the same on every node of that server.
+   * A call failed, and the node shows it until a later call succeeds (`set`): its own errors (bad
+   * input, an API answer) and a call that timed out or could not reach the server, even while the
+   * connection's health probe passes again (the probe answering says nothing of this node's calls).
+   * While the connection itself is down the connection layer shows that instead, the same on every
+   * node of that server, so a node never flaps between its own "timeout" and the connection's
+   * "retrying". A failure that latches the connection (refused credential, TLS, configuration) is
+   * left to the connection layer alone: its re-check passing clears it on every node.
    */
   fail(error: RecorderError): void {
-    if (this.snapshot && isConnectionLevel(error)) {
+    if (this.snapshot && isLatching(error)) {
       this.activity = undefined;
     } else {
       this.activity = status('error', error.statusText);
@@ -81,4 +87,11 @@ export class NodeStatus {
   render(): void {
     this.sink.show(composeStatus(this.snapshot, this.activity, this.t));
   }
+}
+
+/** A failure the connection latches on (or a closing one) and shows itself (see connection.ts). */
+const LATCHING: ReadonlySet<RecorderErrorCode> = new Set(['AUTH', 'TLS', 'CONFIG', 'CLOSED']);
+
+function isLatching(error: RecorderError): boolean {
+  return LATCHING.has(error.code);
 }

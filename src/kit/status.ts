@@ -81,8 +81,13 @@ export function connectionStatus(
       const reason = snapshot.error?.statusText ?? t('recorders.status.disconnected');
       return status('disconnected', t('recorders.status.retrying', { reason, seconds }));
     }
-    case 'failed':
-      return status('error', snapshot.error?.statusText ?? t('recorders.status.error'));
+    case 'failed': {
+      const reason = snapshot.error?.statusText ?? t('recorders.status.error');
+      if (snapshot.nextRetryAt === undefined) return status('error', reason);
+      // Latched, with a re-check of the credential (or TLS) planned.
+      const seconds = Math.max(0, Math.ceil((snapshot.nextRetryAt - now) / 1000));
+      return status('error', t('recorders.status.retrying', { reason, seconds }));
+    }
     case 'closing':
     case 'closed':
       return status('idle', t('recorders.status.closed'));

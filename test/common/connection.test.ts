@@ -2,8 +2,14 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { backoffDelay } from '../../src/common/backoff';
-import { ConnectionManager, type ConnectionSnapshot, type Transport } from '../../src/kit/connection';
-import { AuthError, ClosedError, ConnectionError, TimeoutError } from '../../src/common/errors';
+import { EventEmitter } from 'node:events';
+import {
+  ConnectionManager,
+  type ConnectionSnapshot,
+  type Transport,
+  type WatchedStream,
+} from '../../src/kit/connection';
+import { AuthError, ClosedError, ConfigError, ConnectionError, TimeoutError } from '../../src/common/errors';
 
 interface FakeClient {
   id: number;
@@ -83,15 +89,77 @@ describe('ConnectionManager', () => {
     assert.equal(transport.probes, 4);
   });
 
-  it('does not retry after an auth failure and fails calls fast', async () => {
-    const transport = scripted([new AuthError('key rejected')]);
-    const manager = new ConnectionManager(transport, { backoff: { initialMs: 10, maxMs: 10 } });
+  it('latches on a refused credential: calls fail at once, each with its own error, and it is re-checked slowly', async () => {
+    const transport = scripted(['ok', new AuthError('key rejected'), 'ok']);
+    const manager = new ConnectionManager(transport, {
+      backoff: { initialMs: 10, maxMs: 10 },
+      recheck: { initialMs: 30_000, maxMs: 120_000, random: () => 1 },
+    });
     manager.acquire('a');
     await flush();
+    // A call is refused: the connection latches, and plans a re-check.
+    await assert.rejects(
+      manager.run(async () => {
+        throw new AuthError('setting session 1 to Started: invalid admin secret');
+      }, 'setState'),
+      /^AuthError: setting session 1/,
+    );
     assert.equal(manager.state, 'failed');
+    assert.equal(manager.snapshot.nextRetryAt, Date.now() + 30_000);
+    manager.reportFailure(new AuthError('a call under way was refused too'));
+    assert.equal(manager.snapshot.nextRetryAt, Date.now() + 30_000, 'the re-check is not pushed back');
+    const notSent = await manager
+      .run(async () => 'sent', 'listSessions')
+      .then(
+        () => assert.fail('a latched connection sends nothing'),
+        (err: Error) => err,
+      );
+    assert.ok(notSent instanceof AuthError);
+    assert.match(
+      notSent.message,
+      /^listSessions: not sent, the server refused the credentials \(setting session 1/,
+    );
+    assert.match(notSent.message, /checked again in 30 s or when redeployed/);
+    assert.notEqual(notSent, manager.snapshot.error, 'a new error per call, never the cached one');
+    await clock.tickAsync(29_000);
+    assert.equal(transport.probes, 1, 'no fast retry loop');
+    await clock.tickAsync(1000);
+    assert.equal(transport.probes, 2, 'the first re-check');
+    assert.equal(manager.state, 'failed');
+    assert.equal(manager.snapshot.nextRetryAt, Date.now() + 60_000, 'slower each time');
     await clock.tickAsync(60_000);
-    assert.equal(transport.probes, 1, 'no retry loop');
-    assert.throws(() => manager.client(), AuthError);
+    assert.equal(transport.probes, 3);
+    assert.equal(manager.state, 'connected', 'a re-check that passes clears the latch');
+    assert.equal(await manager.run(async () => 'sent', 'listSessions'), 'sent');
+  });
+
+  it('a wrong configuration is not re-checked: it waits for the redeploy', async () => {
+    const transport = { ...scripted(['ok']), configError: new ConfigError('host: missing', 'host') };
+    const manager = new ConnectionManager(transport, { recheck: { initialMs: 10, maxMs: 10 } });
+    manager.acquire('a');
+    await clock.tickAsync(60_000);
+    assert.equal(transport.probes, 0);
+    assert.throws(() => manager.client('version'), /^ConfigError: host: missing/);
+  });
+
+  it('resumes a stream it halted once a re-check passes', async () => {
+    const transport = scripted(['ok', 'ok']);
+    const manager = new ConnectionManager(transport, {
+      recheck: { initialMs: 1000, maxMs: 1000, random: () => 1 },
+    });
+    manager.acquire('a');
+    await flush();
+    const stream = Object.assign(new EventEmitter(), { halted: 0, resumed: 0 }) as EventEmitter &
+      WatchedStream & { halted: number; resumed: number };
+    stream.halt = () => void stream.halted++;
+    stream.resume = () => void stream.resumed++;
+    manager.watch(stream);
+    stream.emit('failure', new AuthError('token expired'));
+    assert.equal(stream.halted, 1);
+    assert.equal(manager.state, 'failed');
+    await clock.tickAsync(1000);
+    assert.equal(manager.state, 'connected');
+    assert.equal(stream.resumed, 1);
   });
 
   it('moves to backoff when a call reports a connection failure, not on API errors', async () => {

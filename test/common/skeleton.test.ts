@@ -9,7 +9,7 @@ import {
   ConnectionError,
   InputError,
   RecorderError,
-  type RecorderErrorCode,
+  TimeoutError,
 } from '../../src/common/errors';
 import { editorDefaults, field, readConfig, resolveInput } from '../../src/kit/fields';
 import { composeStatus, NodeStatus } from '../../src/kit/node-status';
@@ -317,7 +317,29 @@ describe('layered status', () => {
     s.connection(connected);
     s.fail(new ApiError(409, 'already recording'));
     assert.equal(shown.at(-1)?.text, 'already recording');
-    s.fail(new RecorderError('TIMEOUT' as RecorderErrorCode, 'slow'));
-    assert.equal(shown.at(-1)?.text, 'recorders.status.connected');
+    s.fail(new AuthError('key rejected'));
+    assert.equal(shown.at(-1)?.text, 'recorders.status.connected', "a latching failure is the connection's");
+  });
+
+  it('fail(): a call that timed out shows until a call succeeds, even once the probe passes again', () => {
+    const shown: NodeStatusShape[] = [];
+    const s = new NodeStatus({ show: (x) => shown.push(x) }, t);
+    s.connection(connected);
+    s.fail(new TimeoutError('setState: no answer within 3000 ms'));
+    assert.deepEqual(shown.at(-1), { fill: 'red', shape: 'dot', text: 'timeout' });
+    // The connection backs off: its state is what shows, on every node of that server.
+    s.connection({
+      state: 'backoff',
+      attempt: 1,
+      nextRetryAt: Date.now() + 2000,
+      error: new TimeoutError('x'),
+    });
+    assert.equal(shown.at(-1)?.fill, 'red');
+    assert.match(shown.at(-1)?.text ?? '', /recorders\.status\.retrying/);
+    // The health probe answers again: the node's last call still failed.
+    s.connection(connected);
+    assert.deepEqual(shown.at(-1), { fill: 'red', shape: 'dot', text: 'timeout' });
+    s.set('connected', 'Started');
+    assert.deepEqual(shown.at(-1), { fill: 'green', shape: 'dot', text: 'Started' });
   });
 });

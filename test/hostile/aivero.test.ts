@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { AiveroClient } from '../../src/backends/aivero';
 import { startChildSim, type ChildSim } from '../nodes/aivero-helpers';
 import { helper, nodeModule, type FlowNode } from '../support/node-red';
-import { runHostile, TARGET } from './harness';
-import { hostileMessages } from './values';
+import { assertOutputOrCatch, runHostile, TARGET } from './harness';
+import { hostileMessages, uncopyableMessages } from './values';
 
 const MODULES = [nodeModule('aivero-server'), nodeModule('aivero-action'), nodeModule('aivero-watch')];
 const COUNT = 320;
@@ -174,5 +174,48 @@ describe('hostile input: aivero nodes', function () {
     });
     assert.ok(result.caught > 0);
     assert.ok(result.completed > 0, 'good control messages complete');
+  });
+
+  it('messages Node-RED can not copy (5,000 and 100,000 levels deep, throwing getters and proxies): each answered by an output or a Catch', async () => {
+    const fromMsg = uncopyableMessages(['operation', 'state', 'session', 'camera'], 'from-msg', {
+      operation: 'listSessions',
+      session: NO_SUCH,
+      camera: D435,
+    });
+    const fromMsgResult = await runHostile({
+      modules: MODULES,
+      credentials: credentials(),
+      boundMs: 10_000,
+      nodes: [
+        server(),
+        { id: TARGET, type: 'aivero-action', server: 'srv', operation: '', state: '', session: '' },
+      ],
+      messages: fromMsg,
+    });
+    assertOutputOrCatch(fromMsgResult, fromMsg);
+    await helper.unload();
+    // A configured call that succeeds with such a message: its output, and its completion.
+    const configured = uncopyableMessages(['camera', 'session'], 'configured');
+    const configuredResult = await runHostile({
+      modules: MODULES,
+      credentials: credentials(),
+      boundMs: 10_000,
+      nodes: [server(), { id: TARGET, type: 'aivero-action', server: 'srv', operation: 'listSessions' }],
+      messages: configured,
+    });
+    assertOutputOrCatch(configuredResult, configured);
+    assert.ok(configuredResult.outputs > 0, 'a call that needs nothing of the message still succeeds');
+    await helper.unload();
+    const watch = uncopyableMessages(['action', 'session'], 'watch');
+    const watchResult = await runHostile({
+      modules: MODULES,
+      credentials: credentials(),
+      nodes: [
+        server(),
+        { id: TARGET, type: 'aivero-watch', server: 'srv', scope: 'session', session: '', autoStart: false },
+      ],
+      messages: watch,
+    });
+    assertOutputOrCatch(watchResult, watch);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Node-RED's own failures around our nodes stay contained: a message nested so deeply that the
- * runtime's clone throws inside `done(err)` must not become an unhandled rejection (stock Node-RED
- * exits on one), and a node that could not start still answers every message.
+ * runtime's copy for the Catch node would throw inside `done(err)` still reaches the Catch node
+ * (never an unhandled rejection, on which stock Node-RED exits), and a node that could not start
+ * still answers every message.
  */
 import assert from 'node:assert/strict';
+import { nextMessage } from '../support/flow';
 import { helper, nodeModule } from '../support/node-red';
 import { runHostile, TARGET } from './harness';
 
@@ -13,7 +15,7 @@ describe('contained failures', function () {
     await helper.unload();
   });
 
-  it('a message too deep for Node-RED to clone: no unhandled rejection, the error is logged', async () => {
+  it('a message too deep for Node-RED to copy still reaches the Catch node, its deep part left out', async () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 20_000; i++) deep = { a: deep };
     const rejections: unknown[] = [];
@@ -50,16 +52,15 @@ describe('contained failures', function () {
         ] as never,
       );
       const target = helper.getNode(TARGET);
-      const logged = new Promise<void>((resolve) => {
-        const spy = target.error as unknown as { callCount: number };
-        const poll = (): void => {
-          if (spy.callCount > 1) resolve();
-          else setTimeout(poll, 10);
-        };
-        poll();
-      });
-      target.receive({ payload: deep });
-      await logged;
+      const caught = nextMessage(helper.getNode('caught'));
+      const msg = { _msgid: 'deep-1', topic: 'kept', payload: deep };
+      target.receive(msg as never);
+      const received = await caught;
+      assert.equal(received._msgid, 'deep-1');
+      assert.equal(received.topic, 'kept');
+      assert.match(String(received.payload), /^\[left out: nested deeper than 1000 levels\]$/);
+      assert.match((received.error as { message: string }).message, /no motif-server is configured/);
+      assert.equal(msg.payload, deep, 'the message itself is as it was');
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(rejections, []);
     } finally {

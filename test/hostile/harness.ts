@@ -21,6 +21,8 @@ export interface HostileRun {
   concurrency?: number;
   /** Longest event-loop block allowed while the messages run. */
   maxBlockMs?: number;
+  /** The node's outputs, all wired to the output the harness counts (default 1). */
+  outputs?: number;
 }
 
 export interface HostileResult {
@@ -30,17 +32,23 @@ export interface HostileResult {
   slowestMs: number;
   maxBlockMs: number;
   errors: string[];
+  /** How each message was answered, by `_msgid`. */
+  answeredBy: Map<string, Set<AnswerKind>>;
 }
+
+export type AnswerKind = 'outputs' | 'caught' | 'completed';
 
 /** The ids of the helper nodes the harness wires the target to. */
 export const TARGET = 'target';
 
-function wired(nodes: FlowNode[]): FlowNode[] {
+function wired(nodes: FlowNode[], outputs = 1): FlowNode[] {
   // Flow nodes need a position: Node-RED takes a node without x/y for a config node.
   const at = { z: 'tab', x: 100, y: 100 };
   return [
     { id: 'tab', type: 'tab' },
-    ...nodes.map((n) => (n.id === TARGET ? { ...at, ...n, wires: [['out']] } : n)),
+    ...nodes.map((n) =>
+      n.id === TARGET ? { ...at, ...n, wires: Array.from({ length: outputs }, () => ['out']) } : n,
+    ),
     { id: 'out', type: 'helper', ...at },
     { id: 'catch', type: 'catch', ...at, scope: [TARGET], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', ...at },
@@ -63,7 +71,7 @@ export async function runHostile(run: HostileRun): Promise<HostileResult> {
   process.on('uncaughtException', onException);
   const loop = new BlockMeter();
   try {
-    await loadFlow(run.modules, wired(run.nodes), run.credentials);
+    await loadFlow(run.modules, wired(run.nodes, run.outputs), run.credentials);
     const target = helper.getNode(TARGET) as Node | null;
     assert.ok(target, 'the node under test started');
     const answered = new Map<string, number>();
@@ -75,19 +83,21 @@ export async function runHostile(run: HostileRun): Promise<HostileResult> {
       slowestMs: 0,
       maxBlockMs: 0,
       errors: [],
+      answeredBy: new Map(),
     };
     const waiting = new Map<string, () => void>();
-    const answer =
-      (kind: 'outputs' | 'caught' | 'completed') =>
-      (msg: { _msgid?: string; error?: { message?: string } }) => {
-        const id = msg._msgid;
-        if (!id || !sentAt.has(id)) return; // stream data, not an answer to one of ours
-        result[kind]++;
-        if (kind === 'caught' && msg.error?.message) result.errors.push(msg.error.message);
-        if (answered.has(id)) return;
-        answered.set(id, Date.now() - (sentAt.get(id) ?? Date.now()));
-        waiting.get(id)?.();
-      };
+    const answer = (kind: AnswerKind) => (msg: { _msgid?: string; error?: { message?: string } }) => {
+      const id = msg._msgid;
+      if (!id || !sentAt.has(id)) return; // stream data, not an answer to one of ours
+      result[kind]++;
+      let kinds = result.answeredBy.get(id);
+      if (!kinds) result.answeredBy.set(id, (kinds = new Set()));
+      kinds.add(kind);
+      if (kind === 'caught' && msg.error?.message) result.errors.push(msg.error.message);
+      if (answered.has(id)) return;
+      answered.set(id, Date.now() - (sentAt.get(id) ?? Date.now()));
+      waiting.get(id)?.();
+    };
     helper.getNode('out').on('input', answer('outputs'));
     helper.getNode('caught').on('input', answer('caught'));
     helper.getNode('completed').on('input', answer('completed'));
@@ -215,5 +225,21 @@ export class BlockMeter {
   disable(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+}
+
+/**
+ * Every message reached the node's output or a Catch node. A completion alone counts only where
+ * `quiet` says the message asks for nothing to be sent (a "stop" control message).
+ */
+export function assertOutputOrCatch(
+  result: HostileResult,
+  messages: readonly HostileMessage[],
+  quiet: (msg: HostileMessage) => boolean = () => false,
+): void {
+  for (const msg of messages) {
+    const kinds = result.answeredBy.get(msg._msgid) ?? new Set<AnswerKind>();
+    const answered = kinds.has('outputs') || kinds.has('caught') || (quiet(msg) && kinds.has('completed'));
+    assert.ok(answered, `${msg._msgid} got ${[...kinds].join(', ') || 'nothing'}: ${describeMsg(msg)}`);
   }
 }

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { MotifSimulator } from '../../src/simulators/motif/server';
 import { helper, nodeModule, type FlowNode } from '../support/node-red';
-import { assertNothingHostileReached, runHostile, TARGET } from './harness';
-import { hostileMessages } from './values';
+import { assertNothingHostileReached, assertOutputOrCatch, runHostile, TARGET } from './harness';
+import { hostileMessages, uncopyableMessages } from './values';
 
 const MODULES = [nodeModule('motif-server'), nodeModule('motif-action'), nodeModule('motif-stream')];
 const COUNT = 320;
@@ -140,6 +140,66 @@ describe('hostile input: motif nodes', function () {
       ),
     });
     assertNothingHostileReached(sim.requests);
+  });
+
+  it('messages Node-RED can not copy (5,000 and 100,000 levels deep, throwing getters and proxies): each answered by an output or a Catch', async () => {
+    const action = {
+      id: TARGET,
+      type: 'motif-action',
+      server: 'srv',
+      camera: '',
+      output: '',
+      parameter: '',
+      task: '',
+      ioSerial: '',
+      ioPort: '',
+      args: '',
+      payloadArgs: true,
+      wait: false,
+      waitTimeout: 5,
+    };
+    const fromMsg = uncopyableMessages(['operation', 'camera', 'output', 'args'], 'from-msg', {
+      operation: 'camera/<serial>/io/<name>/set',
+      camera: 'FAKE0',
+      output: 'led',
+    });
+    const fromMsgResult = await runHostile({
+      modules: MODULES,
+      credentials: credentials(),
+      nodes: [server(), { ...action, operation: '' }],
+      messages: fromMsg,
+    });
+    assertOutputOrCatch(fromMsgResult, fromMsg);
+    await helper.unload();
+    const configured = uncopyableMessages(['camera', 'topic'], 'configured');
+    const configuredResult = await runHostile({
+      modules: MODULES,
+      credentials: credentials(),
+      nodes: [server(), { ...action, operation: 'version', payloadArgs: false }],
+      messages: configured,
+    });
+    assertOutputOrCatch(configuredResult, configured);
+    assert.ok(configuredResult.outputs > 0, 'a call that needs nothing of the message still succeeds');
+    await helper.unload();
+    const stream = uncopyableMessages(['action', 'camera'], 'stream');
+    const streamResult = await runHostile({
+      modules: MODULES,
+      credentials: credentials(),
+      nodes: [
+        server(),
+        {
+          id: TARGET,
+          type: 'motif-stream',
+          server: 'srv',
+          camera: 'FAKE0',
+          stream: 'state',
+          autoStart: false,
+        },
+      ],
+      messages: stream,
+    });
+    // A control message without an action (re)starts the stream: it is answered by its completion.
+    assertOutputOrCatch(streamResult, stream, (msg) => msg.action === undefined);
   });
 });
 

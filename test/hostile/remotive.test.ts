@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { RemotiveSimulator } from '../../src/simulators/remotive/server';
 import { helper, nodeModule } from '../support/node-red';
-import { runHostile, TARGET } from './harness';
-import { hostileMessages } from './values';
+import { assertOutputOrCatch, runHostile, TARGET } from './harness';
+import { hostileMessages, uncopyableMessages } from './values';
 
 const MODULES = [nodeModule('remotive-broker'), nodeModule('remotive-playback')];
 const CITY = 'drive/city-loop.recordingsession.yaml';
@@ -111,6 +111,28 @@ describe('hostile input: remotive-playback', function () {
       false,
       `rpcs: ${rpcs.join(', ')}`,
     );
+  });
+
+  it('messages Node-RED can not copy (5,000 and 100,000 levels deep, throwing getters and proxies): each answered by an output or a Catch', async () => {
+    const fromMsg = uncopyableMessages(['operation', 'path', 'offset', 'start', 'end', 'topic'], 'from-msg', {
+      operation: 'open',
+      path: CITY,
+    });
+    const fromMsgResult = await runHostile({
+      modules: MODULES,
+      nodes: [broker(), playback({})],
+      messages: fromMsg,
+    });
+    assertOutputOrCatch(fromMsgResult, fromMsg);
+    await helper.unload();
+    const configured = uncopyableMessages(['path', 'offset'], 'configured');
+    const configuredResult = await runHostile({
+      modules: MODULES,
+      nodes: [broker(), playback({ operation: 'list', path: 'drive' })],
+      messages: configured,
+    });
+    assertOutputOrCatch(configuredResult, configured);
+    assert.ok(configuredResult.outputs > 0, 'a call that needs nothing of the message still succeeds');
   });
 
   for (const c of [

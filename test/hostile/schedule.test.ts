@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { MotifSimulator } from '../../src/simulators/motif/server';
 import { helper, nodeModule } from '../support/node-red';
-import { assertNothingHostileReached, runHostile, TARGET } from './harness';
-import { hostileMessages, type HostileMessage } from './values';
+import { assertNothingHostileReached, assertOutputOrCatch, runHostile, TARGET } from './harness';
+import { hostileMessages, uncopyableMessages, uncopyableValues, type HostileMessage } from './values';
 
 /** Expressions whose next firing is expensive to find when the search steps second by second. */
 const HOSTILE_CRON = [
@@ -114,6 +114,53 @@ describe('hostile input: schedule nodes', function () {
         messages,
       });
       assertNothingHostileReached(sim.requests);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('messages Node-RED can not copy (5,000 and 100,000 levels deep, throwing getters and proxies): each answered by an output or a Catch', async () => {
+    // As the whole payload, as a command's field, and beside a good command.
+    const asFields = uncopyableValues().flatMap((value, k) =>
+      ['command', 'name', 'expression', 'payload'].map((field) => ({
+        _msgid: `field-${field}-${k}`,
+        payload: { command: 'add', name: 'deep', expression: '0 * * * * *', [field]: value },
+      })),
+    );
+    const messages: HostileMessage[] = [
+      ...uncopyableMessages(['topic'], 'top'),
+      ...asFields,
+      ...uncopyableMessages(['topic', 'extra'], 'beside', { payload: { command: 'list' } }),
+    ];
+    const recorder = await runHostile({
+      modules: [nodeModule('recorder-schedule')],
+      nodes: [{ id: TARGET, type: 'recorder-schedule', schedules: [] }],
+      // Command replies leave by the second output.
+      outputs: 2,
+      messages,
+    });
+    assertOutputOrCatch(recorder, messages);
+    await helper.unload();
+    const sim = await MotifSimulator.start({ streams: { enabled: false }, runTasks: false });
+    try {
+      const motif = await runHostile({
+        modules: [nodeModule('motif-server'), nodeModule('motif-schedule')],
+        credentials: { srv: { apiKey: sim.apiKey } },
+        nodes: [
+          {
+            id: 'srv',
+            type: 'motif-server',
+            host: '127.0.0.1',
+            port: sim.port,
+            tlsMode: 'fingerprint',
+            fingerprint: sim.fingerprint256,
+            timeout: 2,
+          },
+          { id: TARGET, type: 'motif-schedule', server: 'srv', timeZone: '', tasks: [] },
+        ],
+        messages,
+      });
+      assertOutputOrCatch(motif, messages);
     } finally {
       await sim.close();
     }

@@ -1,8 +1,10 @@
 /**
  * A deterministic generator of hostile messages: wrong types in every documented msg property,
- * NaN/±Infinity/huge numbers, 1 MB strings, 200-level nesting, arrays, null, `__proto__` /
- * `constructor` keys, dot segments, slashes, control characters, markup and odd unicode. The same
- * seed gives the same messages, so a failure names a message that can be replayed.
+ * NaN/±Infinity/huge numbers, 1 MB strings, nesting 200 and 5,000 levels deep (and 100,000 in
+ * `uncopyableMessages`: a 10 kB JSON payload from MQTT can be that deep; objects and arrays),
+ * getters and proxies that throw, arrays,
+ * null, `__proto__` / `constructor` keys, dot segments, slashes, control characters, markup and odd
+ * unicode. The same seed gives the same messages, so a failure names a message that can be replayed.
  */
 
 /** mulberry32: small, fast, good enough to pick values. */
@@ -24,6 +26,54 @@ function nested(depth: number, array: boolean): unknown {
 }
 
 const MEGABYTE = 'x'.repeat(1024 * 1024);
+
+/** An object whose property throws when read (as a deep copy or a check reads it). */
+export function throwingGetter(): object {
+  const value = { ok: 1 };
+  Object.defineProperty(value, 'bad', {
+    enumerable: true,
+    get(): never {
+      throw new Error('a getter that throws');
+    },
+  });
+  return value;
+}
+
+/** A proxy every trap of which throws. */
+export function throwingProxy(): object {
+  const trap = (name: string) => (): never => {
+    throw new Error(`the proxy's ${name} trap throws`);
+  };
+  return new Proxy(
+    {},
+    {
+      get: trap('get'),
+      has: trap('has'),
+      ownKeys: trap('ownKeys'),
+      getOwnPropertyDescriptor: trap('getOwnPropertyDescriptor'),
+      getPrototypeOf: trap('getPrototypeOf'),
+      set: trap('set'),
+      defineProperty: trap('defineProperty'),
+      deleteProperty: trap('deleteProperty'),
+    },
+  );
+}
+
+/**
+ * Values Node-RED's own deep copy (for Catch and Complete nodes) fails on. Made afresh for each
+ * test that uses them and let go after: 200,000 nested objects kept alive through the whole suite
+ * would make every collection of the heap longer (pauses of the test's making).
+ */
+export function uncopyableValues(): unknown[] {
+  return [
+    nested(5000, false),
+    nested(5000, true),
+    nested(100_000, false),
+    nested(100_000, true),
+    throwingGetter(),
+    throwingProxy(),
+  ];
+}
 
 /** Strings that must never reach a server as they are. */
 export const HOSTILE_STRINGS: readonly string[] = [
@@ -87,6 +137,11 @@ export function hostileNonStrings(): unknown[] {
     { toString: 'not a function', valueOf: 1 },
     nested(200, false),
     nested(200, true),
+    // Too deep for Node-RED's copy; the 100,000-level ones are in `uncopyableMessages`.
+    nested(5000, false),
+    nested(5000, true),
+    throwingGetter(),
+    throwingProxy(),
     Buffer.from('buffer'),
     new Date(Number.NaN),
     () => 'a function',
@@ -127,5 +182,22 @@ export function hostileMessages(
     }
     out.push(msg);
   }
+  return out;
+}
+
+/**
+ * One message per documented property (and `payload`) per value Node-RED can not copy, the other
+ * properties as a user would set them: every node must still answer each with an output or an
+ * error a Catch node receives.
+ */
+export function uncopyableMessages(
+  props: readonly string[],
+  prefix: string,
+  valid: Record<string, unknown> = {},
+): HostileMessage[] {
+  const values = uncopyableValues();
+  const out: HostileMessage[] = [];
+  for (const prop of new Set([...props, 'payload']))
+    values.forEach((value, k) => out.push({ ...valid, _msgid: `${prefix}-${prop}-${k}`, [prop]: value }));
   return out;
 }

@@ -12,7 +12,13 @@
  */
 import WebSocket from 'ws';
 import { ConnectionError, TimeoutError, type RecorderError } from '../../common/errors';
-import { AiveroApiError, AiveroAuthError, fromGraphQLErrors, type GraphQLErrorLike } from './errors';
+import {
+  AiveroApiError,
+  AiveroAuthError,
+  CREDENTIAL_TEXT,
+  fromGraphQLErrors,
+  type GraphQLErrorLike,
+} from './errors';
 import {
   earlyClose,
   handshakeFailure,
@@ -33,7 +39,8 @@ const OPERATION_ID = '1';
 /** One-off queries that only prove the server answers; their ids never clash with the subscription's. */
 const PROBE_QUERY = 'query AiveroProbe { __typename }';
 const PROBE_PREFIX = 'probe-';
-const AUTH_TEXT = /access-denied|invalid-jwt|admin-secret|jwt|unauthori[sz]ed|forbidden|authentication/i;
+// A refused credential only: a refusal of one operation ("access-denied", "forbidden") is not one.
+const AUTH_TEXT = CREDENTIAL_TEXT;
 
 function errorText(payload: unknown): string {
   if (typeof payload === 'string') return payload;

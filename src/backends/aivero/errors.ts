@@ -3,7 +3,9 @@
  * HTTP 200 with `errors[].extensions.code`; a proxy in front answers with its own status and maybe
  * no JSON. Every text is scrubbed of the credentials (a server may echo a header) and capped.
  */
+import { ANSWER_TOO_LARGE } from '../../common/answer-cap';
 import { ApiError, AuthError, InputError, RecorderError } from '../../common/errors';
+import { redact } from '../../common/redact';
 import { fromSocketError } from '../../common/socket-errors';
 
 export const MAX_ERROR_TEXT = 300;
@@ -27,13 +29,32 @@ export class AiveroInputError extends InputError {
   }
 }
 
-/** The credentials were refused (access-denied, invalid-jwt, a proxy's 401): not retryable. */
+/**
+ * The credentials were refused (a wrong admin secret, an invalid or expired JWT, a role the
+ * credential does not allow, a proxy's 401): no call can work until they change, so the connection
+ * stops sending (see `isCredentialRefusal`). Not retryable.
+ */
 export class AiveroAuthError extends AuthError {
   readonly hasura: HasuraDetails;
   readonly retryable = false;
   constructor(message: string, hasura: HasuraDetails) {
     super(message);
     this.name = 'AiveroAuthError';
+    this.hasura = hasura;
+  }
+}
+
+/**
+ * The server refused this one operation to a credential it accepts (Hasura's permission-error,
+ * permission-denied, an access-denied about the operation, a proxy's 403): an error of the call,
+ * like any other answer; the next call is sent as usual. Not retryable as it is.
+ */
+export class AiveroPermissionError extends ApiError {
+  readonly hasura: HasuraDetails;
+  readonly retryable = false;
+  constructor(message: string, hasura: HasuraDetails) {
+    super(hasura.httpStatus, hasura.code, message, 'permission denied');
+    this.name = 'AiveroPermissionError';
     this.hasura = hasura;
   }
 }
@@ -69,16 +90,22 @@ export class AiveroNotFoundError extends ApiError {
   }
 }
 
-const AUTH_CODES = new Set([
-  'access-denied',
-  'invalid-jwt',
-  'jwt-invalid-claims',
-  'jwt-missing-role-claims',
-  'jwt-invalid',
-  'invalid-headers',
-  'permission-error',
-  'permission-denied',
-]);
+/**
+ * Words of a refused credential, in a Hasura message or a WebSocket close reason: the admin secret
+ * (or its old name, access key), a JWT, an authentication hook, a role the credential does not
+ * allow. A refusal without them is about the operation, not the credential.
+ */
+export const CREDENTIAL_TEXT =
+  /admin[-_ ]?secret|access[-_ ]?key|\bjwt|json web token|authenticat|unauthori[sz]ed|allowed roles|x-hasura-role/i;
+
+/** Codes that always mean the credential itself was refused. */
+function isCredentialCode(code: string): boolean {
+  return code === 'invalid-jwt' || code.startsWith('jwt-') || code.startsWith('invalid-jwt');
+}
+
+/** Codes of a refusal: of the credential when its words say so, else of the one operation. */
+const REFUSAL_CODES = new Set(['access-denied', 'permission-error', 'permission-denied', 'invalid-headers']);
+
 const INPUT_CODES = new Set([
   'validation-failed',
   'constraint-violation',
@@ -103,19 +130,21 @@ const RETRYABLE_CODES = new Set([
   'remote-schema-error',
 ]);
 
-/** Scrubs the credentials out of a text and caps its length. */
+/**
+ * Scrubs the credentials out of a server's text (the package's one redaction, `common/redact.ts`:
+ * every echo, encoded, re-cased or cut, and any bearer token), then makes it one capped line.
+ */
 export class Redactor {
-  private readonly secrets: string[];
+  private readonly secrets: readonly string[];
   constructor(secrets: readonly string[]) {
-    // Longest first, so a secret containing another is removed whole.
-    this.secrets = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set(secrets.filter((s) => s.length > 0))];
   }
 
   text(value: unknown, max = MAX_ERROR_TEXT): string {
     let text = typeof value === 'string' ? value : value instanceof Error ? value.message : String(value);
-    for (const secret of this.secrets) text = text.split(secret).join('***');
-    // A bearer token we did not send ourselves is still a token.
-    text = text.replace(/\b(eyJ[A-Za-z0-9_-]{4,})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)/g, '***');
+    // Bounded before the search: a text many times the cap is never shown anyway.
+    if (text.length > max * 8) text = text.slice(0, max * 8);
+    text = redact(text, this.secrets);
     text = text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
   }
@@ -141,11 +170,16 @@ export function fromGraphQLErrors(
   const ext = isRecord(first.extensions) ? first.extensions : {};
   const code = typeof ext.code === 'string' ? ext.code.slice(0, 60) : 'unknown';
   const path = typeof ext.path === 'string' ? redactor.text(ext.path, 120) : undefined;
-  const serverMessage = redactor.text(typeof first.message === 'string' ? first.message : 'no message');
+  const rawMessage = typeof first.message === 'string' ? first.message.slice(0, 2000) : 'no message';
+  const serverMessage = redactor.text(rawMessage);
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   const details: HasuraDetails = { code, httpStatus, ...(path ? { path } : {}) };
   const message = `${what}: ${serverMessage} (${code})${more}`;
-  if (AUTH_CODES.has(code)) return new AiveroAuthError(message, details);
+  if (isCredentialCode(code)) return new AiveroAuthError(message, details);
+  if (REFUSAL_CODES.has(code))
+    return code === 'access-denied' && CREDENTIAL_TEXT.test(rawMessage)
+      ? new AiveroAuthError(message, details)
+      : new AiveroPermissionError(message, details);
   if (INPUT_CODES.has(code)) return new AiveroInputError(message, details);
   return new AiveroApiError(message, details, RETRYABLE_CODES.has(code) || httpStatus >= 500);
 }
@@ -155,11 +189,10 @@ export function fromHttpStatus(status: number, contentType: string | null, what:
   const details: HasuraDetails = { code: `http-${status}`, httpStatus: status };
   const kind =
     contentType && !/json/i.test(contentType) ? ` (${contentType.split(';')[0].slice(0, 40)})` : '';
-  if (status === 401 || status === 403)
-    return new AiveroAuthError(
-      `${what}: the server refused the credentials (HTTP ${status})${kind}`,
-      details,
-    );
+  if (status === 401)
+    return new AiveroAuthError(`${what}: the server refused the credentials (HTTP 401)${kind}`, details);
+  if (status === 403)
+    return new AiveroPermissionError(`${what}: the server refused this request (HTTP 403)${kind}`, details);
   if (status === 404)
     return new AiveroApiError(`${what}: no GraphQL endpoint at this URL (HTTP 404)${kind}`, details, false);
   if (status === 408 || status === 429 || status >= 500)
@@ -177,6 +210,15 @@ export function notJson(status: number, contentType: string | null, what: string
   );
 }
 
+/** An answer over the package's cap: refused unread, so a hostile server can not fill the memory. */
+export function answerTooLarge(what: string, httpStatus = 200): RecorderError {
+  return new AiveroApiError(
+    `${what}: ${ANSWER_TOO_LARGE}, so it was not read`,
+    { code: 'answer-too-large', httpStatus },
+    false,
+  );
+}
+
 /** A socket/TLS failure (fetch's `TypeError: fetch failed`, a ws error) as a typed error. */
 export function fromTransportError(err: unknown, server: string): RecorderError {
   return fromSocketError(err, `Aivero at ${server}`);
@@ -185,6 +227,7 @@ export function fromTransportError(err: unknown, server: string): RecorderError 
 /** Whether a call failing with this error may succeed if repeated later. */
 export function isRetryableError(err: unknown): boolean {
   if (err instanceof AiveroApiError) return err.retryable;
+  if (err instanceof AiveroPermissionError) return false;
   if (err instanceof AiveroNotFoundError) return false;
   if (err instanceof RecorderError) return err.code === 'CONNECTION' || err.code === 'TIMEOUT';
   return false;

@@ -1,12 +1,15 @@
 /**
  * The HTTP side: graphql-request (its CommonJS build) over undici's fetch with one keep-alive Agent
- * carrying the TLS trust. Every call has a timeout and honours an AbortSignal; every failure comes
- * out as a typed error (errors.ts) with the credentials scrubbed.
+ * carrying the TLS trust. Every call has a timeout and honours an AbortSignal; every answer is read
+ * under the package's answer cap before anything parses it; every failure comes out as a typed
+ * error (errors.ts) with the credentials scrubbed.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Response, fetch as undiciFetch } from 'undici';
+import { AnswerTooLargeError, MAX_ANSWER_BYTES } from '../../common/answer-cap';
 import { ClosedError, RecorderError, TimeoutError } from '../../common/errors';
 import type { ResolvedConfig } from './config';
 import {
+  answerTooLarge,
   fromGraphQLErrors,
   fromHttpStatus,
   fromTransportError,
@@ -99,9 +102,10 @@ export class HttpTransport {
           signal,
           headers: this.config.headers,
         });
-        await response.arrayBuffer();
+        await readCapped(response);
         return { status: response.status, ms: performance.now() - started };
       } catch (err) {
+        if (err instanceof AnswerTooLargeError) throw answerTooLarge('health check');
         throw fromTransportError(err, this.server);
       }
     });
@@ -115,23 +119,32 @@ export class HttpTransport {
 
   /**
    * graphql-request's fetch: undici's, on our Agent. It notes the answer's status and type for the
-   * call (found by its signal, one per call), so an unreadable body can be reported precisely.
+   * call (found by its signal, one per call), so an unreadable body can be reported precisely, and
+   * reads the body itself, under the cap: graphql-request gets it whole, or the call fails.
    */
   private makeFetch(): RequestConfig['fetch'] {
     const agent = this.agent;
     const answers = this.answers;
     const fetcher = async (url: URL | string, init?: Record<string, unknown>): Promise<unknown> => {
+      let response: Response;
+      let body: Uint8Array;
       try {
-        const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
+        response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
         const meta = init?.signal ? answers.get(init.signal as AbortSignal) : undefined;
         if (meta) {
           meta.status = response.status;
           meta.contentType = response.headers.get('content-type');
         }
-        return response;
+        body = await readCapped(response);
       } catch (err) {
+        if (err instanceof AnswerTooLargeError) throw err;
         throw new TransportFailure(err);
       }
+      return new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     };
     return fetcher as unknown as RequestConfig['fetch'];
   }
@@ -146,6 +159,7 @@ export class HttpTransport {
       return notJson(response.status, meta.contentType ?? null, what);
     }
     if (err instanceof TransportFailure) return err.original;
+    if (err instanceof AnswerTooLargeError) return answerTooLarge(what, meta.status);
     if (isAbort(err)) return err;
     // The answer arrived but graphql-request could not read it (HTML, truncated JSON). Its own
     // message quotes the body, which we never show.
@@ -188,6 +202,34 @@ export class HttpTransport {
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/**
+ * The whole body, or AnswerTooLargeError as soon as it passes the cap (a declared length over it
+ * fails before a byte is read). The socket is let go then: a server sending without end is cut off.
+ */
+async function readCapped(response: Response): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? '');
+  if (declared > MAX_ANSWER_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new AnswerTooLargeError();
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLargeError();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  return Buffer.concat(chunks, size);
 }
 
 function isAbort(err: unknown): boolean {

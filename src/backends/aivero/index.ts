@@ -34,6 +34,7 @@ export {
   AiveroAuthError,
   AiveroInputError,
   AiveroNotFoundError,
+  AiveroPermissionError,
   isRetryableError,
   MAX_ERROR_TEXT,
   type HasuraDetails,

@@ -7,7 +7,13 @@
 import WebSocket from 'ws';
 import { ConnectionError, RecorderError, TimeoutError } from '../../common/errors';
 import type { ResolvedConfig } from './config';
-import { AiveroApiError, AiveroAuthError, fromTransportError, type Redactor } from './errors';
+import {
+  AiveroApiError,
+  AiveroAuthError,
+  CREDENTIAL_TEXT,
+  fromTransportError,
+  type Redactor,
+} from './errors';
 
 /** A session row as a live query or a poll returns it. */
 export interface WatchedRow {
@@ -169,8 +175,8 @@ export function rowsOf(data: unknown): WatchedRow[] {
     }));
 }
 
-const AUTH_TEXT =
-  /access-denied|invalid-jwt|x-hasura-admin-secret|jwt|unauthori[sz]ed|forbidden|authentication/i;
+// A refused credential only: a refusal of one operation ("access-denied", "forbidden") is not one.
+const AUTH_TEXT = CREDENTIAL_TEXT;
 
 /** A failure seen during the handshake (ws 'error' before 'open'). */
 export function handshakeFailure(

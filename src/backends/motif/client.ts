@@ -4,6 +4,7 @@
  * `common/errors.ts` with messages that never contain the API key.
  */
 import { Pool, type Dispatcher } from 'undici';
+import { AnswerTooLargeError } from '../../common/answer-cap';
 import {
   ApiError,
   AuthError,
@@ -14,7 +15,7 @@ import {
   TimeoutError,
 } from '../../common/errors';
 import { Deadlines } from './deadlines';
-import { BodyTooLargeError, Exchange } from './exchange';
+import { Exchange } from './exchange';
 import { endpointPath, findEndpoint, pathSegment } from './endpoints';
 import { parseMotifJson, stringifyMotifJson } from './json';
 import { motifConnector, type MotifTls } from './tls';
@@ -225,7 +226,7 @@ export class MotifClient {
         throw new TimeoutError(`motif at ${this.server} did not answer ${path} within ${timeoutMs} ms`);
       if (this.closed) throw new ClosedError('the motif client was closed while the call was under way');
       if (signal?.aborted) throw cancelled();
-      if (err instanceof BodyTooLargeError)
+      if (err instanceof AnswerTooLargeError)
         throw new ApiError(200, 'answer too large', `motif answered ${path} with ${err.message}`);
       throw mapTransportError(err, this.server);
     } finally {

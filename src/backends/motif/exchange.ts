@@ -5,26 +5,17 @@
  * `request()` costs beyond the socket work. The same object is the call's entry in the client's
  * deadline list, so a deadline or the caller's signal cancels the request directly.
  *
- * A body over `MAX_BODY_BYTES` is refused (a hostile or broken server cannot fill the memory), and
+ * A body over the package's answer cap (`MAX_ANSWER_BYTES`) is refused (a hostile or broken server cannot fill the memory), and
  * the promise settles once: at the end of the response, at its error, or at once when aborted,
  * even while the request still waits in the pool's queue.
  */
 import type { Dispatcher } from 'undici';
+import { AnswerTooLargeError, MAX_ANSWER_BYTES } from '../../common/answer-cap';
 import { PendingCall } from './deadlines';
-
-/** Far above any motif answer (a recordings list of thousands of files is a few hundred kB). */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface ExchangeAnswer {
   statusCode: number;
   text: string;
-}
-
-export class BodyTooLargeError extends Error {
-  constructor() {
-    super(`the answer is over ${MAX_BODY_BYTES / (1024 * 1024)} MiB`);
-    this.name = 'BodyTooLargeError';
-  }
 }
 
 export class Exchange extends PendingCall implements Dispatcher.DispatchHandler {
@@ -60,8 +51,8 @@ export class Exchange extends PendingCall implements Dispatcher.DispatchHandler 
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.size > MAX_BODY_BYTES) {
-      controller.abort(new BodyTooLargeError());
+    if (this.size > MAX_ANSWER_BYTES) {
+      controller.abort(new AnswerTooLargeError());
       return;
     }
     if (this.first === undefined) this.first = chunk;

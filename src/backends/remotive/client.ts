@@ -15,6 +15,7 @@
  *   converted exactly (see `proto.ts`).
  */
 import * as grpc from '@grpc/grpc-js';
+import { MAX_ANSWER_BYTES } from '../../common/answer-cap';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../../common/backoff';
 import { ClosedError, InputError, TimeoutError, type RecorderError } from '../../common/errors';
 import {
@@ -119,7 +120,8 @@ export class RemotiveClient {
       ? grpc.credentials.createSsl(options.ca ? Buffer.from(options.ca) : null)
       : grpc.credentials.createInsecure();
     const channelOptions: grpc.ChannelOptions = {
-      'grpc.max_receive_message_length': -1,
+      // The package's answer cap: a broker message over it fails the call instead of being gathered.
+      'grpc.max_receive_message_length': MAX_ANSWER_BYTES,
       // Reconnect attempts after a broker restart: start soon, never wait longer than 10 s.
       'grpc.initial_reconnect_backoff_ms': 250,
       'grpc.max_reconnect_backoff_ms': 10_000,

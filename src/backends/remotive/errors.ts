@@ -6,6 +6,7 @@
  * redacts configured secrets from every error text on top.
  */
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { ANSWER_TOO_LARGE } from '../../common/answer-cap';
 import {
   ApiError,
   AuthError,
@@ -103,6 +104,16 @@ function translate(err: unknown, what: string, target: string, timeoutMs?: numbe
     case GrpcStatus.DEADLINE_EXCEEDED:
       return new TimeoutError(
         `${what}: the broker at ${target} did not answer within ${timeoutMs !== undefined ? `${timeoutMs} ms` : 'the deadline'}`,
+      );
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      // Raised by our own side: a message over the channel's receive limit, the package's cap.
+      if (/received message larger than max/i.test(details))
+        return new ApiError(err.code, details, `${what} failed: ${ANSWER_TOO_LARGE}`, 'answer too large');
+      return new ApiError(
+        err.code,
+        details,
+        `${what} failed: ${details} (RESOURCE_EXHAUSTED)`,
+        apiStatusText(err.code, details),
       );
     case GrpcStatus.CANCELLED:
       // Our own cancellations are reported before this point; this one came from the broker's side.
