@@ -9,7 +9,6 @@ import {
   ConnectionError,
   InputError,
   RecorderError,
-  type RecorderErrorCode,
 } from '../../src/common/errors';
 import { editorDefaults, field, readConfig, resolveInput } from '../../src/common/fields';
 import { composeStatus, NodeStatus } from '../../src/common/node-status';
@@ -317,7 +316,7 @@ describe('layered status', () => {
     s.connection(connected);
     s.fail(new ApiError(409, 'already recording'));
     assert.equal(shown.at(-1)?.text, 'already recording');
-    s.fail(new RecorderError('TIMEOUT' as RecorderErrorCode, 'slow'));
+    s.fail(new RecorderError('TIMEOUT', 'slow'));
     assert.equal(shown.at(-1)?.text, 'recorders.status.connected');
   });
 });

@@ -42,7 +42,7 @@ describe('aivero examples', function () {
     });
     handles.push(await startMqttBroker(0));
     const assembled = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
-    flows = assembled.flows as FlowNode[];
+    flows = assembled.flows;
     await helper.startServer();
     await loadExampleFlows([...AIVERO, ...CORE], flows, assembled.credentials);
   });

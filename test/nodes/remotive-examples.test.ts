@@ -43,7 +43,7 @@ describe('remotive examples', function () {
       mqtt,
     ];
     const assembled = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
-    flows = assembled.flows as FlowNode[];
+    flows = assembled.flows;
     await helper.startServer();
     await loadExampleFlows([...REMOTIVE, ...CORE], flows, assembled.credentials);
   });

@@ -3,7 +3,7 @@
  * is bounded by a timeout and can be cancelled; failures become the typed errors of
  * `common/errors.ts` with messages that never contain the API key.
  */
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import {
   ApiError,
   AuthError,
@@ -190,6 +190,7 @@ export class MotifClient {
     if (this.closed) return;
     this.closed = true;
     this.deadlines.close();
+    // Destroying fails the calls under way; if it fails itself, the pool is unusable all the same.
     await this.pool.destroy().catch(() => undefined);
   }
 
@@ -211,7 +212,7 @@ export class MotifClient {
     try {
       this.pool.dispatch(
         {
-          method: method as Dispatcher.HttpMethod,
+          method,
           path,
           headers: this.headers,
           body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),

@@ -26,7 +26,8 @@ export function waitForState(
     const finish = (err: RecorderError | undefined, reached?: Reached): void => {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      void watch.close();
+      // close() rejects only if a 'closed' listener throws, and the client's own cannot.
+      watch.close().catch(() => undefined);
       if (err) reject(err);
       else resolve(reached as Reached);
     };

@@ -26,7 +26,7 @@ export default function (RED: RED): void {
       server.address = 'unconfigured';
       try {
         const values = readConfig(FIELDS, config as unknown as Record<string, unknown>, 'aivero-server');
-        const checked = checkServer(values, (node.credentials ?? {}) as ServerCredentials);
+        const checked = checkServer(values, node.credentials ?? {});
         options = checked.options;
         warning = checked.warning;
         secrets = checked.secrets;

@@ -71,6 +71,7 @@ export function registerMotifAdmin(RED: RED): void {
             (cameras) => res.json(cameras.map((c) => c.serial)),
             (err: unknown) => res.status(502).json({ error: clip(toRecorderError(err).message) }),
           )
+          // Both branches answer; res.json throws only for a response already ended, which none is here.
           .catch(() => undefined);
       } catch (err) {
         // Whatever throws at once (a node in a strange state) is still an answer the editor can show.

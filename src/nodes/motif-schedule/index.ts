@@ -62,7 +62,7 @@ export default function (RED: RED): void {
     '/recorders/motif-schedule/preview',
     RED.auth.needsPermission('motif-schedule.read'),
     (req, res) => {
-      res.json(previewFromQuery(req.query as Record<string, unknown>));
+      res.json(previewFromQuery(req.query));
     },
   );
   registerNode<NodeDef>(RED, 'motif-schedule', (node: Node, raw, life: Disposer) => {
@@ -119,6 +119,7 @@ export default function (RED: RED): void {
     let queue: Promise<unknown> = Promise.resolve();
     const serial = <T>(job: (client: MotifClient) => Promise<T>): Promise<T> => {
       const run = queue.then(() => server.connection.run(job));
+      // The queue only orders the calls: each caller gets its own failure through `run`.
       queue = run.catch(() => undefined);
       return run;
     };

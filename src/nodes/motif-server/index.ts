@@ -29,10 +29,7 @@ export default function (RED: RED): void {
       let settings: ServerSettings | undefined;
       let configError: RecorderError | undefined;
       try {
-        settings = readServerSettings(
-          config as unknown as Record<string, unknown>,
-          node.credentials as Record<string, unknown> | undefined,
-        );
+        settings = readServerSettings(config as unknown as Record<string, unknown>, node.credentials);
       } catch (err) {
         configError = toRecorderError(err);
         node.error(configError.message);

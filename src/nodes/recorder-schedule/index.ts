@@ -63,7 +63,7 @@ export default function (RED: RED): void {
     '/recorders/schedule/preview',
     RED.auth.needsPermission('recorder-schedule.read'),
     (req, res) => {
-      res.json(previewFromQuery(req.query as Record<string, unknown>));
+      res.json(previewFromQuery(req.query));
     },
   );
   registerNode<NodeDef>(RED, 'recorder-schedule', (node: Node, raw, life: Disposer) => {

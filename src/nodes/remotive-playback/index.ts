@@ -12,7 +12,7 @@ import {
   type RecordingFile,
   type RemotiveClient,
 } from '../../backends/remotive';
-import { isConnectionLevel, RecorderError } from '../../common/errors';
+import { isConnectionLevel, RecorderError, toRecorderError } from '../../common/errors';
 import { readConfig } from '../../common/fields';
 import {
   attachConnection,
@@ -100,7 +100,11 @@ export default function (RED: RED): void {
       life.add(async () => {
         if (opened.size === 0) return;
         const closing = [...opened].map((path) =>
-          broker.connection.run((client) => client.close(path)).catch(() => undefined),
+          broker.connection
+            .run((client) => client.close(path))
+            .catch((err: unknown) =>
+              node.warn(`could not close a session on stop: ${toRecorderError(err).message}`),
+            ),
         );
         opened.clear();
         let timer: NodeJS.Timeout | undefined;

@@ -24,6 +24,7 @@ export function registerRemotiveAdmin(RED: RED): void {
           (namespaces) => res.json(namespaces),
           (err: unknown) => res.status(502).json({ error: toRecorderError(err).message }),
         )
+        // Both branches answer; res.json throws only for a response already ended, which none is here.
         .catch(() => undefined);
     },
   );
