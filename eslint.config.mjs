@@ -1,5 +1,6 @@
-// Lint configuration: typescript-eslint's recommended rules for sources, tests and benches, and
-// ESLint's recommended rules for the editor code that runs in the browser: the shared module
+// Lint configuration: typescript-eslint's recommended rules for sources, tests and benches, with
+// type-aware rules for promises, switches and assertions; ESLint's recommended rules for the Node
+// scripts (scripts/, bin/) and for the editor code that runs in the browser: the shared module
 // (resources/*.js) and the inline <script type="text/javascript"> blocks of every nodes/*/*.html.
 import js from '@eslint/js';
 import globals from 'globals';
@@ -63,7 +64,7 @@ const editorRules = {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'nodes/*/*.js', '.cache/**', 'bin/**', 'scripts/*.js'],
+    ignores: ['dist/**', 'node_modules/**', 'nodes/*/*.js', '.cache/**'],
   },
   {
     files: ['**/*.ts', '*.mjs'],
@@ -71,7 +72,39 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Node-RED's idiom: a node's constructor calls its `this` node.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },
+  },
+  {
+    // Type-aware: the compiler's view of tsconfig.json (src, test, bench).
+    files: ['{src,test,bench}/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // An unhandled rejection stops Node-RED (it exits on uncaughtException), so a promise left
+      // running needs a rejection handler: `void` alone does not count as one.
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      // A switch with a default case handles the rest on purpose; one without must name every case.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
+  {
+    // An async function that awaits nothing costs a promise frame for nothing. Not in tests: there
+    // `async () => { throw … }` and `async () => value` stand for calls that reject or resolve.
+    files: ['{src,bench}/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'error' },
+  },
+  {
+    // Build step and command-line entry: CommonJS run by Node.
+    files: ['scripts/**/*.js', 'bin/**/*.js'],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'commonjs', globals: globals.node },
+    rules: js.configs.recommended.rules,
   },
   {
     files: ['resources/**/*.js'],

@@ -108,14 +108,14 @@ async function nodeFlood(red: EmbeddedNodeRed, ids: string[], seconds: number): 
     return { next, on };
   });
   try {
-    for (const id of ids) red.getNode(id).receive({ action: 'start' } as never);
+    for (const id of ids) red.getNode(id).receive({ action: 'start' });
     const deadline = Date.now() + 10_000;
     while (frames < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const before = frames;
     const started = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const fps = (frames - before) / ((performance.now() - started) / 1000);
-    for (const id of ids) red.getNode(id).receive({ action: 'stop' } as never);
+    for (const id of ids) red.getNode(id).receive({ action: 'stop' });
     await new Promise((r) => setTimeout(r, 200));
     return fps;
   } finally {
@@ -180,7 +180,7 @@ async function nodeRound(
 ): Promise<Round & { atNext: number[] }> {
   const stream = red.getNode(id);
   const p = probe(red, id, `${id}-out`);
-  stream.receive({ action: 'start' } as never);
+  stream.receive({ action: 'start' });
   const deadline = Date.now() + 10_000;
   while (p.data.frames === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   p.data.atSend.length = 0;
@@ -190,7 +190,7 @@ async function nodeRound(
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const frames = p.data.frames - before;
   const elapsed = (performance.now() - started) / 1000;
-  stream.receive({ action: 'stop' } as never);
+  stream.receive({ action: 'stop' });
   await new Promise((r) => setTimeout(r, 200));
   p.detach();
   return { fps: frames / elapsed, latencies: p.data.atSend, atNext: p.data.atNext };
@@ -410,7 +410,7 @@ export async function benchMotifStream(): Promise<void> {
 
     console.log(`\nRSS under a ${FLOOD_SECONDS} s flood (640×480, "latest", consumer 20 ms per frame)`);
     const latest = red.getNode('latest');
-    latest.receive({ action: 'start' } as never);
+    latest.receive({ action: 'start' });
     await new Promise((r) => setTimeout(r, 2000));
     global.gc?.();
     const mb = (): string => fmt(process.memoryUsage().rss / 1e6, 1);
@@ -421,7 +421,7 @@ export async function benchMotifStream(): Promise<void> {
       await new Promise((r) => setTimeout(r, Math.min(10_000, FLOOD_SECONDS * 250)));
       samples.push(mb());
     }
-    latest.receive({ action: 'stop' } as never);
+    latest.receive({ action: 'stop' });
     console.log(
       `RSS MB: start ${startRss}, samples ${samples.join(' → ')}, end ${samples[samples.length - 1]}`,
     );

@@ -100,13 +100,13 @@ async function main(): Promise<void> {
   // its own start-up is not measured against the clock.
   let windowStart = Infinity;
   // What the node sends, timed at the send call; firings carry their scheduled instant.
-  target.send = ((msg: Sent | Sent[]) => {
+  target.send = (msg: Sent | Sent[]) => {
     const now = Date.now();
     const m = (Array.isArray(msg) ? msg[0] : msg) as Sent | null;
     const meta = impl === 'ours' ? m?.schedule : m?.cronplus;
     const scheduled = (meta as Sent | undefined)?.[impl === 'ours' ? 'scheduledAt' : 'triggerTimestamp'];
     if (typeof scheduled === 'number' && scheduled >= windowStart) lateness.push(now - scheduled);
-  }) as Node['send'];
+  };
   await sleep(3000); // settle: start-up work, first status updates
   let result: Record<string, unknown> = { impl, phase, startMs, startCpuMs };
   if (phase === 'fire') {

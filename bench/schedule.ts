@@ -56,14 +56,14 @@ function median(values: number[]): number {
   const s = sorted(values);
   if (s.length === 0) return NaN;
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** "0.52 (0.49–0.60)": the median, then the lowest and highest round. */
 function withSpread(values: number[], show: (n: number) => string): string {
   const s = sorted(values);
   if (s.length < 2) return show(median(values));
-  return `${show(median(values))} (${show(s[0] as number)}–${show(s[s.length - 1] as number)})`;
+  return `${show(median(values))} (${show(s[0])}–${show(s[s.length - 1])})`;
 }
 
 export async function benchSchedule(): Promise<void> {

@@ -30,7 +30,7 @@ export default function (RED: NodeAPI): void {
       if (action === 'start' && !socket) {
         socket = new zmq.Pull({ linger: 0, receiveHighWaterMark: 4 });
         socket.connect(config.url);
-        void read(socket);
+        read(socket).catch(() => undefined); // read() ends quietly when the socket is closed
       } else if (action === 'stop' && socket) {
         socket.close();
         socket = undefined;

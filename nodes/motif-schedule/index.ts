@@ -97,6 +97,7 @@ export default defineNode({
     let queue: Promise<unknown> = Promise.resolve();
     const serial = <T>(job: (client: MotifClient) => Promise<T>): Promise<T> => {
       const run = queue.then(() => server.connection.run(job));
+      // The queue only orders the calls: each caller gets its own failure through `run`.
       queue = run.catch(() => undefined);
       return run;
     };

@@ -26,7 +26,10 @@ export class StateWriter {
   changed(): void {
     if (this.timer) return;
     const wait = Math.max(0, this.lastWrite + this.minInterval - Date.now());
-    this.timer = setTimeout(() => void this.flush(), wait);
+    // write() reports a store's failure itself and resolves (see StateWriterOptions.write).
+    this.timer = setTimeout(() => {
+      this.flush().catch(() => undefined);
+    }, wait);
     this.timer.unref();
   }
 

@@ -242,6 +242,16 @@ async function main(): Promise<void> {
       );
     }
   });
+  /** Closes the simulators and the example systems, then exits: with 1 at least when closing failed. */
+  const closeAndExit = (code: number): void => {
+    Promise.all([...handles.map((h) => h.close()), examples.close()]).then(
+      () => process.exit(code),
+      (err: unknown) => {
+        console.error(`closing the simulators failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(code || 1);
+      },
+    );
+  };
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -250,7 +260,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => red.kill('SIGKILL'), 5000);
     red.once('exit', () => {
       clearTimeout(force);
-      Promise.all([...handles.map((h) => h.close()), examples.close()]).finally(() => process.exit(0));
+      closeAndExit(0);
     });
   };
   process.once('SIGINT', stop);
@@ -258,9 +268,7 @@ async function main(): Promise<void> {
   red.once('exit', (code) => {
     if (!stopping) {
       console.error(`Node-RED exited (${code ?? 'signal'})`);
-      Promise.all([...handles.map((h) => h.close()), examples.close()]).finally(() =>
-        process.exit(code ?? 1),
-      );
+      closeAndExit(code ?? 1);
     }
   });
 }

@@ -338,6 +338,7 @@ export class ConnectionManager<C> extends EventEmitter {
     if (client !== undefined) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
+        // A client that fails to shut down is dropped all the same: close always completes.
         this.transport.destroy(client).catch(() => undefined),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, this.options.closeTimeoutMs);

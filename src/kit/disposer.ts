@@ -19,6 +19,7 @@ export class Disposer {
   /** Register a clean-up function. After dispose, it runs at once (nothing may outlive close). */
   add(fn: Disposable): void {
     if (this.disposed) {
+      // As in dispose(), a clean-up that fails does not stop close; its owner is gone already.
       void Promise.resolve()
         .then(fn)
         .catch(() => undefined);

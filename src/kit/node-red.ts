@@ -40,7 +40,7 @@ export function registerNode<TConfig extends NodeDef>(
 ): void {
   function Constructor(this: Node, config: TConfig): void {
     RED.nodes.createNode(this, config);
-    const node = this as Node;
+    const node = this;
     const life = new Disposer();
     node.on('close', (removed: boolean, done: () => void) => {
       life.removed = removed;

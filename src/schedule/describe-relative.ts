@@ -84,7 +84,7 @@ function words(expression: string, options: Omit<CronScheduleOptions, 'relativeT
   let i = 0;
   // At most two runs of equal gaps are spelled out; a firing beyond a month is only "again from".
   while (i < offsets.length && parts.length < 2) {
-    const start = offsets[i] as number;
+    const start = offsets[i];
     if (start >= HORIZON && parts.length > 0) {
       parts.push(`again from ${durationWords(start)} after start`);
       i = offsets.length;
@@ -92,15 +92,13 @@ function words(expression: string, options: Omit<CronScheduleOptions, 'relativeT
     }
     const gap = (offsets[i + 1] ?? Infinity) - start;
     let end = i;
-    if (gap < HORIZON)
-      while (end + 1 < offsets.length && (offsets[end + 1] as number) - (offsets[end] as number) === gap)
-        end++;
+    if (gap < HORIZON) while (end + 1 < offsets.length && offsets[end + 1] - offsets[end] === gap) end++;
     let words = `${parts.length === 0 ? '' : 'again from '}${durationWords(start)} after start`;
     if (end > i) {
       words += `${parts.length === 0 ? ', then' : ','} every ${everyWords(gap)}`;
       // A run that reaches the last firing looked at is taken to go on.
       if (end < offsets.length - 1 || offsets.length < SAMPLES)
-        words += ` until ${durationWords(offsets[end] as number)} after start`;
+        words += ` until ${durationWords(offsets[end])} after start`;
     }
     parts.push(words);
     i = end + 1;

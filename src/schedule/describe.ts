@@ -97,7 +97,7 @@ function timeWords(spec: CronSpec, epoch: string): string {
   ];
   // "every 2 hours counted from …" when a single monotonic time field has only zeros below it.
   for (let i = fields.length - 1; i >= 0; i--) {
-    const [field, unit] = fields[i] as [CronField, string];
+    const [field, unit] = fields[i];
     const lone = monotonicWords(field.text, unit, epoch);
     const finerAtFirst = fields.slice(0, i).every(([f]) => isFirst(f));
     const coarserAny = fields.slice(i + 1).every(([f]) => f.any);

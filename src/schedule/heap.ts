@@ -53,8 +53,8 @@ export class IndexedHeap<T extends HeapItem> {
   }
 
   private swap(a: number, b: number): void {
-    const ia = this.items[a] as T;
-    const ib = this.items[b] as T;
+    const ia = this.items[a];
+    const ib = this.items[b];
     this.items[a] = ib;
     this.items[b] = ia;
     ib.heapIndex = a;
@@ -64,7 +64,7 @@ export class IndexedHeap<T extends HeapItem> {
   private up(index: number): void {
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if ((this.items[parent] as T).heapKey <= (this.items[index] as T).heapKey) return;
+      if (this.items[parent].heapKey <= this.items[index].heapKey) return;
       this.swap(index, parent);
       index = parent;
     }
@@ -76,9 +76,8 @@ export class IndexedHeap<T extends HeapItem> {
       const left = 2 * index + 1;
       const right = left + 1;
       let smallest = index;
-      if (left < n && (this.items[left] as T).heapKey < (this.items[smallest] as T).heapKey) smallest = left;
-      if (right < n && (this.items[right] as T).heapKey < (this.items[smallest] as T).heapKey)
-        smallest = right;
+      if (left < n && this.items[left].heapKey < this.items[smallest].heapKey) smallest = left;
+      if (right < n && this.items[right].heapKey < this.items[smallest].heapKey) smallest = right;
       if (smallest === index) return;
       this.swap(index, smallest);
       index = smallest;

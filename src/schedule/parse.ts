@@ -299,7 +299,7 @@ function parseUncached(expression: string, mode: 'first' | 'every'): CronSpec {
 function pinWildcardsUnderMonotonic(fields: Map<CronFieldName, CronField>): void {
   let coarserMonotonic = false;
   for (let i = ORDER.length - 1; i >= 0; i--) {
-    const name = ORDER[i] as CronFieldName;
+    const name = ORDER[i];
     const field = fields.get(name) as CronField;
     if (coarserMonotonic && field.any && TIME_FIELDS.includes(name)) {
       fields.set(

@@ -92,7 +92,7 @@ export function previewExpression(request: PreviewRequest): PreviewAnswer {
 
 /** Query parameters of GET …/preview?expression=…&tz=…&relative=…&dst=…&count=… */
 export function previewFromQuery(query: Record<string, unknown>): PreviewAnswer {
-  const text = (key: string): string => (typeof query[key] === 'string' ? (query[key] as string) : '');
+  const text = (key: string): string => (typeof query[key] === 'string' ? query[key] : '');
   const dst = text('dst');
   return previewExpression({
     expression: text('expression'),

@@ -126,7 +126,7 @@ export class Zone {
     for (const y of [year, year - 1]) {
       const list = this.yearData(y).transitions;
       for (let i = list.length - 1; i >= 0; i--) {
-        const t = list[i] as Transition;
+        const t = list[i];
         if (t.at <= instant) return t;
       }
     }

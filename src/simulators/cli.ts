@@ -197,7 +197,13 @@ export function main(argv: string[]): void {
         for (const [what, value] of Object.entries(h.info)) console.log(`${h.name} ${what}: ${value}`);
       }
       const stop = (): void => {
-        Promise.all(handles.map((h) => h.close())).finally(() => process.exit(0));
+        Promise.all(handles.map((h) => h.close())).then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(`closing failed: ${err instanceof Error ? err.message : String(err)}`);
+            process.exit(1);
+          },
+        );
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

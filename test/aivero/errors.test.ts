@@ -197,7 +197,7 @@ describe('aivero: errors against the simulator', function () {
       await sim.query(`DROP TRIGGER refuse_delete ON recording_sessions`);
       await sim.query(`DROP FUNCTION refuse()`);
     }
-    await client.deleteSession(sessionId!);
+    await client.deleteSession(sessionId);
     assert.equal(await sessionsNamed('stuck'), 0);
   });
 

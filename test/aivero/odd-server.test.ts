@@ -165,9 +165,10 @@ describe('aivero: odd servers and proxies', function () {
     handler = () => undefined;
     const c = client();
     const call = c.request('query { cameras { id } }');
-    setImmediate(() => void c.close());
+    const closed = new Promise((resolve) => setImmediate(resolve)).then(() => c.close());
     assert.equal((await rejection(call)).code, 'CLOSED');
     assert.equal((await rejection(c.request('query { cameras { id } }'))).code, 'CLOSED');
+    await closed;
   });
 
   it('reports an unreachable server as a retryable ConnectionError', async () => {

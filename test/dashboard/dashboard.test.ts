@@ -122,9 +122,7 @@ describe('lab control dashboard in a browser', function () {
     await until('led on', () => state.outputs.led?.value === 1);
     const ledChecked = (want: boolean): Promise<unknown> =>
       page.waitForFunction(
-        (on) =>
-          (document.querySelector('[id$="lab-motif-sw-led"] input') as HTMLInputElement | null)?.checked ===
-          on,
+        (on) => document.querySelector<HTMLInputElement>('[id$="lab-motif-sw-led"] input')?.checked === on,
         want,
         { timeout: 10_000 },
       );

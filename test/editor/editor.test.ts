@@ -238,7 +238,7 @@ describe('editor in a browser', function () {
         return (box?.textContent ?? '').replace(/\s+/g, ' ').includes(words);
       }, opening);
       const help = await page.evaluate((t) => {
-        const box = document.querySelector('.red-ui-sidebar-help-stack .red-ui-help') as HTMLElement | null;
+        const box = document.querySelector<HTMLElement>('.red-ui-sidebar-help-stack .red-ui-help');
         const clipped: string[] = [];
         if (box) {
           const right = box.getBoundingClientRect().right;

@@ -34,7 +34,8 @@ export const CORE: Record<string, string> = {
 /** Handled by the test itself (debug nodes become helper nodes) or pre-loaded by the test helper. */
 export const BUILT_IN = new Set(['tab', 'debug', 'catch', 'status', 'complete', 'group', 'junction']);
 
-function coreModule(file: string): unknown {
+/** A file of @node-red/nodes (`CORE`'s values), taken from the Node-RED the tests run. */
+export function coreModule(file: string): unknown {
   const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [nodeRedPackageDir] }));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(nodesDir, file));

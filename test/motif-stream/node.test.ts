@@ -84,7 +84,7 @@ describe('motif-stream node in Node-RED', function () {
     await load([streamNode()]);
     const msg = await nextMessage(helper.getNode('out'));
     assert.ok(Buffer.isBuffer(msg.payload));
-    assert.equal((msg.payload as Buffer).length, 64 * 48);
+    assert.equal(msg.payload.length, 64 * 48);
     const image = msg.image as Record<string, unknown>;
     assert.equal(image.dtype, 'uint8');
     assert.deepEqual(image.shape, [48, 64]);

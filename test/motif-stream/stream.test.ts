@@ -406,6 +406,38 @@ describe('motif stream liveness', () => {
     assert.equal(stream.status.phase, 'halted');
   });
 
+  it('halts and says why when its supervisor fails by itself, instead of staying in its last phase', async () => {
+    r = await rig({ streams: { fps: 100, width: 16, height: 16 } });
+    const failures: RecorderError[] = [];
+    const stream = new MotifStream({
+      kind: 'image',
+      resolve: (signal) =>
+        resolveStreamEndpoint(r!.client, { kind: 'image', serial: 'FAKE0', apiHost: r!.sim.host, signal }),
+      deliver: () => undefined,
+    });
+    r.streams.push(stream);
+    // A failure that is not the server's: a status listener that throws once, on the first phase.
+    let thrown = false;
+    stream.on('status', (s: MotifStreamStatus) => {
+      if (s.phase !== 'resolving' || thrown) return;
+      thrown = true;
+      throw new Error('listener broke');
+    });
+    stream.on('failure', (e: RecorderError) => failures.push(e));
+    const halted = nextStatus(stream, 'halted');
+    stream.start();
+    const status = await halted;
+    assert.equal(status.error?.code, 'CONNECTION');
+    assert.equal(status.error?.message, 'the image stream stopped: listener broke');
+    assert.equal(stream.running, false, 'nothing is left running');
+    assert.deepEqual(
+      failures.map((f) => f.message),
+      ['the image stream stopped: listener broke'],
+    );
+    stream.start();
+    await until(() => stream.status.phase === 'streaming');
+  });
+
   it("emits 'healthy' when frames flow, again after a stall, and 'failure' when the server is gone", async () => {
     r = await rig({ streams: { fps: 100, width: 16, height: 16 } });
     const events: string[] = [];

@@ -228,7 +228,7 @@ describe('aivero editor dialogs in a browser', function () {
     await page.evaluate((nodeId) => {
       const RED = (globalThis as unknown as { RED: EditorApi }).RED;
       RED.editor.edit(RED.nodes.node(nodeId));
-    }, id as string);
+    }, id);
     await page.waitForSelector('#aivero-spec-streams', { state: 'visible', timeout: 10_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(os.tmpdir(), 'aivero-session-builder.png') });

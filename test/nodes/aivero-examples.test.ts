@@ -12,22 +12,21 @@ import { startMqttBroker } from '../../src/devtools/mqtt-broker';
 import { simulatorTargets } from '../../src/devtools/targets';
 import { startSimulators } from '../../src/simulators/cli';
 import type { SimulatorHandle } from '../../src/simulators/types';
+import { coreModule } from '../examples/runtime';
 import { collect, waitFor } from '../support/flow';
 import { helper, loadExampleFlows, type FlowNode } from '../support/node-red';
 import { AIVERO } from './aivero-helpers';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- Node-RED core node modules */
 const CORE = [
-  require('@node-red/nodes/core/common/20-inject.js'),
-  require('@node-red/nodes/core/common/21-debug.js'),
-  require('@node-red/nodes/core/common/90-comment.js'),
-  require('@node-red/nodes/core/common/25-catch.js'),
-  require('@node-red/nodes/core/function/10-function.js'),
-  require('@node-red/nodes/core/function/15-change.js'),
-  require('@node-red/nodes/core/function/89-delay.js'),
-  require('@node-red/nodes/core/network/10-mqtt.js'),
-];
-/* eslint-enable @typescript-eslint/no-require-imports */
+  'core/common/20-inject.js',
+  'core/common/21-debug.js',
+  'core/common/90-comment.js',
+  'core/common/25-catch.js',
+  'core/function/10-function.js',
+  'core/function/15-change.js',
+  'core/function/89-delay.js',
+  'core/network/10-mqtt.js',
+].map(coreModule);
 
 const EXAMPLES = path.join(__dirname, '..', '..', '..', 'examples', 'aivero');
 
@@ -43,7 +42,7 @@ describe('aivero examples', function () {
     });
     handles.push(await startMqttBroker(0));
     const assembled = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
-    flows = assembled.flows as FlowNode[];
+    flows = assembled.flows;
     await helper.startServer();
     await loadExampleFlows([...AIVERO, ...CORE], flows, assembled.credentials);
   });

@@ -91,7 +91,7 @@ describe('motif-schedule node', function () {
 
   async function command(payload: unknown, topic?: string): Promise<Reply> {
     const reply = nextMessage(helper.getNode('out'));
-    helper.getNode('ms1').receive({ payload, ...(topic ? { topic } : {}) } as never);
+    helper.getNode('ms1').receive({ payload, ...(topic ? { topic } : {}) });
     return (await reply).payload as Reply;
   }
 
@@ -193,14 +193,14 @@ describe('motif-schedule node', function () {
         expression: '0 0 25 * * *',
       },
       tag: 7,
-    } as never);
+    });
     const msg = await caught;
     assert.equal(msg.tag, 7);
     assert.match(String((msg.error as Reply).message), /task "bad": hour field "25"/);
     const relative = nextMessage(helper.getNode('caught'));
     helper.getNode('ms1').receive({
       payload: { command: 'add', name: 'r', kind: 'record', relative: true, expression: '0 0 1 * * *' },
-    } as never);
+    });
     assert.match(String(((await relative).error as Reply).message), /only for output and configure/);
     assert.equal(sim.requests.length, before, 'nothing reached the server');
   });
@@ -224,7 +224,7 @@ describe('motif-schedule node', function () {
     await sim.close();
     // A call while it is away shows the connection is down (the node's own check is once a minute).
     const failed = nextMessage(helper.getNode('caught'), 15_000);
-    helper.getNode('ms1').receive({ payload: { command: 'list' } } as never);
+    helper.getNode('ms1').receive({ payload: { command: 'list' } });
     await failed;
     await waitFor(() => (statusOf(helper.getNode('ms1'))?.fill !== 'blue' ? true : undefined), 15_000);
     sim = await MotifSimulator.start({ port, apiKey, timing: { pendingMs: 20, copyMs: 50, exportMs: 50 } });
@@ -263,7 +263,7 @@ describe('motif-schedule node', function () {
     // Both deploys are done; a second sync of each must not take the other's task for its own.
     await command({ command: 'sync' });
     const reply = nextMessage(helper.getNode('out2'));
-    helper.getNode('ms.1').receive({ payload: { command: 'sync' } } as never);
+    helper.getNode('ms.1').receive({ payload: { command: 'sync' } });
     await reply;
     const all = names();
     assert.equal(all.filter((n) => n.startsWith('nr_ms1_e_rec_')).length, 1, all.join(' '));
@@ -309,7 +309,7 @@ describe('motif-schedule node', function () {
       [{ name: 'i', kind: 'record', expression: '%120 1/2 * ? * *' }, /search limit/],
     ] as const) {
       const caught = nextMessage(helper.getNode('caught'));
-      helper.getNode('ms1').receive({ payload: { command: 'add', ...payload } } as never);
+      helper.getNode('ms1').receive({ payload: { command: 'add', ...payload } });
       assert.match(String(((await caught).error as Reply).message), error);
     }
     assert.equal(sim.requests.length, before, 'nothing reached the server');
@@ -341,7 +341,7 @@ describe('motif-schedule node', function () {
     ] as const) {
       await loadFlow(MODULES, flow([RECORD], extra), creds());
       const caught = nextMessage(helper.getNode('caught'));
-      helper.getNode('ms1').receive({ payload: { command: 'list' }, tag: 'c' } as never);
+      helper.getNode('ms1').receive({ payload: { command: 'list' }, tag: 'c' });
       const msg = await caught;
       assert.equal(msg.tag, 'c');
       assert.match(String((msg.error as Reply).message), where);

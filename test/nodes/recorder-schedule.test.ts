@@ -44,7 +44,7 @@ function flow(extra: Partial<FlowNode> = {}): FlowNode[] {
 
 async function command(payload: unknown, topic?: string): Promise<Message> {
   const reply = nextMessage(helper.getNode('replies'));
-  helper.getNode('sched').receive({ payload, ...(topic ? { topic } : {}) } as never);
+  helper.getNode('sched').receive({ payload, ...(topic ? { topic } : {}) });
   return reply;
 }
 
@@ -423,15 +423,15 @@ describe('recorder-schedule node', function () {
     const caught = nextMessage(helper.getNode('caught'));
     helper
       .getNode('sched')
-      .receive({ payload: { command: 'add', name: 'x', expression: '0 61 * * * *' }, tag: 't1' } as never);
+      .receive({ payload: { command: 'add', name: 'x', expression: '0 61 * * * *' }, tag: 't1' });
     const msg = await caught;
     assert.equal(msg.tag, 't1');
     assert.match(String((msg.error as Reply).message), /minute field "61"/);
     const unknown = nextMessage(helper.getNode('caught'));
-    helper.getNode('sched').receive({ payload: 'x', topic: 'explode' } as never);
+    helper.getNode('sched').receive({ payload: 'x', topic: 'explode' });
     assert.match(String(((await unknown).error as Reply).message), /no command/);
     const noName = nextMessage(helper.getNode('caught'));
-    helper.getNode('sched').receive({ payload: { command: 'remove', name: 'fixed' } } as never);
+    helper.getNode('sched').receive({ payload: { command: 'remove', name: 'fixed' } });
     assert.match(String(((await noName).error as Reply).message), /no schedule named "fixed"/);
     await waitFor(() => (statusOf(helper.getNode('sched'))?.fill === 'red' ? true : undefined), 1000);
   });
@@ -462,7 +462,7 @@ describe('recorder-schedule node', function () {
     const refused = await cpuMs(async () => {
       helper
         .getNode('sched')
-        .receive({ payload: { command: 'add', name: 'odd', expression: '%120 1/2 * ? * *' } } as never);
+        .receive({ payload: { command: 'add', name: 'odd', expression: '%120 1/2 * ? * *' } });
       await caught;
     });
     assert.ok(refused < 100, `refusal took ${refused.toFixed(1)} ms of CPU`);
@@ -533,7 +533,7 @@ describe('recorder-schedule node', function () {
     ] as const) {
       await loadFlow(MODULES, flow({ ...extra, store: 'none' }));
       const caught = nextMessage(helper.getNode('caught'));
-      helper.getNode('sched').receive({ payload: { command: 'list' }, tag: 'c' } as never);
+      helper.getNode('sched').receive({ payload: { command: 'list' }, tag: 'c' });
       const msg = await caught;
       assert.equal(msg.tag, 'c');
       assert.match(String((msg.error as Reply).message), where);

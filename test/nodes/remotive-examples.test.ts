@@ -10,21 +10,20 @@ import { startMqttBroker } from '../../src/devtools/mqtt-broker';
 import { simulatorTargets } from '../../src/devtools/targets';
 import type { RemotiveSimulator } from '../../src/simulators/remotive';
 import type { SimulatorHandle } from '../../src/simulators/types';
+import { coreModule } from '../examples/runtime';
 import { collect, waitFor } from '../support/flow';
 import { loadExampleFlows, type FlowNode } from '../support/node-red';
 import { REMOTIVE, helper, startSim } from './remotive-helpers';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- Node-RED core node modules */
 const CORE = [
-  require('@node-red/nodes/core/common/20-inject.js'),
-  require('@node-red/nodes/core/common/21-debug.js'),
-  require('@node-red/nodes/core/common/90-comment.js'),
-  require('@node-red/nodes/core/common/25-catch.js'),
-  require('@node-red/nodes/core/function/10-function.js'),
-  require('@node-red/nodes/core/function/15-change.js'),
-  require('@node-red/nodes/core/network/10-mqtt.js'),
-];
-/* eslint-enable @typescript-eslint/no-require-imports */
+  'core/common/20-inject.js',
+  'core/common/21-debug.js',
+  'core/common/90-comment.js',
+  'core/common/25-catch.js',
+  'core/function/10-function.js',
+  'core/function/15-change.js',
+  'core/network/10-mqtt.js',
+].map(coreModule);
 
 const EXAMPLES = path.join(__dirname, '..', '..', '..', 'examples', 'remotive');
 
@@ -44,7 +43,7 @@ describe('remotive examples', function () {
       mqtt,
     ];
     const assembled = assembleFlows(listExamples(EXAMPLES), simulatorTargets(handles));
-    flows = assembled.flows as FlowNode[];
+    flows = assembled.flows;
     await helper.startServer();
     await loadExampleFlows([...REMOTIVE, ...CORE], flows, assembled.credentials);
   });

@@ -3,6 +3,7 @@
  * simulator: every operation, offset presence, msg overrides, errors to Catch, close on stop.
  */
 import assert from 'node:assert/strict';
+import { RemotiveClient } from '../../src/backends/remotive';
 import type { RemotiveSimulator } from '../../src/simulators/remotive';
 import { nextMessage, waitFor, type Message } from '../support/flow';
 import { redeploy } from '../support/node-red';
@@ -248,6 +249,22 @@ describe('remotive-playback in Node-RED', function () {
     await redeploy([brokerNode(sim.url), ...TAIL], {});
     await waitFor(() => (sim.state.sessions.length === 0 ? true : undefined));
     assert.ok(sim.state.received.some((c) => c.rpc === 'PlaybackClose'));
+  });
+
+  it('warns when a session it opened cannot be closed on stop', async () => {
+    await load([brokerNode(sim.url), playbackNode({ operation: 'open', closeOnStop: true })]);
+    await run({});
+    const pb = helper.getNode('pb') as unknown as { warn: { args: unknown[][] } };
+    // Closed behind the node's back: the node's own close on stop is then refused.
+    const other = new RemotiveClient({ url: sim.url });
+    try {
+      await other.close(CITY);
+    } finally {
+      await other.close();
+    }
+    await redeploy([brokerNode(sim.url), ...TAIL], {});
+    const warned = await waitFor(() => pb.warn.args.find((a) => String(a[0]).startsWith('could not close')));
+    assert.match(String(warned[0]), /^could not close a session on stop: .*city-loop/);
   });
 
   it('leaves sessions open on stop by default', async () => {

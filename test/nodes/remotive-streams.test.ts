@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import { RemotiveClient } from '../../src/backends/remotive';
 import { RemotiveSimulator, cityLoopSpeed } from '../../src/simulators/remotive';
-import { collect, nextMessage, waitFor, type Message } from '../support/flow';
+import { collect, nextMessage, waitFor } from '../support/flow';
 import { assertNoLeakAfterRedeploys } from '../support/leaks';
 import { redeploy } from '../support/node-red';
 import {
@@ -185,7 +185,7 @@ describe('remotive-status and remotive-signals in Node-RED', function () {
     const rpm = seen.filter((m) => m.topic === 'EngineRpm');
     // the broker sends EngineRpm every 20 ms (it changes); the limit lets 10 per second through
     assert.ok(rpm.length >= 5 && rpm.length <= Math.ceil(elapsed * 10) + 2, `${rpm.length} in ${elapsed}s`);
-    const last = rpm[rpm.length - 1] as Message;
+    const last = rpm[rpm.length - 1];
     assert.equal(typeof last.payload, 'number');
     assert.deepEqual(Object.keys(last.remotive as object).sort(), ['name', 'namespace', 'timestampUs']);
     assert.equal(seen.filter((m) => m.topic === 'DriveMode').length, 1, 'DriveMode did not change');

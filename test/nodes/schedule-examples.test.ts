@@ -64,7 +64,7 @@ describe('schedule examples against the simulator', function () {
     return node;
   };
   const press = (name: string, tab: RegExp): void => {
-    helper.getNode(find('inject', name, tab).id).receive({} as never);
+    helper.getNode(find('inject', name, tab).id).receive({});
   };
 
   it('has six examples, three protocols in both forms', () => {
@@ -108,7 +108,7 @@ describe('schedule examples against the simulator', function () {
     );
     const scheduleNode = helper.getNode(find('recorder-schedule', 'protocol', tab).id);
     const replies = nextMessage(helper.getNode(find('debug', 'schedule replies', tab).id));
-    scheduleNode.receive({ payload: { command: 'next', count: 2 } } as never);
+    scheduleNode.receive({ payload: { command: 'next', count: 2 } });
     const next = (await replies).payload as Array<{ name: string; next: string[] }>;
     const ledOn = Date.parse(next.find((s) => s.name === 'led_on')?.next[0] ?? '');
     assert.equal(next.find((s) => s.name === 'led2')?.next.length, 2);
@@ -122,7 +122,7 @@ describe('schedule examples against the simulator', function () {
       3000,
     );
     const afterStop = nextMessage(helper.getNode(find('debug', 'schedule replies', tab).id));
-    scheduleNode.receive({ payload: { command: 'next', count: 2 } } as never);
+    scheduleNode.receive({ payload: { command: 'next', count: 2 } });
     const stopped = (await afterStop).payload as Array<{ name: string; next: string[] }>;
     assert.deepEqual(stopped.find((s) => s.name === 'led2')?.next, [], 'stop ended the output schedules');
   });
@@ -150,7 +150,7 @@ describe('schedule examples against the simulator', function () {
     );
     const scheduleNode = helper.getNode(find('recorder-schedule', 'protocol', tab).id);
     const replies = nextMessage(helper.getNode(find('debug', 'schedule replies', tab).id));
-    scheduleNode.receive({ payload: { command: 'next', count: 10 } } as never);
+    scheduleNode.receive({ payload: { command: 'next', count: 10 } });
     const next = (await replies).payload as Array<{ name: string; next: string[] }>;
     const stimOn = next.find((s) => s.name === 'stim_on')?.next.map((at) => Date.parse(at)) ?? [];
     assert.equal(stimOn.length, 5, 'five stimuli in the 30 minutes of the run');

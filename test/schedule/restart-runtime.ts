@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   while (!(node = RED.nodes.getNode('sched'))) await new Promise((r) => setTimeout(r, 20));
   const target = node;
   process.on('message', (message: { receive?: Record<string, unknown> }) => {
-    if (message.receive) target.receive(message.receive as never);
+    if (message.receive) target.receive(message.receive);
   });
   process.send({ ready: true });
 }

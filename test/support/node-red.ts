@@ -2,7 +2,7 @@
  * The Node-RED runtime the node tests run in. NODE_RED_HOME (a folder whose node_modules holds
  * another Node-RED, as in the Node-RED 5 leg of CI) selects it; by default the devDependency is used.
  */
-import helper, { type TestFlows, type TestNodeInitializer } from 'node-red-node-test-helper';
+import testHelper, { type TestNodeInitializer } from 'node-red-node-test-helper';
 import path from 'node:path';
 
 const home = process.env.NODE_RED_HOME;
@@ -12,9 +12,17 @@ export const nodeRedRuntime = home
   : require.resolve('node-red');
 /** The `node-red` package folder, for starting it as a program (smoke test). */
 export const nodeRedPackageDir = path.resolve(path.dirname(nodeRedRuntime), '..');
-helper.init(nodeRedRuntime);
+testHelper.init(nodeRedRuntime);
 
-export { helper };
+/**
+ * The test helper as installed (0.3.6 and later): startServer and stopServer return promises, which
+ * its type declarations (still 0.3.5) do not say.
+ */
+type Helper = Omit<typeof testHelper, 'startServer' | 'stopServer'> & {
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+};
+export const helper = testHelper as Helper;
 
 /** The Node-RED entry file of one of our node types, as `helper.load` wants it. */
 export function nodeModule(type: string): unknown {
@@ -31,7 +39,7 @@ export async function loadFlow(
   flow: FlowNode[],
   credentials?: Credentials,
 ): Promise<void> {
-  await helper.load(modules as TestNodeInitializer, flow as unknown as TestFlows, credentials);
+  await helper.load(modules as TestNodeInitializer, flow, credentials);
 }
 
 /**
@@ -55,5 +63,5 @@ export async function loadExampleFlows(
 
 /** A full deploy of a new flow into the running test runtime. */
 export async function redeploy(flow: FlowNode[], credentials?: Credentials): Promise<void> {
-  await helper.setFlows(flow as unknown as TestFlows, 'full', credentials);
+  await helper.setFlows(flow, 'full', credentials);
 }

@@ -180,11 +180,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
         const payload = message.payload;
         const errors: GraphQLErrorLike[] = Array.isArray(payload)
           ? (payload as GraphQLErrorLike[])
-          : [
-              payload && typeof payload === 'object'
-                ? (payload as GraphQLErrorLike)
-                : { message: errorText(payload) },
-            ];
+          : [payload && typeof payload === 'object' ? payload : { message: errorText(payload) }];
         fail(fromGraphQLErrors(errors, 200, ctx.redactor, 'the session subscription'));
         return;
       }

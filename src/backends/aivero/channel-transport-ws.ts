@@ -125,6 +125,7 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     } catch {
       // the socket may already be gone
     }
+    // The sockets are terminated next, whether or not the client disposed of itself cleanly.
     void Promise.resolve(client.dispose()).catch(() => undefined);
     for (const socket of sockets) socket.terminate();
   }

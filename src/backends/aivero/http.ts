@@ -67,7 +67,7 @@ export class HttpTransport {
     this.gql = new graphqlRequest.GraphQLClient(config.endpoint.http, {
       headers: config.headers,
       fetch: this.makeFetch(),
-    } as RequestConfig);
+    });
   }
 
   get server(): string {
@@ -114,6 +114,7 @@ export class HttpTransport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The agent is unusable either way: closing has nothing left to do.
     await this.agent.destroy().catch(() => undefined);
   }
 

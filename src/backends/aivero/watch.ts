@@ -219,6 +219,7 @@ export class SessionWatch extends EventEmitter {
   }
 
   private track(p: Promise<void>): void {
+    // close() waits for these to settle either way: a socket that closed badly is closed all the same.
     const tracked = p.catch(() => undefined).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }

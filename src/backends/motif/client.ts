@@ -191,6 +191,7 @@ export class MotifClient {
     if (this.closed) return;
     this.closed = true;
     this.deadlines.close();
+    // Destroying fails the calls under way; if it fails itself, the pool is unusable all the same.
     await this.pool.destroy().catch(() => undefined);
   }
 
@@ -212,7 +213,7 @@ export class MotifClient {
     try {
       this.pool.dispatch(
         {
-          method: method as Dispatcher.HttpMethod,
+          method,
           path,
           headers: this.headers,
           body: payload ?? (method === 'POST' || method === 'PATCH' ? '' : undefined),

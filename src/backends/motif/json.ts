@@ -33,8 +33,10 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     case 'function':
     case 'symbol':
       return undefined;
+    case 'object':
+      break; // objects and arrays: below
   }
-  const obj = value as object;
+  const obj = value;
   const withToJson = obj as { toJSON?: () => unknown };
   if (typeof withToJson.toJSON === 'function') return write(withToJson.toJSON(), seen);
   if (seen.has(obj)) throw new InputError('a motif request cannot contain a circular structure');

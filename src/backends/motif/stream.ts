@@ -5,8 +5,8 @@
  * event loop. No message for `stallMs` → "stalled": the socket is dropped, the camera status read
  * again (the port may have changed) and a new socket connected; failures to resolve are retried
  * with capped backoff, except those no retry can fix (a rejected API key, a TLS or configuration
- * failure, a refused path parameter): those halt the stream until it is started again. No
- * Node-RED imports.
+ * failure, a refused path parameter): those halt the stream until it is started again, as does a
+ * failure of the supervisor itself (reported as a 'failure' too). No Node-RED imports.
  *
  *   stopped ─start─▶ resolving ─ok─▶ waiting ─message─▶ streaming ─silence─▶ stalled ─▶ resolving
  *                        │  ▲  
@@ -23,7 +23,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import { backoffDelay, type BackoffOptions } from '../../common/backoff';
 import { FlowControl, RateMeter, type FlowControlOptions } from '../../common/flow-control';
-import { isRetryable, toRecorderError, type RecorderError } from '../../common/errors';
+import { ConnectionError, isRetryable, RecorderError, toRecorderError } from '../../common/errors';
 import {
   decodeImageMessage,
   decodeStateMessage,
@@ -164,7 +164,7 @@ export class MotifStream extends EventEmitter {
     const abort = new AbortController();
     const run: NonNullable<MotifStream['run']> = { abort, done: Promise.resolve() };
     this.run = run;
-    run.done = this.supervise(run).catch(() => undefined);
+    run.done = this.supervise(run).catch((err: unknown) => this.abandon(run, err));
   }
 
   /** Stop reading and release the socket at once (linger 0). Waiting messages are discarded. */
@@ -222,7 +222,7 @@ export class MotifStream extends EventEmitter {
         this.emit('failure', error);
         if (!isRetryable(error)) {
           // Retrying cannot fix a rejected key or a bad configuration: wait for the user.
-          if (this.run === run) void this.halt(error);
+          if (this.run === run) this.haltFromSupervisor(error);
           return;
         }
         this.setStatus({ phase: 'retrying', endpoint: this.current.endpoint, error });
@@ -237,6 +237,32 @@ export class MotifStream extends EventEmitter {
         this.setStatus({ phase: 'stalled', endpoint });
       }
     }
+  }
+
+  /**
+   * The supervisor failed by itself rather than on a server's answer (which it handles), e.g. on a
+   * socket option zeromq refuses or a listener that throws: halt and say why, instead of staying in the
+   * last phase for good.
+   */
+  private abandon(run: NonNullable<MotifStream['run']>, err: unknown): void {
+    if (this.run !== run) return;
+    const error =
+      err instanceof RecorderError
+        ? err
+        : new ConnectionError(
+            `the ${this.kind} stream stopped: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          );
+    this.emit('failure', error);
+    this.haltFromSupervisor(error);
+  }
+
+  /**
+   * halt() from the supervisor, which cannot wait for it (halt waits for the supervisor to end). It
+   * rejects only when a 'status' listener throws; that is reported as a failure like any other.
+   */
+  private haltFromSupervisor(error: RecorderError): void {
+    this.halt(error).catch((err: unknown) => this.emit('failure', toRecorderError(err)));
   }
 
   /** One socket's life: connect, read until stopped or silent for too long. */
@@ -329,7 +355,8 @@ export class MotifStream extends EventEmitter {
     if (this.draining) return;
     this.draining = true;
     queueMicrotask(() => {
-      void this.drain();
+      // drain() reports each failed delivery itself; this is for a failure of the loop around them.
+      this.drain().catch((err: unknown) => this.emit('deliveryError', err));
     });
   }
 

@@ -418,7 +418,7 @@ export class RemotiveClient {
     for (const stream of this.streams) if (stream !== stalled) stream.renew(reason);
   }
 
-  private async shutdown(): Promise<void> {
+  private shutdown(): void {
     if (this.closed) return;
     this.closed = true;
     for (const stream of [...this.streams]) stream.cancel();

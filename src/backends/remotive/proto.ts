@@ -87,7 +87,7 @@ export function methodDefinition(
   const def = packageDefinition()[`base.${service}`] as protoLoader.ServiceDefinition | undefined;
   const method = def?.[rpc];
   if (!method) throw new Error(`base.${service}/${rpc} is not in the protos`);
-  return method as protoLoader.MethodDefinition<object, object>;
+  return method;
 }
 
 export function serviceDefinition(service: ServiceName): protoLoader.ServiceDefinition {

@@ -124,6 +124,7 @@ export async function openDatabase(): Promise<OpenedDatabase> {
     await writeCached(file, await built);
   } catch (err) {
     template = undefined;
+    // The failure that counts is the one rethrown below, not a failure to close on top of it.
     await db.close().catch(() => undefined);
     throw err;
   }

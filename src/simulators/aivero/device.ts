@@ -69,7 +69,10 @@ export class DeviceModel {
 
   start(): void {
     if (this.disposed || this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.tickMs);
+    // A tick cannot fail: runOnce ends a failed run quietly, and the next tick tries again.
+    this.timer = setInterval(() => {
+      this.tick().catch(() => undefined);
+    }, this.options.tickMs);
     this.timer.unref();
   }
 
@@ -91,6 +94,7 @@ export class DeviceModel {
   }
 
   private runOnce(): Promise<void> {
+    // A failed run (the database closing under it at dispose) changes nothing; the next one tries again.
     return this.db
       .query(ANY_ACTIVE)
       .then(async (probe) => {

@@ -107,6 +107,9 @@ export function handleHttp(
       for (const item of body as unknown[]) answers.push(await one(item));
       return answers;
     };
-    void run().then((answer) => sendJson(res, 200, answer));
+    run()
+      .then((answer) => sendJson(res, 200, answer))
+      // An answer that cannot be written as JSON is Hasura's unexpected error, not a hung request.
+      .catch(() => sendJson(res, 200, errorBody(new HasuraError('unexpected', 'unexpected error'))));
   });
 }

@@ -40,9 +40,11 @@ export class LiveQuery {
 
   private tick(): void {
     this.timer = undefined;
-    void this.runOnce().finally(() => {
-      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.refetchMs());
-    });
+    this.runOnce()
+      .catch(() => this.stop()) // a result that cannot be sent (the socket gone) ends the query
+      .finally(() => {
+        if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.refetchMs());
+      });
   }
 
   private async runOnce(): Promise<void> {

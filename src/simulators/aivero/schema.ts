@@ -66,7 +66,7 @@ export interface SchemaOptions {
 export function buildSchema(perms: RolePermissions, options: SchemaOptions): GraphQLSchema {
   const scalars: Record<string, GraphQLScalarType> = {
     uuid: uuidScalar(),
-    String: GraphQLString as GraphQLScalarType,
+    String: GraphQLString,
     Int: intScalar(options.lenientInts),
     timestamp: timestampScalar(),
   };

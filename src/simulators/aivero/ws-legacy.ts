@@ -99,7 +99,7 @@ export function serveLegacy(socket: WebSocket, request: IncomingMessage, env: Ws
     try {
       const v: unknown = JSON.parse(raw.toString('utf8'));
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-      msg = v as ClientMessage;
+      msg = v;
     } catch {
       return connectionError('parsing ClientMessage failed: not a valid json object');
     }

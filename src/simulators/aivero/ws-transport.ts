@@ -63,12 +63,12 @@ function liveIterator(env: WsEnvironment, prepared: Prepared): AsyncGenerator<Ex
         wake = undefined;
       }
     },
-    async return() {
-      return finish();
+    return() {
+      return Promise.resolve(finish());
     },
-    async throw(err: unknown) {
+    throw(err: unknown) {
       finish();
-      throw err;
+      return Promise.reject(err);
     },
     [Symbol.asyncIterator]() {
       return it;

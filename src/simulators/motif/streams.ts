@@ -179,7 +179,13 @@ export class SimCameraStreams {
     }
     this.started = performance.now();
     this.due = 0;
-    this.imageTimer ??= setInterval(() => void this.tick(), Math.max(1, 1000 / o.fps));
+    // tick() counts a frame it cannot send as dropped and goes on; nothing else in it can fail.
+    this.imageTimer ??= setInterval(
+      () => {
+        this.tick().catch(() => undefined);
+      },
+      Math.max(1, 1000 / o.fps),
+    );
   }
 
   async close(): Promise<void> {

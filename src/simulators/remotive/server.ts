@@ -129,10 +129,7 @@ export class RemotiveSimulator {
     const ref: { sim?: RemotiveSimulator } = {};
     const handlers = buildHandlers(() => ref.sim as RemotiveSimulator);
     for (const [service, impl] of Object.entries(handlers))
-      server.addService(
-        serviceDefinition(service as 'RecordingSessionService') as unknown as grpc.ServiceDefinition,
-        impl,
-      );
+      server.addService(serviceDefinition(service as 'RecordingSessionService'), impl);
     const credentials = options.tls
       ? grpc.ServerCredentials.createSsl(null, [
           { private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) },
@@ -163,14 +160,15 @@ export class RemotiveSimulator {
   }
 
   /** Stops at once: every stream and call ends, the port is released. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.statusStreams.clear();
     this.subscribers.clear();
     this.server.forceShutdown();
+    return Promise.resolve();
   }
 
   // --- used by the handlers ------------------------------------------------------------------
