@@ -67,7 +67,6 @@ function clientOptions(
   checked('apiKey', () => checkCredential(apiKey, 'API key'));
   checked('accessToken', () => checkCredential(accessToken, 'access token'));
   const ms = (name: 'timeout' | 'keepalive' | 'statusStall'): number =>
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: the field type has the default optional
     Math.round((values[name] ?? (FIELDS[name].default as number)) * 1000);
   return {
     address,

@@ -73,7 +73,7 @@ export function nodeContext<T extends FieldTable>(
       return values;
     },
     config,
-    credentials: (node.credentials ?? {}) as Record<string, unknown>,
+    credentials: node.credentials ?? {},
     check: (field, read) => {
       try {
         return read();

@@ -55,9 +55,7 @@ export function registerNode<TConfig extends NodeDef>(
       node.status(status('error', error.statusText));
       node.error(error.message);
       node.removeAllListeners('input');
-      node.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) =>
-        settle(node, done, error, msg as Msg),
-      );
+      node.on('input', (msg: NodeMessageInFlow, _send: Send, done: Done) => settle(node, done, error, msg));
     }
   }
   RED.nodes.registerType(type, Constructor as unknown as Parameters<RED['nodes']['registerType']>[1], {

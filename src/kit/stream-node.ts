@@ -59,7 +59,7 @@ export function defineStreamNode<T extends FieldTable, C>(
     setup: (ctx) => {
       const served = useServer<T, C>(ctx, def.server.field, def.server.type);
       // Several messages at once (a batch of signals) go out as one send.
-      const emit = (msg: OutMsg | OutMsg[]): void => ctx.node.send([msg as OutMsg, null]);
+      const emit = (msg: OutMsg | OutMsg[]): void => ctx.node.send([msg, null]);
       const control = def.open(ctx, served, emit);
       ctx.life.add(() => control.stop());
 

@@ -57,7 +57,7 @@ describe('aivero-action: status after a failed call', function () {
     await waitFor(() => (server.connection.state === 'connected' ? true : undefined));
 
     const caught = nextMessage(helper.getNode('caught'));
-    act.receive({ _msgid: 'slow-1' } as never);
+    act.receive({ _msgid: 'slow-1' });
     const error = (await caught).error as { message: string };
     assert.match(error.message, /did not answer within 1000 ms/);
     const failedAt = front.seen.length;
@@ -78,7 +78,7 @@ describe('aivero-action: status after a failed call', function () {
 
     hanging = false;
     const out = nextMessage(helper.getNode('out'));
-    act.receive({ _msgid: 'fast-1' } as never);
+    act.receive({ _msgid: 'fast-1' });
     assert.equal((await out)._msgid, 'fast-1');
     await waitFor(() => (statusOf(act)?.fill === 'green' ? true : undefined));
     assert.equal(statusOf(act)?.text, 'Stopped');

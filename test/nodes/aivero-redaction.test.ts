@@ -90,7 +90,7 @@ describe('aivero nodes: echoed credentials', function () {
     );
     queue.push(echo);
     const caught = nextMessage(helper.getNode('caught'));
-    helper.getNode('act').receive({ _msgid: 'echo' } as never);
+    helper.getNode('act').receive({ _msgid: 'echo' });
     const message = String((await caught).error && ((await caught).error as { message: string }).message);
     const logged = JSON.stringify(helper.log().args);
     const statuses = JSON.stringify((helper.getNode('act').status as unknown as { args: unknown[] }).args);

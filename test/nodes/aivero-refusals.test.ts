@@ -83,7 +83,7 @@ describe('aivero nodes: permission and credential refusals', function () {
       const timer = setTimeout(() => finish(new Error(`no answer to ${String(msg._msgid)}`)), 8000);
       out.on('input', onOut);
       caught.on('input', onCaught);
-      helper.getNode(id).receive(msg as never);
+      helper.getNode(id).receive(msg);
     });
   }
 

@@ -341,7 +341,7 @@ describe('recorder-schedule node', function () {
     await redeploy(flow());
     assert.equal(((await command({ command: 'list' })).payload as Reply[]).length, 4);
     const caught = nextMessage(helper.getNode('caught'));
-    helper.getNode('sched').receive({ payload: { command: 'trigger', name: 'orphan' } } as never);
+    helper.getNode('sched').receive({ payload: { command: 'trigger', name: 'orphan' } });
     assert.match(
       String(((await caught).error as Reply).message),
       /does not run: .*"gone", which does not exist/,
@@ -368,9 +368,7 @@ describe('recorder-schedule node', function () {
       ['x'.repeat(101), /at most 100 characters/],
     ] as const) {
       const caught = nextMessage(helper.getNode('caught'));
-      helper
-        .getNode('sched')
-        .receive({ payload: { command: 'add', name, expression: '0 0 9 * * *' } } as never);
+      helper.getNode('sched').receive({ payload: { command: 'add', name, expression: '0 0 9 * * *' } });
       assert.match(String(((await caught).error as Reply).message), expected, JSON.stringify(name));
     }
     const names = ['Stimulus 1', 'Kamera-Süd (links)', '録画', 'a*b'];
@@ -401,7 +399,7 @@ describe('recorder-schedule node', function () {
       const caught = nextMessage(helper.getNode('caught'));
       helper
         .getNode('sched')
-        .receive({ payload, ...(typeof payload === 'string' ? { topic: 'remove' } : {}) } as never);
+        .receive({ payload, ...(typeof payload === 'string' ? { topic: 'remove' } : {}) });
       assert.match(String(((await caught).error as Reply).message), /\{command: "remove", all: true\}/);
     }
     assert.deepEqual(await names(), ['fixed', 'one', 'two', 'three'], 'nothing removed by "*"');

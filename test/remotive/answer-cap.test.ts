@@ -18,7 +18,7 @@ describe('remotive: answers over the cap', function () {
 
   before(async () => {
     server = new grpc.Server();
-    server.addService(serviceDefinition('SystemService') as unknown as grpc.ServiceDefinition, {
+    server.addService(serviceDefinition('SystemService'), {
       GetLicenseInfo: (_call: unknown, callback: grpc.sendUnaryData<object>) =>
         callback(null, { status: 'VALID', json: Buffer.alloc(licenceBytes, 0x20), expires: '2099-01-01' }),
     });

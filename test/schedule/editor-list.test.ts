@@ -83,9 +83,7 @@ describe('recorder-schedule editor: a long schedule list, schedule names', funct
     await openDialog(page, 'long-list');
     const shown = await page.evaluate(() => ({
       rows: document.querySelectorAll('.rs-row').length,
-      anchor: (
-        document.querySelectorAll('.rs-row')[9]?.querySelector('.rs-anchor') as HTMLSelectElement | null
-      )?.value,
+      anchor: document.querySelectorAll('.rs-row')[9]?.querySelector<HTMLSelectElement>('.rs-anchor')?.value,
     }));
     assert.equal(shown.rows, ROWS);
     assert.equal(shown.anchor, 'row 10', 'an anchor to a later row is kept');

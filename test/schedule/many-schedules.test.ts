@@ -46,7 +46,7 @@ function adds(n: number): Record<string, unknown>[] {
 
 async function command(payload: unknown, timeoutMs = 60_000): Promise<Message> {
   const reply = nextMessage(helper.getNode('replies'), timeoutMs);
-  helper.getNode('sched').receive({ payload } as never);
+  helper.getNode('sched').receive({ payload });
   return reply;
 }
 
@@ -126,7 +126,7 @@ describe('recorder-schedule with thousands of schedules', function () {
   it('stops a batch cleanly when the node is redeployed in the middle of it', async () => {
     await loadFlow(MODULES, flow());
     const replies = collect(helper.getNode('replies'));
-    helper.getNode('sched').receive({ payload: adds(20_000) } as never);
+    helper.getNode('sched').receive({ payload: adds(20_000) });
     await redeploy(flow());
     const listed = (await command({ command: 'list' })).payload as Record<string, unknown>[];
     // What was added before the close is kept (and saved); the rest of the batch never ran.

@@ -119,7 +119,7 @@ export class SessionWaiters {
     clearTimeout(this.idleTimer);
     const error = new ClosedError('the Aivero client is closed');
     for (const set of [...this.waiters.values()]) for (const w of [...set]) w.settle(error);
-    await Promise.all([this.drop(this.next), this.drop(this.current)]);
+    await Promise.all([this.release(this.next), this.release(this.current)]);
     this.next = this.current = undefined;
   }
 
@@ -142,8 +142,8 @@ export class SessionWaiters {
       this.idleTimer = setTimeout(() => {
         this.idleTimer = undefined;
         if (this.waiters.size > 0) return;
-        void this.drop(this.next);
-        void this.drop(this.current);
+        this.drop(this.next);
+        this.drop(this.current);
         this.next = this.current = undefined;
       }, IDLE_CLOSE_MS);
   }
@@ -172,7 +172,7 @@ export class SessionWaiters {
     if (this.closed) return;
     const ids = [...this.waiters.keys()];
     if (ids.length === 0 || ids.every((id) => this.covers(id))) return;
-    void this.drop(this.next);
+    this.drop(this.next);
     this.lastOpenedAt = performance.now();
     const sub: Subscription = { watch: this.open(ids), ids: new Set(ids), synced: false };
     this.next = sub;
@@ -191,7 +191,7 @@ export class SessionWaiters {
       for (const id of sub.ids) this.fail(id, () => error);
       if (this.current === sub) this.current = undefined;
       if (this.next === sub) this.next = undefined;
-      void this.drop(sub);
+      this.drop(sub);
     });
   }
 
@@ -201,7 +201,7 @@ export class SessionWaiters {
     const old = this.current;
     this.current = sub;
     this.next = undefined;
-    void this.drop(old);
+    this.drop(old);
     const states = sub.watch.states();
     for (const id of [...this.waiters.keys()])
       if (sub.ids.has(id) && !states.has(id))
@@ -220,13 +220,19 @@ export class SessionWaiters {
     for (const w of [...set]) w.settle(error(w.target));
   }
 
-  private async drop(sub: Subscription | undefined): Promise<void> {
+  /** Lets a subscription go without waiting for its socket to close. */
+  private drop(sub: Subscription | undefined): void {
+    this.release(sub).catch(() => undefined); // never rejects: see release
+  }
+
+  /** Detaches a subscription and closes it; a failure to close one nobody listens to changes nothing. */
+  private async release(sub: Subscription | undefined): Promise<void> {
     if (!sub) return;
     sub.watch.removeAllListeners('change');
     sub.watch.removeAllListeners('removed');
     sub.watch.removeAllListeners('snapshot');
     sub.watch.removeAllListeners('failure');
-    await sub.watch.close();
+    await sub.watch.close().catch(() => undefined);
   }
 }
 

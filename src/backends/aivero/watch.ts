@@ -344,12 +344,17 @@ export class SessionWatch extends EventEmitter {
   private schedule(): void {
     if (this.applying || this.applyTimer || this.stopped) return;
     const wait = this.lastAppliedAt + this.coalesceMs - performance.now();
-    if (wait <= 0) void this.applyWaiting();
+    if (wait <= 0) this.applyReporting();
     else
       this.applyTimer = setTimeout(() => {
         this.applyTimer = undefined;
-        void this.applyWaiting();
+        this.applyReporting();
       }, wait);
+  }
+
+  /** Compares the waiting result; a failure to do so is the watch's failure, never an unhandled one. */
+  private applyReporting(): void {
+    this.applyWaiting().catch((err: unknown) => this.emit('failure', toRecorderError(err)));
   }
 
   private async applyWaiting(): Promise<void> {

@@ -3,7 +3,7 @@
  * is bounded by a timeout and can be cancelled; failures become the typed errors of
  * `common/errors.ts` with messages that never contain the API key.
  */
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import { AnswerTooLargeError } from '../../common/answer-cap';
 import {
   ApiError,
