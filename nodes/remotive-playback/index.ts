@@ -13,6 +13,7 @@ import {
   type RemotiveClient,
 } from '../../src/backends/remotive';
 import { bounded } from '../../src/common/bounded';
+import { toRecorderError } from '../../src/common/errors';
 import { defineActionNode } from '../../src/kit/action-node';
 import { FIELDS } from './fields';
 import { messageView, planCommand, preparePlan, type PlaybackPlan } from './request';
@@ -37,7 +38,11 @@ export default defineActionNode<typeof FIELDS, RemotiveClient, PlaybackCommand, 
       // Added after the connection is attached, so it runs first on close: the broker waits for its users.
       ctx.life.add(async () => {
         const closing = [...state.opened].map((path) =>
-          server.connection.run((client) => client.close(path)).catch(() => undefined),
+          server.connection
+            .run((client) => client.close(path), `close ${path}`)
+            .catch((err: unknown) =>
+              ctx.node.warn(`could not close a session on stop: ${toRecorderError(err).message}`),
+            ),
         );
         state.opened.clear();
         await bounded(Promise.all(closing), CLOSE_SESSIONS_MS);
