@@ -230,6 +230,39 @@ describe('editor round trip: open + Done changes nothing', function () {
     });
   }
 
+  // Versioned configurations: the editor applies the runtime's migration steps (src/kit/migrations.ts).
+  it("an older remotive-signals (signals saved as a list) opens in today's shape; Done saves it so, with its version", async () => {
+    const { page } = session;
+    const id = await page.evaluate(
+      ([fill]) => {
+        const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+        const nodeId = RED.nodes.id();
+        RED.nodes.import([
+          {
+            id: nodeId,
+            type: 'remotive-signals',
+            z: RED.workspaces.active(),
+            x: 300,
+            y: 380,
+            wires: [[], []],
+            namespace: 'chassis',
+            signals: ['Speed', 'SteeringAngle'],
+            ...fill,
+          },
+        ]);
+        return nodeId;
+      },
+      [await references(page, 'remotive-signals')] as [Record<string, string>],
+    );
+    const { after } = await roundTrip(page, id);
+    assert.equal(after.node?.signals, 'Speed\nSteeringAngle', 'the list became one text, a name per line');
+    assert.equal(after.node?.configVersion, 2, 'Done records the version the node was brought to');
+    assert.ok(after.valid, `valid after Done: ${after.errors.join('; ')}`);
+    // And a second open + Done changes nothing more.
+    const again = await roundTrip(page, id);
+    assertUnchanged('a migrated remotive-signals', again.before, again.after);
+  });
+
   for (const type of TYPES) {
     it(`a freshly dropped ${type} is valid, and open + Done changes nothing`, async () => {
       const { page } = session;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import { helper, loadFlow, type Credentials, type FlowNode } from '../support/node-red';
 import type { HostileMessage } from './values';
+import { BlockMeter } from '../support/block-meter';
 
 export interface HostileRun {
   /** The node under test (id `target`) and its config nodes; outputs are wired by the harness. */
@@ -39,6 +40,8 @@ export interface HostileResult {
 export type AnswerKind = 'outputs' | 'caught' | 'completed';
 
 /** The ids of the helper nodes the harness wires the target to. */
+export { BlockMeter };
+
 export const TARGET = 'target';
 
 function wired(nodes: FlowNode[], outputs = 1): FlowNode[] {
@@ -196,35 +199,6 @@ export function assertNothingHostileReached(requests: readonly LoggedRequest[]):
     );
     assert.ok(path.length < 2048, `a ${path.length}-character path reached the server`);
     assert.ok((r.body?.length ?? 0) < 100_000, `a ${r.body?.length}-character body reached the server`);
-  }
-}
-
-/**
- * The longest time the event loop was busy without a break. A 10 ms ticker measures each gap; a gap
- * counts as a block only for as long as the process also used CPU in it, so a machine so loaded
- * that this process waits for a core is not mistaken for our code blocking the loop.
- */
-export class BlockMeter {
-  maxBlockMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-
-  enable(): void {
-    let wall = performance.now();
-    let cpu = process.cpuUsage();
-    this.timer = setInterval(() => {
-      const nowWall = performance.now();
-      const used = process.cpuUsage(cpu);
-      const gap = nowWall - wall - 10;
-      const busy = (used.user + used.system) / 1000;
-      this.maxBlockMs = Math.max(this.maxBlockMs, Math.min(gap, busy));
-      wall = nowWall;
-      cpu = process.cpuUsage();
-    }, 10);
-  }
-
-  disable(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 }
 
