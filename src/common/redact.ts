@@ -5,8 +5,9 @@
  * - as given, or in other letter case (a server upper-casing a header value);
  * - percent-encoded, wholly or in part (a URL, a form body);
  * - base64 or base64url encoded, alone or inside a longer encoded value (a basic-auth header);
- * - truncated, when at least half of it (and 6 characters) is there, from either end (a text cut
- *   at a length, a cap of our own);
+ * - truncated, when at least two thirds of it (and 8 characters) are there, from either end (a text
+ *   cut at a length, a cap of our own): less would cut ordinary words out of a text (the first half
+ *   of "hostile-error" is a word);
  * - a JSON Web Token also by each of its three parts (a server quoting the header, claims or
  *   signature), and any bearer token at all (`eyJ….….…`), configured or not.
  *
@@ -17,8 +18,8 @@
 
 /** Secrets shorter than this are not searched for: "a" would redact every word. */
 export const MIN_SECRET_LENGTH = 4;
-/** A truncated echo counts from this many characters (and at least half the secret). */
-const MIN_TRUNCATED = 6;
+/** A truncated echo counts from this many characters (and two thirds of the secret). */
+const MIN_TRUNCATED = 8;
 /** Longer texts are cut before they are searched: no error or log text comes near this. */
 export const MAX_REDACTED_TEXT = 64 * 1024;
 
@@ -72,7 +73,7 @@ function compile(secrets: readonly (string | undefined)[]): Compiled {
     if (asBytes !== lower) forms.add(asBytes);
     for (const encoded of base64Forms(bytes))
       if (encoded.length >= MIN_SECRET_LENGTH) forms.add(lowerAscii(encoded));
-    const anchor = Math.max(MIN_TRUNCATED, Math.ceil(lower.length / 2));
+    const anchor = Math.max(MIN_TRUNCATED, Math.ceil((lower.length * 2) / 3));
     if (anchor < lower.length) truncations.push({ secret: lower, anchor });
   }
   return { forms: [...forms].sort((a, b) => b.length - a.length), truncations };

@@ -30,10 +30,11 @@ describe('redact', () => {
     }
   });
 
-  it('cuts out a truncated echo (at least half of it, from either end)', () => {
+  it('cuts out a truncated echo (at least two thirds of it, from either end), not a word it starts with', () => {
     assert.equal(redact(`was ${SECRET.slice(0, -3)}…`, [SECRET]), 'was ***…');
     assert.equal(redact(`was …${SECRET.slice(5)} end`, [SECRET]), 'was …*** end');
-    assert.equal(redact('was k3y-Sec here', [SECRET]), 'was k3y-Sec here', 'less than half is left');
+    assert.equal(redact('was k3y-Secret/W here', [SECRET]), 'was k3y-Secret/W here', 'less than two thirds');
+    assert.equal(redact('class="hostile"', ['hostile-error']), 'class="hostile"');
   });
 
   it('cuts a JWT out by its parts, and any bearer token', () => {
@@ -55,7 +56,7 @@ describe('redact', () => {
     const out = redact(text, [secret, 'c'.repeat(30)]);
     const ms = performance.now() - started;
     assert.ok(ms < 200, `${ms.toFixed(0)} ms`);
-    assert.match(out, /^\*\*\*/, "a run of the secret's first half is cut");
+    assert.match(out, /^\*\*\*/, "a run of the secret's first two thirds is cut");
     assert.ok(redact('x'.repeat(MAX_REDACTED_TEXT * 4), [secret]).length <= MAX_REDACTED_TEXT + 1);
   });
 });

@@ -178,7 +178,8 @@ describe('remotive nodes under faults', function () {
       const before = attempts();
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(attempts(), before, 'no stream was re-opened');
-      assert.equal(statusOf(helper.getNode('sig'))?.text, 'auth failed');
+      // Latched: the re-check of the key is minutes away at most, counted down beside the reason.
+      assert.match(statusOf(helper.getNode('sig'))?.text ?? '', /auth failed/);
     });
 
     it("names the operation that failed, not another node's", async () => {
