@@ -136,12 +136,16 @@ export class Experiment {
     this.setState('arming');
     const run = this.run;
 
-    // Arm everything and read every clock, all at once.
+    // Arm everything at once. Clocks are read right after the release, not before: their samples
+    // would share the connections the starts are about to use.
     await Promise.all(
       this.participants.map(async (p) => {
-        const [armed] = await Promise.allSettled([p.member.arm(run, signal), this.measure(p, signal)]);
-        if (armed.status === 'fulfilled') p.status = 'armed';
-        else this.fail(p, 'arm', armed.reason);
+        try {
+          await p.member.arm(run, signal);
+          p.status = 'armed';
+        } catch (err) {
+          this.fail(p, 'arm', err);
+        }
       }),
     );
     if (this.state !== 'arming') return { already: false };
@@ -162,7 +166,7 @@ export class Experiment {
     if (this.state !== 'arming') return { already: false };
     await this.afterFailures('start');
     this.setState('running');
-    this.scheduleClocks();
+    this.checkClocks();
     return { already: false };
   }
 
@@ -367,22 +371,26 @@ export class Experiment {
     }
   }
 
+  /** Measures every running participant's clock now (in the background), then again every interval. */
+  private checkClocks(): void {
+    const signal = this.abort.signal;
+    this.clockCheck = Promise.all(
+      this.participants.filter((p) => p.status === 'recording').map((p) => this.measure(p, signal)),
+    ).then(
+      () => {
+        this.clockCheck = undefined;
+        this.options.changed();
+        if (this.state === 'running') this.scheduleClocks();
+      },
+      (err: unknown) => this.options.warn(problem(err)),
+    );
+  }
+
   private scheduleClocks(): void {
     this.stopClocks();
     this.clockTimer = setTimeout(() => {
       this.clockTimer = undefined;
-      if (this.state !== 'running') return;
-      const signal = this.abort.signal;
-      this.clockCheck = Promise.all(
-        this.participants.filter((p) => p.status === 'recording').map((p) => this.measure(p, signal)),
-      ).then(
-        () => {
-          this.clockCheck = undefined;
-          this.options.changed();
-          if (this.state === 'running') this.scheduleClocks();
-        },
-        (err: unknown) => this.options.warn(problem(err)),
-      );
+      if (this.state === 'running') this.checkClocks();
     }, this.options.clockEveryMs);
   }
 
