@@ -51,6 +51,9 @@ export class StartFailed extends RecorderError {
   }
 }
 
+/** At stop, a clock read more recently than this is not read again. */
+const FRESH_CLOCK_MS = 10_000;
+
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 const problem = (err: unknown): string => capText(toRecorderError(err).message, 300);
@@ -333,9 +336,14 @@ export class Experiment {
             p.status = 'left running';
             return;
           }
-          // The playback position is read while it plays; the others are read alongside the stop.
-          const clock =
-            p.member.kind === 'remotive' ? await this.measure(p, signal) : this.measure(p, signal);
+          // Read again unless just read (a short run: a second reading a second later adds nothing).
+          // The playback position is read while it plays; the others alongside the stop.
+          const fresh = (p.clocks[p.clocks.length - 1]?.atMs ?? -Infinity) > localNowMs() - FRESH_CLOCK_MS;
+          const clock = fresh
+            ? undefined
+            : p.member.kind === 'remotive'
+              ? await this.measure(p, signal)
+              : this.measure(p, signal);
           try {
             p.stop = await p.member.stop(run, signal);
             p.status = 'stopped';
