@@ -3,7 +3,7 @@
  * their parsing into `SimClockOptions`. A bad value fails as `invalid --<option> …`, which the CLI
  * reports as a usage error.
  */
-import { checkClockOptions, type SimClockOptions } from './clock';
+import { checkClockOptions, type SimClock, type SimClockOptions } from './clock';
 import type { SimulatorOption } from './types';
 
 export const CLOCK_CLI_OPTIONS: readonly SimulatorOption[] = [
@@ -45,4 +45,10 @@ export function clockCliOptions(options: Record<string, string | undefined>): Si
     throw new Error(`invalid --${name} "${clip(options[name] ?? '')}" (${(err as Error).message})`);
   }
   return clock;
+}
+
+/** A line for the CLI's printout when the clock differs from the host's (nothing otherwise). */
+export function clockInfo(clock: SimClock): Record<string, string> {
+  if (clock.offsetMs === 0 && clock.driftPpm === 0) return {};
+  return { clock: `offset ${clock.offsetMs} ms, drift ${clock.driftPpm} ppm (from real time at start)` };
 }

@@ -324,6 +324,7 @@ describe('motif simulator: clock options on the command line', function () {
       'clock-offset-ms': '-800',
       'clock-drift-ppm': '50',
     });
+    assert.equal(handle.info.clock, 'offset -800 ms, drift 50 ppm (from real time at start)');
     const url = new URL(handle.endpoints.api);
     const client = new MotifClient({
       host: url.hostname,

@@ -124,6 +124,7 @@ describe('remotive simulator: its own clock', function () {
       'clock-offset-ms': '-800',
       'clock-drift-ppm': '50',
     });
+    assert.equal(handle.info.clock, 'offset -800 ms, drift 50 ppm (from real time at start)');
     const client = new RemotiveClient({ url: handle.endpoints.grpc, backoff: FAST_BACKOFF });
     try {
       const { batches, playSent } = await playAndCollect(client, (b) => b.length >= 20);

@@ -1,6 +1,6 @@
 /** `recorders-sim aivero`: the Aivero (Hasura GraphQL) simulator in the foreground. */
 import { X509Certificate } from 'node:crypto';
-import { CLOCK_CLI_OPTIONS, clockCliOptions } from '../clock-options';
+import { CLOCK_CLI_OPTIONS, clockCliOptions, clockInfo } from '../clock-options';
 import type { SimulatorModule } from '../types';
 import { AiveroSimulator, type WebSocketMode } from './index';
 
@@ -82,6 +82,7 @@ export const simulator: SimulatorModule = {
       'database start': `${sim.databaseStartMs} ms (${sim.databaseSource})`,
     };
     if (options['jwt-secret']) info.jwt = 'HS256 (the key you passed with --jwt-secret)';
+    Object.assign(info, clockInfo(sim.clock));
     if (sim.ca) {
       info['certificate sha-256 fingerprint'] = new X509Certificate(sim.ca).fingerprint256;
       // The PEM to paste into a client's CA field (it is the public certificate, no secret).

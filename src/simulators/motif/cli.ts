@@ -1,6 +1,6 @@
 /** `recorders-sim motif`: the motif simulator in the foreground. */
 import { writeFile } from 'node:fs/promises';
-import { CLOCK_CLI_OPTIONS, clockCliOptions } from '../clock-options';
+import { CLOCK_CLI_OPTIONS, clockCliOptions, clockInfo } from '../clock-options';
 import type { SimulatorModule } from '../types';
 import { MotifSimulator } from './server';
 import type { SimStreamOptions } from './streams';
@@ -68,6 +68,7 @@ export const simulator: SimulatorModule = {
     const info: Record<string, string> = {
       'api key': sim.apiKey,
       'certificate sha-256 fingerprint': sim.fingerprint256,
+      ...clockInfo(sim.clock),
     };
     for (const [serial, s] of sim.streams) {
       info[`image stream ${serial}`] = `tcp://${sim.host}:${s.imagePort}`;

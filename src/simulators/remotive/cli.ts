@@ -1,5 +1,5 @@
 /** `recorders-sim remotive`: the broker simulator in the foreground. */
-import { CLOCK_CLI_OPTIONS, clockCliOptions } from '../clock-options';
+import { CLOCK_CLI_OPTIONS, clockCliOptions, clockInfo } from '../clock-options';
 import type { SimulatorModule } from '../types';
 import { defaultRecordings } from './recordings';
 import { RemotiveSimulator } from './server';
@@ -52,6 +52,7 @@ export const simulator: SimulatorModule = {
         .join(', '),
     };
     if (options.key) info['api key'] = 'required (the value you passed with --key)';
+    Object.assign(info, clockInfo(sim.clock));
     return { name: 'remotive', endpoints: { grpc: sim.url }, info, close: () => sim.close() };
   },
 };
