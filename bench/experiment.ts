@@ -52,10 +52,10 @@ type Msg = Record<string, unknown>;
 /** Calls `fn` with every message `node` sends (the answer of an action node). */
 function tap(node: Node, fn: (msg: Msg | Array<Msg | null>) => void): void {
   const send = node.send.bind(node);
-  node.send = ((msg: Msg | Array<Msg | null>) => {
+  node.send = (msg: Msg | Array<Msg | null>) => {
     fn(msg);
     send(msg);
-  });
+  };
 }
 
 /** The next message a tapped node sends (first output or any). */

@@ -16,6 +16,13 @@ export const MODULES = [
 export const CITY = 'drive/city-loop.recordingsession.yaml';
 export const SPEC = { name: 'rgbd', records: [{ camera: D435, streams: [COLOR] }] };
 
+/** Three systems whose clocks disagree: ahead, behind, right; all drifting 50 ppm. */
+export const CLOCKS = {
+  motif: { clockOffsetMs: 2500, clockDriftPpm: 50 },
+  aivero: { clockOffsetMs: -800, clockDriftPpm: 50 },
+  remotive: { clockOffsetMs: 0, clockDriftPpm: 50 },
+};
+
 export interface Sims {
   motif: MotifSimulator;
   aivero: AiveroSimulator;
@@ -24,9 +31,13 @@ export interface Sims {
 
 export async function startSims(): Promise<Sims> {
   const [motif, aivero, remotive] = await Promise.all([
-    MotifSimulator.start({ timing: { pendingMs: 30, copyMs: 300, exportMs: 300 }, requestLogSize: 5000 }),
-    AiveroSimulator.start({ refetchMs: 50, armingLatencyMs: 20, deviceTickMs: 20 }),
-    RemotiveSimulator.start({ statusIntervalMs: 100, tickMs: 20 }),
+    MotifSimulator.start({
+      timing: { pendingMs: 30, copyMs: 300, exportMs: 300 },
+      requestLogSize: 5000,
+      ...CLOCKS.motif,
+    }),
+    AiveroSimulator.start({ refetchMs: 50, armingLatencyMs: 20, deviceTickMs: 20, ...CLOCKS.aivero }),
+    RemotiveSimulator.start({ statusIntervalMs: 100, tickMs: 20, ...CLOCKS.remotive }),
   ]);
   return { motif, aivero, remotive };
 }
