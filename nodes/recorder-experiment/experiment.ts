@@ -190,14 +190,14 @@ export class Experiment {
         if (p.status !== 'recording') return;
         try {
           entry.systems.push({
-            participant: i,
+            participant: i + 1,
             kind: p.member.kind,
             ...(await p.member.mark(run, label, this.abort.signal)),
           });
         } catch (err) {
           const text = `mark "${label}": ${problem(err)}`;
           p.problems.push(text);
-          entry.systems.push({ participant: i, kind: p.member.kind, problem: text });
+          entry.systems.push({ participant: i + 1, kind: p.member.kind, problem: text });
         }
       }),
     );
