@@ -173,18 +173,37 @@ export async function measureClock(
   return estimateOffset(samples) as ClockEstimate;
 }
 
-let base = Date.now() - performance.now();
+/**
+ * Where performance.now() starts on the wall clock. Date.now() counts whole milliseconds: anchored
+ * on an arbitrary reading, every local time would be up to 1 ms early, a bias as large as a
+ * loopback round trip. So the anchor is taken the moment Date.now() ticks to its next millisecond
+ * (a wait of at most 1 ms, at start and after the wall clock was stepped).
+ */
+function anchor(): number {
+  const first = Date.now();
+  let wall = first;
+  let mono = performance.now();
+  // Bounded: the next millisecond comes within 1 ms (the loop gives up after 5 ms all the same).
+  while (wall === first && performance.now() - mono < 5) {
+    mono = performance.now();
+    wall = Date.now();
+  }
+  return wall - mono;
+}
+
+let base = anchor();
 
 /**
- * Local wall-clock time in ms with sub-millisecond steps (Date.now() alone counts whole ms, which
- * would add up to 1 ms to every bound). Follows the wall clock when it is stepped.
+ * Local wall-clock time in ms with sub-millisecond steps, following the wall clock when it is
+ * stepped (or slewed by more than a millisecond).
  */
 export function localNowMs(): number {
   const now = base + performance.now();
   const wall = Date.now();
-  if (Math.abs(now - wall) > 1) {
-    base = wall - performance.now();
-    return wall;
+  // Date.now() is `now` cut down to whole ms: anything outside [wall, wall + 1) means a moved clock.
+  if (now < wall - 0.1 || now > wall + 1.1) {
+    base = anchor();
+    return base + performance.now();
   }
   return now;
 }
