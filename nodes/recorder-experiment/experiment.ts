@@ -285,6 +285,7 @@ export class Experiment {
         offsetMs: latest?.offsetMs ?? null,
         uncertaintyMs: latest?.uncertaintyMs ?? null,
         driftPpm: drift?.driftPpm ?? null,
+        driftUncertaintyPpm: drift && Number.isFinite(drift.uncertaintyPpm) ? drift.uncertaintyPpm : null,
         measurements: p.clocks.map((c) => ({
           at: iso(c.atMs),
           offsetMs: c.offsetMs,

@@ -44,6 +44,11 @@ export interface DriftFit {
   atMs: number;
   /** Estimates the line is fitted to. */
   points: number;
+  /**
+   * How wrong the drift may be: the first and last estimates' uncertainties over the time between
+   * them (two readings 6 s apart, each ±1 ms, can not tell 50 ppm from 0).
+   */
+  uncertaintyPpm: number;
 }
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -103,7 +108,17 @@ export function fitDrift(estimates: readonly ClockEstimate[]): DriftFit | undefi
   }
   if (sxx === 0) return undefined;
   const slope = sxy / sxx;
-  return { driftPpm: round(slope * 1e6, 2), offsetMs: round(my), atMs: Math.round(t0 + mx), points: n };
+  const first = estimates[0] as ClockEstimate;
+  const last = estimates[n - 1] as ClockEstimate;
+  const span = last.atMs - first.atMs;
+  const uncertaintyPpm = span > 0 ? ((first.uncertaintyMs + last.uncertaintyMs) / span) * 1e6 : Infinity;
+  return {
+    driftPpm: round(slope * 1e6, 2),
+    offsetMs: round(my),
+    atMs: Math.round(t0 + mx),
+    points: n,
+    uncertaintyPpm: round(uncertaintyPpm, 2),
+  };
 }
 
 export interface MeasureOptions {
