@@ -9,6 +9,13 @@ export const FIELDS = {
   name: field.name(),
   /** The experiment's name in the manifest and the recordings; empty: msg.experiment, else "experiment". */
   experiment: field.text({ label: 'experiment name', msg: 'experiment', maxLength: 100 }),
+  /**
+   * The server each row of a kind uses unless the row names its own (several servers of one kind).
+   * As node references Node-RED counts them, exports them with the node and renames them on import.
+   */
+  motifServer: field.node({ label: 'motif server', nodeType: 'motif-server', required: false }),
+  aiveroServer: field.node({ label: 'Aivero server', nodeType: 'aivero-server', required: false }),
+  remotiveBroker: field.node({ label: 'RemotiveLabs broker', nodeType: 'remotive-broker', required: false }),
   /** Rows read by `readParticipants` (participants.ts). */
   participants: field.list({ label: 'participants', start: [] }),
   /** A participant that does not start: stop the others, or go on without it. */

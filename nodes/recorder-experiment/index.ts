@@ -62,7 +62,13 @@ export default defineNode({
   setup: (ctx) => {
     const { node, life, t, RED } = ctx;
     const values = ctx.values;
-    const rows = ctx.check('participants', () => readParticipants(ctx.config.participants));
+    const rows = ctx.check('participants', () =>
+      readParticipants(ctx.config.participants, {
+        motif: values.motifServer,
+        aivero: values.aiveroServer,
+        remotive: values.remotiveBroker,
+      }),
+    );
     const status = ownStatus(node, life, t);
 
     // Each server once: its config node checked now, its connection held while this node runs.

@@ -59,11 +59,12 @@ function readSpec(value: unknown, index: number): Record<string, unknown> {
   return fail(index, 'the session spec must be a JSON object');
 }
 
-function readRow(raw: unknown, index: number): ParticipantRow {
+function readRow(raw: unknown, index: number, defaults: Record<Kind, string>): ParticipantRow {
   if (!isPlainObject(raw)) fail(index, `must be an object, got ${describe(raw)}`);
-  const server = text(raw, 'server', index);
-  if (!server) fail(index, 'no server chosen');
   const kind = text(raw, 'kind', index);
+  const server = text(raw, 'server', index) || (kind in defaults ? defaults[kind as Kind] : '');
+  if (!server && kind in defaults)
+    fail(index, `no server: choose one in the row or set the node's ${SERVER_TYPE[kind as Kind]}`);
   try {
     switch (kind) {
       case 'motif':
@@ -87,13 +88,14 @@ function readRow(raw: unknown, index: number): ParticipantRow {
   }
 }
 
-export function readParticipants(raw: unknown): ParticipantRow[] {
+/** `defaults`: per kind, the node's own server (for rows that name none). */
+export function readParticipants(raw: unknown, defaults: Record<Kind, string>): ParticipantRow[] {
   if (raw === undefined || raw === null || raw === '') return [];
   if (!Array.isArray(raw))
     throw new ConfigError('recorder-experiment: participants must be a list', 'participants');
   if (raw.length > MAX_PARTICIPANTS)
     throw new ConfigError(`recorder-experiment: more than ${MAX_PARTICIPANTS} participants`, 'participants');
-  return raw.map((row, i) => readRow(row, i));
+  return raw.map((row, i) => readRow(row, i, defaults));
 }
 
 /** The config node type each kind uses. */
@@ -102,3 +104,4 @@ export const SERVER_TYPE = {
   aivero: 'aivero-server',
   remotive: 'remotive-broker',
 } as const;
+type Kind = keyof typeof SERVER_TYPE;

@@ -17,7 +17,20 @@ export interface ConfigTarget {
 }
 
 /** Properties that hold the id of another node (ours, core, and Dashboard 2's group/page/ui/theme). */
-const REFERENCE_PROPS = ['z', 'g', 'server', 'broker', 'group', 'page', 'ui', 'theme'];
+const REFERENCE_PROPS = [
+  'z',
+  'g',
+  'server',
+  'broker',
+  'group',
+  'page',
+  'ui',
+  'theme',
+  // recorder-experiment's own servers
+  'motifServer',
+  'aiveroServer',
+  'remotiveBroker',
+];
 
 /**
  * The folder of the dashboard examples. They need Dashboard 2 (a devDependency, not a dependency),

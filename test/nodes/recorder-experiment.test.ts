@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { clientFor } from '../motif/helpers';
 import { helper } from '../support/node-red';
 import { collect, nextMessage, waitFor, type Message } from '../support/flow';
-import { CITY, experimentNode, load, startSims, stopSims, type Sims } from './recorder-experiment-helpers';
+import {
+  ALL_THREE,
+  CITY,
+  experimentNode,
+  load,
+  startSims,
+  stopSims,
+  type Sims,
+} from './recorder-experiment-helpers';
 
 type Manifest = {
   experiment: { id: string; name: string };
@@ -238,8 +246,17 @@ describe('recorder-experiment in Node-RED', function () {
     assert.notEqual(playback?.mode, 'PLAYBACK_PLAYING');
   });
 
-  it('with "continue", goes on without the participant and says so', async () => {
-    const { exp, answers } = await load(sims, experimentNode({ onFailure: 'continue' }));
+  it('with "continue", goes on without the participant and says so (rows on the node\'s own servers)', async () => {
+    const { exp, answers } = await load(
+      sims,
+      experimentNode({
+        onFailure: 'continue',
+        motifServer: 'srv-m',
+        aiveroServer: 'srv-a',
+        remotiveBroker: 'srv-r',
+        participants: ALL_THREE.map((row) => ({ ...row, server: '' })),
+      }),
+    );
     const camera = sims.motif.state.cameras.get('FAKE1');
     if (camera) camera.connected = false;
     const answer = nextMessage(answers, 15_000);
