@@ -108,8 +108,8 @@ export function fitDrift(estimates: readonly ClockEstimate[]): DriftFit | undefi
   }
   if (sxx === 0) return undefined;
   const slope = sxy / sxx;
-  const first = estimates[0] as ClockEstimate;
-  const last = estimates[n - 1] as ClockEstimate;
+  const first = estimates[0];
+  const last = estimates[n - 1];
   const span = last.atMs - first.atMs;
   const uncertaintyPpm = span > 0 ? ((first.uncertaintyMs + last.uncertaintyMs) / span) * 1e6 : Infinity;
   return {
