@@ -272,10 +272,27 @@ describe('recorder-experiment in Node-RED', function () {
     const { exp, answers } = await load(sims, experimentNode());
     const answer = nextMessage(answers, 15_000);
     send(exp, { action: 'start' });
-    await answer;
+    const started = await answer;
     assert.equal(sims.motif.state.cameras.get('FAKE0')?.recording.status, 'recording');
+    const id = (started.experiment as { id: string }).id;
+    // What it has is written to the log on the way out: the manifest, closed, everything stopped.
+    const lines: string[] = [];
+    const log = exp.log.bind(exp);
+    exp.log = (text: unknown) => {
+      lines.push(String(text));
+      log(text);
+    };
     await helper.unload();
     assert.equal(sims.motif.state.cameras.get('FAKE0')?.recording.status, 'idle');
+    const logged = lines.find((line) => line.startsWith(`experiment ${id} closed: `));
+    assert.ok(logged, 'the closing manifest is logged');
+    const manifest = JSON.parse(logged.slice(logged.indexOf(': ') + 2)) as Manifest;
+    assert.equal(manifest.state, 'closed');
+    assert.deepEqual(
+      manifest.systems.map((sys) => sys.status),
+      ['stopped', 'stopped', 'stopped'],
+    );
+    assert.ok(manifest.problems.some((p) => /stopped what was started/.test(p)));
     assert.notEqual(sims.remotive.state.sessions.find((s) => s.path === CITY)?.mode, 'PLAYBACK_PLAYING');
   });
 
