@@ -254,10 +254,10 @@ describe('lab control dashboard in a browser', function () {
     for (let round = 0; round < 3; round++) {
       await page.getByRole('button', { name: 'Started' }).click();
       await waitState('dashboard-test', 'Started');
-      // Each measured change adds a row to "Measured triggers" (newest first).
+      // Each measured change adds a row to "Measured triggers" (newest last).
       const rows = page.locator('[id$="lab-aivero-lattable"] tbody tr:has(td:nth-child(2))');
       await until('the Started measurement', async () => (await rows.count()) === 2 * round + 1);
-      const [from, to, ackMs, seenMs] = await rows.first().locator('td').allInnerTexts();
+      const [from, to, ackMs, seenMs] = await rows.last().locator('td').allInnerTexts();
       assert.deepEqual([from, to], ['Standby', 'Started']);
       assert.match(ackMs, /^\d+$/);
       assert.match(seenMs, /^\d+$/);
