@@ -15,6 +15,7 @@ import { startMqttBroker } from './mqtt-broker';
 import { DASHBOARD_DIR, assembleFlows, listExamples, type ConfigTarget, type FlowNode } from './flows';
 import { startDashboardSystems } from './demo';
 import { startExampleSystems } from './example-systems';
+import { startImportSystems } from './import-systems';
 import { simulatorTargets } from './targets';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -199,16 +200,37 @@ async function main(): Promise<void> {
     },
   );
   handles.push(...dashboard.handles);
+  // Simulators on the ports the example files name: an example imported from the editor's menu
+  // reaches one (see import-systems.ts). Not part of the deployed flows.
+  const imported = await startImportSystems(['remotive', 'motif', 'aivero'], {
+    aivero: { 'cert-out': path.join(userDir, 'import-aivero-ca.pem') },
+  }).catch(async (err: unknown) => {
+    await Promise.all([...handles.map((h) => h.close()), examples.close()]);
+    throw err;
+  });
   // The shared broker and the dashboard's systems in full; the example tabs' own systems one line
   // per tab, with every address, API key and fingerprint in a file beside the flows.
   const shared = handles.slice(0, handles.length - dashboard.handles.length);
   const detailsFile = path.join(userDir, 'simulators.txt');
-  fs.writeFileSync(detailsFile, simulatorDetails(shared, dashboard.handles, examples.handles));
+  fs.writeFileSync(
+    detailsFile,
+    simulatorDetails(shared, dashboard.handles, examples.handles) +
+      describeHandles('for imported examples:', imported.handles).join('\n') +
+      '\n',
+  );
   for (const line of [
     ...describeHandles('simulator', shared),
     ...describeHandles('dashboard simulator', dashboard.handles),
   ])
     console.log(line);
+  for (const h of imported.handles)
+    console.log(`for examples imported from the menu: ${h.name} at ${Object.values(h.endpoints)[0] ?? ''}`);
+  for (const [name, port] of Object.entries(imported.skipped))
+    console.log(`port ${port} is in use: an imported ${name} example talks to what runs there`);
+  console.log(
+    'Imported examples: RemotiveLabs ones work as they are; motif and Aivero ones need the API key /' +
+      ` admin secret and TLS trust "for imported examples" in ${detailsFile}.`,
+  );
   console.log(
     `Example tabs, each on simulators of its own (addresses, API keys, fingerprints: ${detailsFile}):`,
   );
@@ -244,7 +266,7 @@ async function main(): Promise<void> {
   });
   /** Closes the simulators and the example systems, then exits: with 1 at least when closing failed. */
   const closeAndExit = (code: number): void => {
-    Promise.all([...handles.map((h) => h.close()), examples.close()]).then(
+    Promise.all([...handles, ...imported.handles].map((h) => h.close()).concat(examples.close())).then(
       () => process.exit(code),
       (err: unknown) => {
         console.error(`closing the simulators failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -97,7 +97,8 @@ export function describePlayback(command: PlaybackCommand): string {
 export function summarisePlayback(command: PlaybackCommand, result: PlaybackResult): string {
   if (command.operation === 'list') return `${(result as unknown[]).length} files`;
   if (Array.isArray(result)) return `${result.length} open`;
-  if (result && 'alreadyOpen' in result) return `already open, ${result.mode} ${formatOffset(result.offsetUs)}`;
+  if (result && 'alreadyOpen' in result)
+    return `already open, ${result.mode} ${formatOffset(result.offsetUs)}`;
   if (result && 'mode' in result)
     return `${result.mode} ${formatOffset(result.offsetUs)}${result.repeat ? ' ⟳' : ''}`;
   return command.operation;
