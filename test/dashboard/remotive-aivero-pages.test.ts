@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { readExample } from '../../src/devtools/flows';
 import { startDemo, type Demo } from './demo';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,6 +61,15 @@ describe('RemotiveLabs and Aivero pages in a browser', function () {
     await page.goto(`${demo.url}/dashboard/${pagePath}`);
     await page.getByText(ready, { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
   }
+
+  for (const file of ['02 - RemotiveLabs page.json', '03 - Aivero page.json'])
+    it(`${file} holds no function node: our nodes and core nodes do the work`, () => {
+      const nodes = readExample(path.resolve(__dirname, '..', '..', '..', 'examples', 'dashboard', file));
+      assert.deepEqual(
+        nodes.filter((n) => n.type === 'function').map((n) => n.name),
+        [],
+      );
+    });
 
   /** The text a ui-text widget of the page shows. */
   const textOf = (id: string): Promise<string> =>
