@@ -15,7 +15,7 @@ import { startMqttBroker } from './mqtt-broker';
 import { DASHBOARD_DIR, assembleFlows, listExamples, type ConfigTarget, type FlowNode } from './flows';
 import { startDashboardSystems } from './demo';
 import { startExampleSystems } from './example-systems';
-import { startImportSystems } from './import-systems';
+import { extraCaFile, namedCameras, startImportSystems } from './import-systems';
 import { simulatorTargets } from './targets';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -202,8 +202,11 @@ async function main(): Promise<void> {
   handles.push(...dashboard.handles);
   // Simulators on the ports the example files name: an example imported from the editor's menu
   // reaches one (see import-systems.ts). Not part of the deployed flows.
+  const importCa = path.join(userDir, 'import-aivero-ca.pem');
+  fs.rmSync(importCa, { force: true });
   const imported = await startImportSystems(['remotive', 'motif', 'aivero'], {
-    aivero: { 'cert-out': path.join(userDir, 'import-aivero-ca.pem') },
+    aivero: { 'cert-out': importCa },
+    motif: { cameras: namedCameras(listExamples(path.join(root, 'examples'))).join(',') },
   }).catch(async (err: unknown) => {
     await Promise.all([...handles.map((h) => h.close()), examples.close()]);
     throw err;
@@ -228,8 +231,8 @@ async function main(): Promise<void> {
   for (const [name, port] of Object.entries(imported.skipped))
     console.log(`port ${port} is in use: an imported ${name} example talks to what runs there`);
   console.log(
-    'Imported examples: RemotiveLabs ones work as they are; motif and Aivero ones need the API key /' +
-      ` admin secret and TLS trust "for imported examples" in ${detailsFile}.`,
+    'Imported examples: RemotiveLabs ones work as they are; motif ones need the API key and certificate' +
+      ` fingerprint, Aivero ones the admin secret, listed "for imported examples" in ${detailsFile}.`,
   );
   console.log(
     `Example tabs, each on simulators of its own (addresses, API keys, fingerprints: ${detailsFile}):`,
@@ -251,8 +254,11 @@ async function main(): Promise<void> {
       : `Kept your flows from ${path.join(userDir, 'flows.json')} (simulator config nodes refreshed); ` +
           '`npm start -- --reset` restores the examples and the dashboard.',
   );
+  // The imported examples' Aivero simulator is trusted like a public CA: their "verify" holds.
+  const extraCa = extraCaFile(userDir, [importCa]);
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: extraCa ? { ...process.env, NODE_EXTRA_CA_CERTS: extraCa } : process.env,
   });
   red.stdout.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
