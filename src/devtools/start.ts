@@ -206,7 +206,12 @@ async function main(): Promise<void> {
   fs.rmSync(importCa, { force: true });
   const imported = await startImportSystems(['remotive', 'motif', 'aivero'], {
     aivero: { 'cert-out': importCa },
-    motif: { cameras: namedCameras(listExamples(path.join(root, 'examples'))).join(',') },
+    // Light streams, as the example tabs' own simulators have them.
+    motif: {
+      cameras: namedCameras(listExamples(path.join(root, 'examples'))).join(','),
+      'state-rate': '10',
+      fps: '10',
+    },
   }).catch(async (err: unknown) => {
     await Promise.all([...handles.map((h) => h.close()), examples.close()]);
     throw err;
