@@ -71,12 +71,12 @@ export function namedCameras(files: readonly string[]): string[] {
 /**
  * The certificates Node-RED should trust besides the public ones (`NODE_EXTRA_CA_CERTS` takes one
  * file): the user's own file, if set, and the imported examples' Aivero simulator's, so an Aivero
- * example's "verify" TLS trust holds against it unchanged. Undefined when there is nothing to add.
+ * example's "verify" TLS trust holds against it unchanged. With nothing to add, `current` as it is.
  */
 export function extraCaFile(
   userDir: string,
   caFiles: readonly string[],
-  current = process.env.NODE_EXTRA_CA_CERTS,
+  current: string | undefined,
 ): string | undefined {
   const parts = [current, ...caFiles].filter((f): f is string => Boolean(f) && fs.existsSync(f as string));
   if (parts.length === 0 || (parts.length === 1 && parts[0] === current)) return current;

@@ -260,7 +260,7 @@ async function main(): Promise<void> {
           '`npm start -- --reset` restores the examples and the dashboard.',
   );
   // The imported examples' Aivero simulator is trusted like a public CA: their "verify" holds.
-  const extraCa = extraCaFile(userDir, [importCa]);
+  const extraCa = extraCaFile(userDir, [importCa], process.env.NODE_EXTRA_CA_CERTS);
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: extraCa ? { ...process.env, NODE_EXTRA_CA_CERTS: extraCa } : process.env,

@@ -55,7 +55,7 @@ describe('an example imported into the running demo', function () {
     const ca = path.join(dir, 'import-aivero-ca.pem');
     imported = await startImportSystems(['remotive', 'aivero'], { aivero: { 'cert-out': ca } });
     assert.deepEqual(imported.skipped, {}, 'ports 50051 and 8443 must be free for this test');
-    const extra = extraCaFile(dir, [ca], undefined);
+    const extra = extraCaFile(dir, [ca], process.env.NODE_EXTRA_CA_CERTS);
     assert.ok(extra);
     demo = await startDemo({ env: { NODE_EXTRA_CA_CERTS: extra } });
     remotive = new RemotiveClient({ url: 'http://127.0.0.1:50051' });
