@@ -261,7 +261,9 @@ describe('lab control dashboard in a browser', function () {
       assert.deepEqual([from, to], ['Standby', 'Started']);
       assert.match(ackMs, /^\d+$/);
       assert.match(seenMs, /^\d+$/);
-      latencies.push(`acknowledged ${ackMs} ms, seen Started (aivero-action waiting on its live query) after ${seenMs} ms`);
+      latencies.push(
+        `acknowledged ${ackMs} ms, seen Started (aivero-action waiting on its live query) after ${seenMs} ms`,
+      );
       await page.getByRole('button', { name: 'Standby' }).click();
       await waitState('dashboard-test', 'Standby');
       await until('the Standby measurement', async () => (await rows.count()) === 2 * round + 2);
