@@ -254,14 +254,16 @@ describe('lab control dashboard in a browser', function () {
     for (let round = 0; round < 3; round++) {
       await page.getByRole('button', { name: 'Started' }).click();
       await waitState('dashboard-test', 'Started');
-      // Each measured change adds a row to "Measured triggers" (newest first).
+      // Each measured change adds a row to "Measured triggers" (newest last).
       const rows = page.locator('[id$="lab-aivero-lattable"] tbody tr:has(td:nth-child(2))');
       await until('the Started measurement', async () => (await rows.count()) === 2 * round + 1);
-      const [from, to, ackMs, seenMs] = await rows.first().locator('td').allInnerTexts();
+      const [from, to, ackMs, seenMs] = await rows.last().locator('td').allInnerTexts();
       assert.deepEqual([from, to], ['Standby', 'Started']);
       assert.match(ackMs, /^\d+$/);
       assert.match(seenMs, /^\d+$/);
-      latencies.push(`acknowledged ${ackMs} ms, seen Started by aivero-watch after ${seenMs} ms`);
+      latencies.push(
+        `acknowledged ${ackMs} ms, seen Started (aivero-action waiting on its live query) after ${seenMs} ms`,
+      );
       await page.getByRole('button', { name: 'Standby' }).click();
       await waitState('dashboard-test', 'Standby');
       await until('the Standby measurement', async () => (await rows.count()) === 2 * round + 2);

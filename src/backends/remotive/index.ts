@@ -32,4 +32,5 @@ export {
   type PlaybackOperation,
   type PlaybackCommand,
   type PlaybackResult,
+  type KeptOpen,
 } from './playback';
