@@ -44,7 +44,18 @@ const dashboardTypes = Object.keys(
 const jsonata = createRequire(nodeRedRuntime)('jsonata') as (expression: string) => {
   evaluate(input: unknown): Promise<unknown>;
 };
-const CORE = new Set(['tab', 'comment', 'inject', 'function', 'catch', 'debug', 'join']);
+const CORE = new Set([
+  'tab',
+  'comment',
+  'inject',
+  'function',
+  'change',
+  'switch',
+  'rbe',
+  'catch',
+  'debug',
+  'join',
+]);
 
 function targets(port: number, key: string): ConfigTarget[] {
   return [
