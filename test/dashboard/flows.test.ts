@@ -111,6 +111,17 @@ describe('dashboard example flows', () => {
     });
   }
 
+  it('motif and Schedules pages: no function node (core nodes and our nodes do the work)', () => {
+    for (const name of ['01 - motif page.json', '04 - Schedules page.json']) {
+      const functions = readExample(path.join(dir, name)).filter((n) => n.type === 'function');
+      assert.deepEqual(
+        functions.map((n) => n.name),
+        [],
+        `${name}: function nodes`,
+      );
+    }
+  });
+
   it("show every text widget's value as text: HTML in a name is escaped, numbers and unicode kept", async () => {
     const name = '<b>x</b><img src=http://127.0.0.1:9/x> & café';
     const texts = files.flatMap((f) => readExample(f).filter((n) => n.type === 'ui-text'));
