@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
 import { fmt, runConcurrent, summary } from './stats';
 
-// graphql-request 7 is an ES module with a CommonJS bundle; loaded as the client loads it.
+// graphql-request 7 is an ES module with a CommonJS bundle, loaded with require() from this CommonJS bench.
 type GraphqlRequestModule = typeof import('graphql-request', { with: { 'resolution-mode': 'import' } });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { GraphQLClient } = require('graphql-request') as GraphqlRequestModule;

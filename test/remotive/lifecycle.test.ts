@@ -104,6 +104,9 @@ describe('remotive: lifecycle', () => {
         ['speed', '1'],
         ['tick', '50'],
         ['burst', '1'],
+        ['timestamps', 'recording'],
+        ['clock-offset-ms', '0'],
+        ['clock-drift-ppm', '0'],
       ],
     );
     const handle = await module.start({ port: '0' });

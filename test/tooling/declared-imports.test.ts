@@ -98,7 +98,7 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
 }
 
 const SOURCES = [
-  ...['src', 'test', 'bench'].flatMap((d) => filesUnder(path.join(root, d), /\.ts$/)),
+  ...['src', 'nodes', 'test', 'bench'].flatMap((d) => filesUnder(path.join(root, d), /\.ts$/)),
   ...['scripts', 'bin'].flatMap((d) => filesUnder(path.join(root, d), /\.(c|m)?js$/)),
   ...fs
     .readdirSync(root)
@@ -152,7 +152,7 @@ describe('declared imports', () => {
   it('what Node-RED loads of ours imports only `dependencies` at run time', () => {
     const runtime = SOURCES.filter((f) => {
       const rel = path.relative(root, f).split(path.sep);
-      return rel[0] === 'src' && rel[1] !== 'simulators' && rel[1] !== 'devtools';
+      return rel[0] === 'nodes' || (rel[0] === 'src' && rel[1] !== 'simulators' && rel[1] !== 'devtools');
     });
     assert.ok(runtime.length > 50, `only ${runtime.length} runtime files found`);
     const devOnly = runtime.flatMap(importsOf).flatMap((i) => {
@@ -161,5 +161,35 @@ describe('declared imports', () => {
       return [`${i.where} imports ${i.specifier}`];
     });
     assert.deepEqual(devOnly, [], 'these would be missing where the package is installed');
+  });
+
+  it('has at most 7 runtime dependencies, each justified in the README, each used by what Node-RED loads', () => {
+    assert.ok(
+      dependencies.size <= 7,
+      `${dependencies.size} runtime dependencies: ${[...dependencies].join(', ')}`,
+    );
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const loaded = new Set(
+      SOURCES.filter((f) => {
+        const rel = path.relative(root, f).split(path.sep);
+        return rel[0] === 'nodes' || (rel[0] === 'src' && rel[1] !== 'simulators' && rel[1] !== 'devtools');
+      })
+        .flatMap(importsOf)
+        .filter((i) => !i.typeOnly)
+        .map((i) => packageOf(i.specifier)),
+    );
+    // graphql is graphql-ws's peer: installed for it, never imported by us.
+    const peers = new Set(['graphql']);
+    for (const name of dependencies) {
+      assert.match(
+        readme,
+        new RegExp(`^\\| \`${name.replace(/[/.]/g, '\\$&')}\` +\\| \\S`, 'm'),
+        `${name} has no row in the README`,
+      );
+      assert.ok(
+        loaded.has(name) || peers.has(name),
+        `${name} is declared but nothing Node-RED loads imports it`,
+      );
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The live query over the legacy Apollo protocol (`subscriptions-transport-ws`, subprotocol
- * `graphql-ws`), which Hasura speaks when a client names no subprotocol. Written on `ws` by hand:
+ * `graphql-ws`), which Hasura speaks when a client names no subprotocol. Written by hand on
+ * undici's WebSocket (`ws-socket.ts`):
  *
  *   → connection_init {payload: {headers}}   ← connection_ack | connection_error {payload}
  *   → start {id, payload: {query, variables}} ← data {id, payload: {data, errors}} | error | complete
@@ -10,7 +11,7 @@
  * when nothing at all arrives for a while a cheap one-off query (`__typename`) asks it to answer.
  * Silence beyond the stall limit ends the channel as stalled.
  */
-import WebSocket from 'ws';
+import { WebSocket } from 'undici';
 import { ConnectionError, TimeoutError, type RecorderError } from '../../common/errors';
 import {
   AiveroApiError,
@@ -22,17 +23,15 @@ import {
 import {
   earlyClose,
   handshakeFailure,
-  isTooLarge,
   lateClose,
   rowsOf,
   SilenceWatch,
-  socketClosed,
-  socketOptions,
   tooLargeError,
   type Channel,
   type ChannelContext,
   type ChannelHandlers,
 } from './ws-common';
+import { prepareLine } from './ws-socket';
 
 export const LEGACY_WS = 'graphql-ws';
 const OPERATION_ID = '1';
@@ -59,11 +58,11 @@ function isProbe(id: unknown): boolean {
 
 export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Channel {
   const server = ctx.config.endpoint.server;
-  const socket = new WebSocket(
-    ctx.config.endpoint.ws,
-    LEGACY_WS,
-    socketOptions(ctx.config, ctx.connectTimeoutMs),
+  const prepared = prepareLine(ctx.config, ctx.connectTimeoutMs);
+  const line = prepared.attach(
+    new WebSocket(ctx.config.endpoint.ws, { protocols: [LEGACY_WS], ...prepared.init }),
   );
+  const socket = line.socket;
   let opened = false;
   let acknowledged = false;
   let stopped = false;
@@ -87,16 +86,15 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
     (error) => fail(error),
   );
 
-  socket.on('error', (err) => {
-    if (isTooLarge(err)) fail(tooLargeError(ctx));
-    else if (!opened) {
-      const failure = handshakeFailure(err, LEGACY_WS, ctx);
+  socket.addEventListener('error', () => {
+    if (!opened) {
+      const failure = handshakeFailure(line.trace, LEGACY_WS, ctx);
       fail(failure.error, failure.unsupported);
     }
     // After open, 'close' follows and reports the loss.
   });
 
-  socket.on('open', () => {
+  socket.addEventListener('open', () => {
     opened = true;
     send({ type: 'connection_init', payload: { headers: { ...ctx.config.headers } } });
     ackTimer = setTimeout(
@@ -110,9 +108,12 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
     );
   });
 
-  socket.on('close', (code, reason) => {
-    const text = reason.toString('utf8');
-    if (!acknowledged) {
+  socket.addEventListener('close', ({ code, reason: text }) => {
+    if (line.trace.tooLarge) fail(tooLargeError(ctx));
+    else if (!opened) {
+      const failure = handshakeFailure(line.trace, LEGACY_WS, ctx);
+      fail(failure.error, failure.unsupported);
+    } else if (!acknowledged) {
       const failure = earlyClose(code, text, LEGACY_WS, ctx);
       fail(failure.error, failure.unsupported);
     } else {
@@ -120,12 +121,13 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
     }
   });
 
-  socket.on('message', (raw: WebSocket.RawData) => {
+  socket.addEventListener('message', ({ data }: { data: unknown }) => {
     if (stopped) return;
     silence.heard();
     let message: { type?: unknown; id?: unknown; payload?: unknown };
     try {
-      message = JSON.parse(raw.toString()) as typeof message;
+      const text = typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8');
+      message = JSON.parse(text) as typeof message;
     } catch {
       fail(
         new AiveroApiError(
@@ -200,7 +202,7 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
       send({ id: OPERATION_ID, type: 'stop' });
       send({ type: 'connection_terminate' });
     }
-    socket.terminate();
+    line.terminate();
   }
 
   return {
@@ -209,6 +211,6 @@ export function openLegacyWs(ctx: ChannelContext, handlers: ChannelHandlers): Ch
       stopped = true;
       teardown();
     },
-    closed: () => socketClosed(socket),
+    closed: () => line.closed(),
   };
 }

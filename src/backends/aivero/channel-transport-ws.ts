@@ -5,23 +5,21 @@
  * limit ends the channel as stalled.
  */
 import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { WebSocket } from 'undici';
 import { ConnectionError, toRecorderError } from '../../common/errors';
 import { fromGraphQLErrors, type GraphQLErrorLike } from './errors';
 import {
   earlyClose,
   handshakeFailure,
-  isTooLarge,
   lateClose,
   rowsOf,
   SilenceWatch,
-  socketClosed,
-  socketOptions,
   tooLargeError,
   type Channel,
   type ChannelContext,
   type ChannelHandlers,
 } from './ws-common';
+import { prepareLine, type WatchedSocket } from './ws-socket';
 
 export const TRANSPORT_WS = 'graphql-transport-ws';
 
@@ -31,13 +29,14 @@ function isCloseLike(value: unknown): value is { code: number; reason?: string }
   );
 }
 
+function isErrorEvent(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'error';
+}
+
 export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers): Channel {
-  const sockets: WebSocket[] = [];
-  let handshakeError: unknown;
-  let tooLarge = false;
+  const lines: WatchedSocket[] = [];
   let acknowledged = false;
   let stopped = false;
-  const options = socketOptions(ctx.config, ctx.connectTimeoutMs);
   // The library pings on its own (keepAlive): nothing more to send when the channel is quiet.
   const silence = new SilenceWatch(
     ctx.stallMs,
@@ -45,42 +44,44 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     (error) => fail(error),
   );
 
-  // graphql-ws constructs the socket itself: a subclass passes our TLS and header options and
-  // remembers how the handshake went.
-  class AiveroSocket extends WebSocket {
+  // graphql-ws constructs the socket itself: a subclass gives it our dispatcher (TLS trust, the
+  // message cap, the handshake watch) and headers.
+  class ChannelSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, options);
-      sockets.push(this);
-      this.on('error', (err) => {
-        if (isTooLarge(err)) tooLarge = true;
-        else if (this.readyState !== WebSocket.OPEN && !acknowledged) handshakeError ??= err;
-      });
+      const prepared = prepareLine(ctx.config, ctx.connectTimeoutMs);
+      super(url, { protocols: protocols === undefined ? [] : protocols, ...prepared.init });
+      lines.push(prepared.attach(this));
     }
   }
+  const opened = (): boolean => lines.some((l) => l.opened);
 
   const fail = (err: unknown): void => {
     if (stopped) return;
     stopped = true;
     let failure: { error: ReturnType<typeof toRecorderError>; unsupported: boolean };
-    if (tooLarge) failure = { error: tooLargeError(ctx), unsupported: false };
-    else if (handshakeError !== undefined) failure = handshakeFailure(handshakeError, TRANSPORT_WS, ctx);
+    const line = lines[lines.length - 1];
+    if (line?.trace.tooLarge) failure = { error: tooLargeError(ctx), unsupported: false };
+    else if (line && !opened() && !acknowledged) failure = handshakeFailure(line.trace, TRANSPORT_WS, ctx);
     else if (Array.isArray(err))
       failure = {
         error: fromGraphQLErrors(err as GraphQLErrorLike[], 200, ctx.redactor, 'the session subscription'),
         unsupported: false,
       };
-    else if (isCloseLike(err) && !acknowledged)
-      failure = earlyClose(err.code, err.reason ?? '', TRANSPORT_WS, ctx);
-    else if (isCloseLike(err))
-      failure = { error: lateClose(err.code, err.reason ?? '', ctx), unsupported: false };
-    else failure = { error: toRecorderError(err), unsupported: false };
+    else {
+      // A line lost without a close frame reaches graphql-ws as an 'error' event first, which
+      // says nothing more than the close code 1006 that follows it.
+      const close = isCloseLike(err) ? err : isErrorEvent(err) ? { code: 1006, reason: '' } : undefined;
+      if (close && !acknowledged) failure = earlyClose(close.code, close.reason ?? '', TRANSPORT_WS, ctx);
+      else if (close) failure = { error: lateClose(close.code, close.reason ?? '', ctx), unsupported: false };
+      else failure = { error: toRecorderError(err), unsupported: false };
+    }
     teardown();
     handlers.onFailure(failure.error, failure.unsupported);
   };
 
   const client: Client = createClient({
     url: ctx.config.endpoint.ws,
-    webSocketImpl: AiveroSocket,
+    webSocketImpl: ChannelSocket,
     connectionParams: { headers: { ...ctx.config.headers } },
     lazy: true,
     retryAttempts: 0,
@@ -127,7 +128,7 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
     }
     // The sockets are terminated next, whether or not the client disposed of itself cleanly.
     void Promise.resolve(client.dispose()).catch(() => undefined);
-    for (const socket of sockets) socket.terminate();
+    for (const line of lines) line.terminate();
   }
 
   return {
@@ -136,6 +137,6 @@ export function openTransportWs(ctx: ChannelContext, handlers: ChannelHandlers):
       stopped = true;
       teardown();
     },
-    closed: () => Promise.all(sockets.map((s) => socketClosed(s))).then(() => undefined),
+    closed: () => Promise.all(lines.map((l) => l.closed())).then(() => undefined),
   };
 }

@@ -1,12 +1,13 @@
 /**
- * The HTTP side: graphql-request (its CommonJS build) over undici's fetch with one keep-alive Agent
- * carrying the TLS trust. Every call has a timeout and honours an AbortSignal; every answer is read
+ * The HTTP side: GraphQL over HTTP (a POST of `{query, variables}`, an answer of `{data, errors}`)
+ * on undici's fetch with one keep-alive Agent carrying the TLS trust. Every call has a timeout and honours an AbortSignal; every answer is read
  * under the package's answer cap before anything parses it; every failure comes out as a typed
  * error (errors.ts) with the credentials scrubbed.
  */
 import { Agent, Response, fetch as undiciFetch } from 'undici';
 import { AnswerTooLargeError, MAX_ANSWER_BYTES } from '../../common/answer-cap';
-import { ClosedError, RecorderError, TimeoutError } from '../../common/errors';
+import { ApiError, ClosedError, RecorderError, TimeoutError } from '../../common/errors';
+import { localNowMs, type ClockSample } from '../../common/clock';
 import type { ResolvedConfig } from './config';
 import {
   answerTooLarge,
@@ -18,13 +19,6 @@ import {
   type Redactor,
 } from './errors';
 
-// graphql-request 7 is an ES module whose package also exports a real CommonJS bundle; this package
-// is CommonJS, so it is loaded with require() and typed from the ES declarations.
-type GraphqlRequestModule = typeof import('graphql-request', { with: { 'resolution-mode': 'import' } });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const graphqlRequest = require('graphql-request') as GraphqlRequestModule;
-type RequestConfig = NonNullable<ConstructorParameters<GraphqlRequestModule['GraphQLClient']>[1]>;
-
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -32,23 +26,11 @@ export interface CallOptions {
 
 export type Variables = Record<string, unknown>;
 
-/** A fetch failure (socket, TLS) as opposed to an answer graphql-request could not read. */
-class TransportFailure extends Error {
-  constructor(readonly original: unknown) {
-    super('transport failure');
-  }
-}
-
-interface AnswerMeta {
-  status?: number;
-  contentType?: string | null;
-}
-
 export class HttpTransport {
   private readonly agent: Agent;
   private closed = false;
-  private readonly gql: InstanceType<GraphqlRequestModule['GraphQLClient']>;
-  private readonly answers = new WeakMap<AbortSignal, AnswerMeta>();
+  /** Built once: every call sends the same ones. */
+  private readonly headers: Record<string, string>;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -64,10 +46,11 @@ export class HttpTransport {
         rejectUnauthorized: !tls.insecure,
       },
     });
-    this.gql = new graphqlRequest.GraphQLClient(config.endpoint.http, {
-      headers: config.headers,
-      fetch: this.makeFetch(),
-    });
+    this.headers = {
+      ...config.headers,
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    };
   }
 
   get server(): string {
@@ -82,14 +65,47 @@ export class HttpTransport {
     options: CallOptions = {},
   ): Promise<T> {
     return this.withDeadline(what, options, async (signal) => {
-      const meta: AnswerMeta = {};
-      this.answers.set(signal, meta);
+      // A transport failure (refused, reset, TLS) is typed by withDeadline.
+      const response = await undiciFetch(this.config.endpoint.http, {
+        method: 'POST',
+        dispatcher: this.agent,
+        signal,
+        headers: this.headers,
+        body: JSON.stringify({ query: document, variables, operationName: operationNameOf(document) }),
+      });
+      let body: Uint8Array;
       try {
-        return await this.gql.request<T>({ document, variables, signal });
+        body = await readCapped(response);
       } catch (err) {
-        throw this.mapError(err, meta, what);
+        if (err instanceof AnswerTooLargeError) throw answerTooLarge(what, response.status);
+        throw err;
       }
+      return this.readAnswer<T>(response, body, what);
     });
+  }
+
+  /**
+   * `{data}` → data. GraphQL errors are reported as such whatever the status (Hasura answers some
+   * with 200, a proxy with 4xx); a body that is not a GraphQL answer by its status and type, never
+   * quoted: it may be anything.
+   */
+  private readAnswer<T>(response: Response, body: Uint8Array, what: string): T {
+    const contentType = response.headers.get('content-type');
+    let answer: { data?: unknown; errors?: unknown } | undefined;
+    try {
+      const parsed: unknown = JSON.parse(
+        Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+      );
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) answer = parsed;
+    } catch {
+      // not JSON: judged by status and type below
+    }
+    const errors = Array.isArray(answer?.errors) ? (answer.errors as GraphQLErrorLike[]) : [];
+    if (errors.length > 0) throw fromGraphQLErrors(errors, response.status, this.redactor, what);
+    if (response.status < 200 || response.status >= 300)
+      throw fromHttpStatus(response.status, contentType, what);
+    if (!answer || !('data' in answer)) throw notJson(response.status, contentType, what);
+    return answer.data as T;
   }
 
   /** `GET /healthz`: the HTTP status and how long it took. */
@@ -111,65 +127,42 @@ export class HttpTransport {
     });
   }
 
+  /**
+   * `GET /healthz` for its `Date` header: the server's clock in whole seconds, with our send and
+   * receive times around it (a clock sample, see common/clock.ts).
+   */
+  async serverDate(options: CallOptions = {}): Promise<ClockSample> {
+    return this.withDeadline('clock check', options, async (signal) => {
+      const sentMs = localNowMs();
+      let response: Response;
+      try {
+        response = await undiciFetch(this.config.endpoint.healthz, {
+          dispatcher: this.agent,
+          signal,
+          headers: this.config.headers,
+        });
+      } catch (err) {
+        throw fromTransportError(err, this.server);
+      }
+      const receivedMs = localNowMs();
+      // The body is not needed; read (capped) so the connection is reused.
+      await readCapped(response).catch(() => undefined);
+      const serverMs = Date.parse(response.headers.get('date') ?? '');
+      if (!Number.isFinite(serverMs))
+        throw new ApiError(
+          response.status,
+          'no Date header',
+          'clock check: Aivero answered without a Date header',
+        );
+      return { sentMs, receivedMs, serverMs, resolutionMs: 1000 };
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     // The agent is unusable either way: closing has nothing left to do.
     await this.agent.destroy().catch(() => undefined);
-  }
-
-  /**
-   * graphql-request's fetch: undici's, on our Agent. It notes the answer's status and type for the
-   * call (found by its signal, one per call), so an unreadable body can be reported precisely, and
-   * reads the body itself, under the cap: graphql-request gets it whole, or the call fails.
-   */
-  private makeFetch(): RequestConfig['fetch'] {
-    const agent = this.agent;
-    const answers = this.answers;
-    const fetcher = async (url: URL | string, init?: Record<string, unknown>): Promise<unknown> => {
-      let response: Response;
-      let body: Uint8Array;
-      try {
-        response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
-        const meta = init?.signal ? answers.get(init.signal as AbortSignal) : undefined;
-        if (meta) {
-          meta.status = response.status;
-          meta.contentType = response.headers.get('content-type');
-        }
-        body = await readCapped(response);
-      } catch (err) {
-        if (err instanceof AnswerTooLargeError) throw err;
-        throw new TransportFailure(err);
-      }
-      return new Response(body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
-    };
-    return fetcher as unknown as RequestConfig['fetch'];
-  }
-
-  private mapError(err: unknown, meta: AnswerMeta, what: string): unknown {
-    if (err instanceof graphqlRequest.ClientError) {
-      const { response } = err;
-      const errors = Array.isArray(response.errors) ? (response.errors as GraphQLErrorLike[]) : [];
-      if (errors.length > 0) return fromGraphQLErrors(errors, response.status, this.redactor, what);
-      if (response.status < 200 || response.status >= 300)
-        return fromHttpStatus(response.status, meta.contentType ?? null, what);
-      return notJson(response.status, meta.contentType ?? null, what);
-    }
-    if (err instanceof TransportFailure) return err.original;
-    if (err instanceof AnswerTooLargeError) return answerTooLarge(what, meta.status);
-    if (isAbort(err)) return err;
-    // The answer arrived but graphql-request could not read it (HTML, truncated JSON). Its own
-    // message quotes the body, which we never show.
-    if (meta.status !== undefined) {
-      if (meta.status < 200 || meta.status >= 300)
-        return fromHttpStatus(meta.status, meta.contentType ?? null, what);
-      return notJson(meta.status, meta.contentType ?? null, what);
-    }
-    return err;
   }
 
   /** Runs `fn` with a signal that fires on timeout, on the caller's abort and on close(). */
@@ -233,6 +226,16 @@ async function readCapped(response: Response): Promise<Uint8Array> {
   return Buffer.concat(chunks, size);
 }
 
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+/**
+ * The document's operation name, sent as `operationName` as GraphQL clients do (Hasura's logs and
+ * allow-lists name operations by it). The package's documents are a few constants: read once each.
+ */
+const OPERATION_NAMES = new Map<string, string | undefined>();
+const NAMED_OPERATION = /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
+function operationNameOf(document: string): string | undefined {
+  if (!OPERATION_NAMES.has(document)) {
+    if (OPERATION_NAMES.size >= 256) OPERATION_NAMES.clear();
+    OPERATION_NAMES.set(document, NAMED_OPERATION.exec(document)?.[1]);
+  }
+  return OPERATION_NAMES.get(document);
 }

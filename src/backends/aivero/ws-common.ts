@@ -4,7 +4,6 @@
  * and reading a failed handshake or an early close as "this server does not speak that protocol"
  * (→ try the next one) or as a real failure.
  */
-import WebSocket from 'ws';
 import { ConnectionError, RecorderError, TimeoutError } from '../../common/errors';
 import type { ResolvedConfig } from './config';
 import {
@@ -14,6 +13,7 @@ import {
   fromTransportError,
   type Redactor,
 } from './errors';
+import { MAX_WS_MESSAGE_BYTES, type SocketTrace } from './ws-socket';
 
 /** A session row as a live query or a poll returns it. */
 export interface WatchedRow {
@@ -44,30 +44,6 @@ export interface ChannelContext {
   stallMs: number;
   document: string;
   variables: Record<string, unknown>;
-}
-
-/**
- * Largest WebSocket message accepted, bytes. A live-query result is every watched row (id, name,
- * state: about 100 bytes each, at most 10 000 rows are read), so 4 MiB leaves ample room; a larger
- * frame is refused by `ws` before it is buffered whole.
- */
-export const MAX_WS_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-export function socketOptions(config: ResolvedConfig, connectTimeoutMs: number): WebSocket.ClientOptions {
-  return {
-    // The proxy in front (basic auth) sees the upgrade request only; Hasura reads connection_init.
-    headers: { ...config.headers },
-    handshakeTimeout: connectTimeoutMs,
-    ...(config.tls.ca ? { ca: config.tls.ca } : {}),
-    rejectUnauthorized: !config.tls.insecure,
-    perMessageDeflate: false,
-    maxPayload: MAX_WS_MESSAGE_BYTES,
-  };
-}
-
-/** `ws` refused a frame over `maxPayload` (it closes the socket with 1009 right after). */
-export function isTooLarge(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 }
 
 /**
@@ -178,22 +154,27 @@ export function rowsOf(data: unknown): WatchedRow[] {
 // A refused credential only: a refusal of one operation ("access-denied", "forbidden") is not one.
 const AUTH_TEXT = CREDENTIAL_TEXT;
 
-/** A failure seen during the handshake (ws 'error' before 'open'). */
+/** A socket that closed before it opened: what the handshake showed. */
 export function handshakeFailure(
-  err: unknown,
+  trace: SocketTrace,
   protocol: string,
   ctx: ChannelContext,
 ): { error: RecorderError; unsupported: boolean } {
   const server = ctx.config.endpoint.server;
-  const message = err instanceof Error ? err.message : String(err);
-  if (/Server sent (no|an invalid) subprotocol/i.test(message))
+  if (trace.timedOut)
+    return {
+      error: new TimeoutError(
+        `Aivero at ${server} did not complete the WebSocket handshake in ${ctx.connectTimeoutMs} ms`,
+      ),
+      unsupported: false,
+    };
+  const code = trace.status;
+  if (code === 101 && !trace.protocol)
     return {
       error: new ConnectionError(`Aivero at ${server} does not offer the ${protocol} WebSocket protocol`),
       unsupported: true,
     };
-  const status = /Unexpected server response: (\d{3})/.exec(message);
-  if (status) {
-    const code = Number(status[1]);
+  if (code !== undefined && code !== 101) {
     const hasura = { code: `http-${code}`, httpStatus: code };
     if (code === 401 || code === 403)
       return {
@@ -214,14 +195,11 @@ export function handshakeFailure(
       unsupported: false,
     };
   }
-  if (/Opening handshake has timed out/i.test(message))
-    return {
-      error: new TimeoutError(
-        `Aivero at ${server} did not complete the WebSocket handshake in ${ctx.connectTimeoutMs} ms`,
-      ),
-      unsupported: false,
-    };
-  return { error: fromTransportError(err, server), unsupported: false };
+  if (trace.error) return { error: fromTransportError(trace.error, server), unsupported: false };
+  return {
+    error: new ConnectionError(`Aivero at ${server} did not accept the ${protocol} WebSocket`),
+    unsupported: false,
+  };
 }
 
 /** A close before the server acknowledged us: protocol refusal, credentials, or a plain drop. */
@@ -276,18 +254,4 @@ export function lateClose(code: number, reason: string, ctx: ChannelContext): Re
   return new ConnectionError(
     `Aivero at ${ctx.config.endpoint.server} closed the subscription (${code}: ${text})`,
   );
-}
-
-/** Resolves when the socket is closed (at once if it is), bounded so a stuck socket cannot hang close(). */
-export function socketClosed(socket: WebSocket, boundMs = 2000): Promise<void> {
-  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, boundMs);
-    function done(): void {
-      clearTimeout(timer);
-      socket.off('close', done);
-      resolve();
-    }
-    socket.once('close', done);
-  });
 }

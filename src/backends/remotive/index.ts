@@ -33,3 +33,4 @@ export {
   type PlaybackCommand,
   type PlaybackResult,
 } from './playback';
+export { playbackPosition, type PlaybackPosition } from './position';

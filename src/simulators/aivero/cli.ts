@@ -1,5 +1,6 @@
 /** `recorders-sim aivero`: the Aivero (Hasura GraphQL) simulator in the foreground. */
 import { X509Certificate } from 'node:crypto';
+import { CLOCK_CLI_OPTIONS, clockCliOptions, clockInfo } from '../clock-options';
 import type { SimulatorModule } from '../types';
 import { AiveroSimulator, type WebSocketMode } from './index';
 
@@ -45,6 +46,7 @@ export const simulator: SimulatorModule = {
     },
     { name: 'basic-auth', description: 'user:password a basic-auth proxy in front requires' },
     { name: 'tls', description: 'HTTPS (true) or plain HTTP (false)', default: 'true' },
+    ...CLOCK_CLI_OPTIONS,
   ],
   async start(options) {
     const port = options.port === undefined ? 8443 : Number(options.port);
@@ -59,6 +61,7 @@ export const simulator: SimulatorModule = {
     const basic = options['basic-auth'];
     const colon = basic?.indexOf(':') ?? -1;
     if (basic !== undefined && colon < 1) throw new Error('invalid --basic-auth (user:password)');
+    const clock = clockCliOptions(options);
     const sim = await AiveroSimulator.start({
       basicAuth: basic ? { username: basic.slice(0, colon), password: basic.slice(colon + 1) } : undefined,
       websocket: websocket as WebSocketMode,
@@ -71,6 +74,7 @@ export const simulator: SimulatorModule = {
       armingLatencyMs: numberOption(options, 'arming-ms'),
       certOut: options['cert-out'],
       tls: options.tls === undefined ? true : !['false', 'off', 'no'].includes(options.tls),
+      ...clock,
     });
     const info: Record<string, string> = {
       'admin secret': sim.adminSecret,
@@ -78,6 +82,7 @@ export const simulator: SimulatorModule = {
       'database start': `${sim.databaseStartMs} ms (${sim.databaseSource})`,
     };
     if (options['jwt-secret']) info.jwt = 'HS256 (the key you passed with --jwt-secret)';
+    Object.assign(info, clockInfo(sim.clock));
     if (sim.ca) {
       info['certificate sha-256 fingerprint'] = new X509Certificate(sim.ca).fingerprint256;
       // The PEM to paste into a client's CA field (it is the public certificate, no secret).

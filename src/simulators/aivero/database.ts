@@ -131,4 +131,16 @@ export async function openDatabase(): Promise<OpenedDatabase> {
   return done(db, 'initdb');
 }
 
+/** Gives the database the server's clock: `sim_time()` (row defaults, updates) follows it from now on. */
+export async function setDatabaseClock(
+  db: PGlite,
+  clock: { offsetMs: number; driftPpm: number; startedMs: number },
+): Promise<void> {
+  await db.query('UPDATE "_sim_clock" SET "offsetMs" = $1, "driftPpm" = $2, "startedMs" = $3', [
+    clock.offsetMs,
+    clock.driftPpm,
+    clock.startedMs,
+  ]);
+}
+
 export type { PGlite, Transaction };

@@ -12,11 +12,29 @@ function sqlType(c: Column): string {
   return { uuid: 'uuid', String: 'text', Int: 'integer', timestamp: 'timestamp' }[c.type];
 }
 
+/**
+ * The server's clock in SQL (see ../clock.ts): `sim_time(t)` is the real instant `t` as the
+ * simulated machine's clock reads it, a UTC `timestamp`. The one row of `_sim_clock` holds the
+ * clock's offset and drift (0 and 0 unless the simulator was given others: then it is `t` in UTC).
+ */
+export const CLOCK_DDL = `CREATE TABLE "_sim_clock" (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  "offsetMs" double precision NOT NULL DEFAULT 0,
+  "driftPpm" double precision NOT NULL DEFAULT 0,
+  "startedMs" double precision NOT NULL DEFAULT 0
+);
+INSERT INTO "_sim_clock" DEFAULT VALUES;
+CREATE FUNCTION sim_time(t timestamptz) RETURNS timestamp LANGUAGE sql STABLE AS $$
+  SELECT (t AT TIME ZONE 'utc') + make_interval(secs => (c."offsetMs" +
+         c."driftPpm" * 1e-6 * (extract(epoch FROM t)::float8 * 1000 - c."startedMs")) / 1000)
+    FROM "_sim_clock" c
+$$;`;
+
 const DEFAULTS: Record<string, string> = {
   id: 'gen_random_uuid()',
   // clock_timestamp, not now(): rows inserted in one request still get distinct, ordered times.
-  createdAt: "(clock_timestamp() at time zone 'utc')",
-  updatedAt: "(now() at time zone 'utc')",
+  createdAt: 'sim_time(clock_timestamp())',
+  updatedAt: 'sim_time(now())',
   totalSize: '0',
   estimatedSize: '0',
   maxTimeSeconds: '0',
@@ -44,7 +62,7 @@ function columnDdl(t: Table, c: Column): string {
 }
 
 export function schemaDdl(): string {
-  const out: string[] = [];
+  const out: string[] = [CLOCK_DDL];
   for (const e of ENUMS) {
     out.push(`CREATE TABLE ${q(e.sqlTable)} (value text PRIMARY KEY, comment text);`);
     for (const v of e.values)

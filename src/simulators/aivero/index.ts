@@ -13,9 +13,11 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { realClock } from '../../schedule';
+import { checkClockOptions, SimClock, type SimClockOptions } from '../clock';
 import type { AuthConfig } from './auth';
 import { sharedCertificate, type SimCertificate } from './certificate';
-import { openDatabase, type PGlite } from './database';
+import { openDatabase, setDatabaseClock, type PGlite } from './database';
 import { Executor } from './execute';
 import type { FrontConfig } from './front';
 import { handleHttp } from './http';
@@ -24,7 +26,7 @@ import { DeviceModel } from './device';
 import type { LiveQuery } from './live-query';
 import { WebSockets, type WebSocketMode } from './websockets';
 
-export interface AiveroSimulatorOptions {
+export interface AiveroSimulatorOptions extends SimClockOptions {
   /** Default 0 (any free port). */
   port?: number;
   /** Default 127.0.0.1. */
@@ -45,7 +47,10 @@ export interface AiveroSimulatorOptions {
   certOut?: string;
   /** Own certificate instead of the generated one. */
   certificate?: SimCertificate;
-  /** The device model's clock (epoch ms); tests pass one they drive. Default Date.now. */
+  /**
+   * The device model's and the JWT check's clock (epoch ms); tests pass one they drive. Default
+   * Date.now. `clockOffsetMs` and `clockDriftPpm` skew it (see ../clock.ts).
+   */
   now?: () => number;
   /**
    * WebSocket protocols served: both (default, as Hasura v2.28), only the legacy one (Hasura before
@@ -70,6 +75,11 @@ export class AiveroSimulator {
   readonly databaseStartMs: number;
   /** Where the database came from: the process's template, the disk cache, or initdb. */
   readonly databaseSource: 'memory' | 'disk' | 'initdb';
+  /**
+   * The Aivero server's clock: the HTTP `Date` header, the times the device model writes, the JWT
+   * check, and (in Postgres) the `createdAt`/`updatedAt` defaults.
+   */
+  readonly clock: SimClock;
   private readonly sockets = new Set<Socket>();
   private listening = false;
   private closed = false;
@@ -89,11 +99,13 @@ export class AiveroSimulator {
     readonly port: number,
     readonly adminSecret: string,
     readonly jwtSecret: string | undefined,
-    private readonly options: AiveroSimulatorOptions,
+    options: AiveroSimulatorOptions,
     certificate: SimCertificate | undefined,
     databaseStartMs: number,
     databaseSource: 'memory' | 'disk' | 'initdb',
+    clock: SimClock,
   ) {
+    this.clock = clock;
     this.databaseSource = databaseSource;
     const tls = certificate !== undefined;
     const h = host.includes(':') ? `[${host}]` : host;
@@ -102,7 +114,7 @@ export class AiveroSimulator {
     this.ca = certificate?.cert;
     this.databaseStartMs = databaseStartMs;
     this.listening = true;
-    const now = options.now ?? Date.now;
+    const now = (): number => clock.now();
     this.auth = { adminSecret, jwtSecret, unauthorizedRole: 'public', now };
     this.device = new DeviceModel(db, {
       now,
@@ -128,17 +140,34 @@ export class AiveroSimulator {
       this.frontConfig,
     );
     this.device.start();
-    server.on('request', (req: IncomingMessage, res: ServerResponse) =>
-      handleHttp(req, res, this.executor, this.auth, () => this.listening, this.frontConfig),
-    );
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // The server machine's clock, not ours (writeHead keeps headers set here).
+      res.setHeader('Date', clock.httpDate());
+      handleHttp(req, res, this.executor, this.auth, () => this.listening, this.frontConfig);
+    });
     server.on('connection', (s: Socket) => this.track(s));
     server.on('secureConnection', (s: Socket) => this.track(s));
   }
 
   static async start(options: AiveroSimulatorOptions = {}): Promise<AiveroSimulator> {
     const tls = options.tls ?? true;
+    checkClockOptions(options);
     const certificate = tls ? (options.certificate ?? (await sharedCertificate())) : undefined;
     const opened = await openDatabase();
+    // Started after the database (which may take seconds): the drift counts from the same instant
+    // in JavaScript and in Postgres.
+    const clock = new SimClock(options, { ...realClock, now: options.now ?? (() => Date.now()) });
+    try {
+      await setDatabaseClock(opened.db, {
+        offsetMs: clock.offsetMs,
+        driftPpm: clock.driftPpm,
+        // Postgres reads real time; a clock a test drives has no real start.
+        startedMs: options.now ? Date.now() : clock.startedAt,
+      });
+    } catch (err) {
+      await opened.db.close();
+      throw err;
+    }
     const server = certificate
       ? createHttpsServer({ key: certificate.key, cert: certificate.cert })
       : createHttpServer();
@@ -161,6 +190,7 @@ export class AiveroSimulator {
       certificate,
       opened.startMs,
       opened.source,
+      clock,
     );
     if (options.certOut && certificate) {
       try {
@@ -176,7 +206,8 @@ export class AiveroSimulator {
   /** A token for this server's JWT mode (needs jwtSecret). `expiresInS` < 0 gives an expired one. */
   signJwt(claims: { role?: string; allowedRoles?: string[]; expiresInS?: number; userId?: string }): string {
     if (this.jwtSecret === undefined) throw new Error('the simulator was started without jwtSecret');
-    return sign(this.jwtSecret, claims, (this.options.now ?? Date.now)());
+    // nhost's auth service runs beside Hasura on the same machine: it signs with the same clock.
+    return sign(this.jwtSecret, claims, this.clock.now());
   }
 
   /** The seeded cameras. */

@@ -250,7 +250,7 @@ function setClause(t: Table, set: Obj | null | undefined, inc: Obj | null | unde
     if (v === undefined || v === null) continue;
     parts.push(`${q(k)} = ${q(k)} + ${p.add(v, 'integer')}`);
   }
-  if (parts.length && column(t, 'updatedAt')) parts.push(`"updatedAt" = (now() at time zone 'utc')`);
+  if (parts.length && column(t, 'updatedAt')) parts.push(`"updatedAt" = sim_time(now())`);
   return parts;
 }
 

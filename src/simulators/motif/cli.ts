@@ -1,5 +1,6 @@
 /** `recorders-sim motif`: the motif simulator in the foreground. */
 import { writeFile } from 'node:fs/promises';
+import { CLOCK_CLI_OPTIONS, clockCliOptions, clockInfo } from '../clock-options';
 import type { SimulatorModule } from '../types';
 import { MotifSimulator } from './server';
 import type { SimStreamOptions } from './streams';
@@ -44,6 +45,7 @@ export const simulator: SimulatorModule = {
       default: '30',
     },
     { name: 'state-rate', description: 'state messages per second', default: '30' },
+    ...CLOCK_CLI_OPTIONS,
   ],
   async start(options) {
     const port = options.port === undefined ? 6083 : Number(options.port);
@@ -61,10 +63,12 @@ export const simulator: SimulatorModule = {
       apiKey: options.key,
       cameras,
       streams: streamOptions(options),
+      ...clockCliOptions(options),
     });
     const info: Record<string, string> = {
       'api key': sim.apiKey,
       'certificate sha-256 fingerprint': sim.fingerprint256,
+      ...clockInfo(sim.clock),
     };
     for (const [serial, s] of sim.streams) {
       info[`image stream ${serial}`] = `tcp://${sim.host}:${s.imagePort}`;

@@ -112,6 +112,7 @@ export class SimEngine extends EventEmitter<SimEngineEvents> {
           started: rec.started,
           stopped: nowSeconds(this.state),
           frames: frameNumber(camera, nowSeconds(this.state)) ?? 0,
+          extraData: rec.extraData,
           copied: false,
           exported: false,
           location: null,

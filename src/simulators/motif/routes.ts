@@ -11,12 +11,14 @@ import {
   type Body,
 } from './args';
 import type { SimEngine } from './engine';
+import { extraDataOf } from './extra-data';
 import { badRequest, notFound } from './http-error';
 import { clearTasks, createTask, deleteTask, listTasks, type ScheduleOptions } from './schedule-routes';
 import {
   cameraStatus,
   cameraSummary,
   frameNumber,
+  MAX_EXTRA_DATA_ENTRIES,
   nowSeconds,
   outputValues,
   recordingJson,
@@ -83,13 +85,25 @@ function exportAll(ctx: RouteContext, cameras: SimCamera[]): Record<string, unkn
   return { ok: true, serials: serials(cameras), recordings: count };
 }
 
+/**
+ * io/log: kept in the simulator's log, and in the extra_data of the recording each camera is making
+ * (the named camera's, or every recording camera's for the plain route) with that recording's frame
+ * number. A camera that is idle or still pending records nothing.
+ */
 function ioLog(ctx: RouteContext, camera: SimCamera | undefined): Record<string, unknown> {
-  const recordingCamera = camera ?? all(ctx).find((c) => c.recording.started !== null);
+  const now = nowSeconds(ctx.engine.state);
+  const recording = (camera ? [camera] : all(ctx)).filter((c) => c.recording.started !== null);
+  const values = { ...ctx.body };
+  for (const c of recording) {
+    const extraData = c.recording.extraData;
+    if (extraData.length < MAX_EXTRA_DATA_ENTRIES)
+      extraData.push({ frame_number: frameNumber(c, now) ?? 0, time: now, values });
+  }
   const entry = {
-    time: nowSeconds(ctx.engine.state),
+    time: now,
     serial: camera?.serial ?? null,
-    frame_number: recordingCamera ? frameNumber(recordingCamera, nowSeconds(ctx.engine.state)) : null,
-    values: ctx.body,
+    frame_number: recording.length > 0 ? frameNumber(recording[0], now) : null,
+    values,
   };
   ctx.engine.state.ioLog.push(entry);
   return { ok: true, time: entry.time, frame_number: entry.frame_number };
@@ -318,6 +332,15 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
+/** The simulator's own inspection routes (not motif's): after the motif table, under `_sim/`. */
+export const SIMULATOR_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    template: '_sim/recordings/<filename>/extra_data',
+    handle: (ctx) => extraDataOf(ctx.engine.state, ctx.params.filename),
+  },
+];
+
 export type RouteMatch =
   | { kind: 'found'; route: Route; params: Record<string, string> }
   | { kind: 'wrong-method'; allowed: string[] }
@@ -338,7 +361,7 @@ function matchTemplate(template: string, segments: string[]): Record<string, str
 /** `segments`: decoded path segments after '/api/1/' (or ['version']). First match in table order wins. */
 export function matchRoute(method: string, segments: string[]): RouteMatch {
   const allowed: string[] = [];
-  for (const route of ROUTES) {
+  for (const route of [...ROUTES, ...SIMULATOR_ROUTES]) {
     const params = matchTemplate(route.template, segments);
     if (!params) continue;
     if (route.method === method) return { kind: 'found', route, params };

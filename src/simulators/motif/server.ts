@@ -10,15 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { parseMotifJson, stringifyMotifJson } from '../../backends/motif/json';
 import { fingerprint256, sharedCertificate, type SimCertificate } from './certificate';
 import { SimEngine, type SimTiming } from './engine';
+import { extraDataOf, type SimExtraData } from './extra-data';
 import { SimHttpError } from './http-error';
 import { realClock, type Clock } from '../../schedule';
+import { SimClock, type SimClockOptions } from '../clock';
 import { matchRoute } from './routes';
 import type { ScheduleOptions } from './schedule-routes';
 import { createState, nowSeconds, type MotifSimState } from './state';
 import { resolveStreamOptions, startStreams, type SimCameraStreams, type SimStreamOptions } from './streams';
 import { SimTaskRunner, type SimTaskRun } from './task-runner';
 
-export interface MotifSimulatorOptions {
+export interface MotifSimulatorOptions extends SimClockOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (any free port). */
@@ -41,7 +43,8 @@ export interface MotifSimulatorOptions {
   streams?: SimStreamOptions;
   /**
    * The simulator's time: `schedule.now`, timestamps, the recording/copy/export timers and the firing
-   * of stored tasks. Default real time; tests pass a clock they drive.
+   * of stored tasks. Default real time; tests pass a clock they drive. `clockOffsetMs` and
+   * `clockDriftPpm` skew this clock (see ../clock.ts).
    */
   clock?: Clock;
   /** Execute stored tasks (default true). */
@@ -62,6 +65,8 @@ export class MotifSimulator {
   /** Every request that arrived, valid or not (the log above is capped; this is not). */
   requestCount = 0;
   readonly state: MotifSimState;
+  /** The simulated machine's clock: what `schedule.now`, the `Date` header and every timestamp read. */
+  readonly clock: SimClock;
   private readonly engine: SimEngine;
   private readonly runner: SimTaskRunner | undefined;
   private readonly schedule: ScheduleOptions;
@@ -79,12 +84,10 @@ export class MotifSimulator {
     readonly certificatePem: string,
     readonly fingerprint256: string,
     options: MotifSimulatorOptions,
+    clock: SimClock,
   ) {
-    this.state = createState(
-      options.cameras ?? ['FAKE0', 'FAKE1'],
-      options.outputs ?? ['led'],
-      options.clock ?? realClock,
-    );
+    this.clock = clock;
+    this.state = createState(options.cameras ?? ['FAKE0', 'FAKE1'], options.outputs ?? ['led'], clock);
     this.engine = new SimEngine(this.state, {
       pendingMs: options.timing?.pendingMs ?? 500,
       copyMs: options.timing?.copyMs ?? 2000,
@@ -103,6 +106,7 @@ export class MotifSimulator {
 
   static async start(options: MotifSimulatorOptions = {}): Promise<MotifSimulator> {
     const streamOptions = resolveStreamOptions(options.streams);
+    const clock = new SimClock(options, options.clock ?? realClock);
     const certificate = options.certificate ?? (await sharedCertificate());
     const server = createServer({ key: certificate.key, cert: certificate.cert });
     const host = options.host ?? '127.0.0.1';
@@ -123,11 +127,13 @@ export class MotifSimulator {
       certificate.cert,
       fingerprint256(certificate.cert),
       options,
+      clock,
     );
     try {
-      sim.streams = await startStreams(sim.state.cameras.values(), streamOptions, () =>
-        nowSeconds(sim.state),
-      );
+      sim.streams = await startStreams(sim.state.cameras.values(), streamOptions, {
+        nowSeconds: () => nowSeconds(sim.state),
+        preciseNowSeconds: () => clock.preciseNow() / 1000,
+      });
     } catch (err) {
       await sim.close();
       throw err;
@@ -155,6 +161,14 @@ export class MotifSimulator {
   /** When a stored task fires next (epoch ms), or null when it is not armed (relative, no recording). */
   nextTaskFiring(name: string): number | null {
     return this.runner?.nextAt(name) ?? null;
+  }
+
+  /**
+   * What io/log wrote into the recording `filename` (a camera's current one or a finished one):
+   * entries `{ frame_number, time, values }`, oldest first. Throws when no recording has that name.
+   */
+  extraData(filename: string): SimExtraData {
+    return extraDataOf(this.state, filename);
   }
 
   setResponseDelay(ms: number): void {
@@ -267,6 +281,8 @@ export class MotifSimulator {
     res.writeHead(status, {
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(text),
+      // The simulated machine's clock, not ours: clients may read the server's time from it.
+      Date: this.clock.httpDate(),
       ...headers,
     });
     res.end(text);

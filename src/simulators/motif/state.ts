@@ -31,7 +31,22 @@ export interface SimRecordingState {
   metadata: Record<string, unknown>;
   /** Unix seconds when recording really began (after "pending"). */
   started: number | null;
+  /** What io/log wrote while this recording ran (the imgstore's extra_data). */
+  extraData: SimExtraDataEntry[];
 }
+
+/**
+ * One io/log call as recorded into a recording's imgstore extra_data: the recording's frame
+ * number and the machine's time (Unix seconds, simulated clock) when it arrived, and what was logged.
+ */
+export interface SimExtraDataEntry {
+  frame_number: number;
+  time: number;
+  values: Record<string, unknown>;
+}
+
+/** io/log entries kept per recording; later ones are not kept (a client cannot exhaust memory). */
+export const MAX_EXTRA_DATA_ENTRIES = 10_000;
 
 export interface SimRecording {
   filename: string;
@@ -42,6 +57,7 @@ export interface SimRecording {
   started: number;
   stopped: number;
   frames: number;
+  extraData: SimExtraDataEntry[];
   copied: boolean;
   exported: boolean;
   location: string | null;
@@ -109,6 +125,7 @@ export function idleRecording(): SimRecordingState {
     duration: null,
     metadata: {},
     started: null,
+    extraData: [],
   };
 }
 

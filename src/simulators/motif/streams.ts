@@ -89,6 +89,14 @@ function drawPatterns(o: ResolvedStreamOptions): Buffer[] {
   return patterns;
 }
 
+/** Where the streams read the simulated machine's time. */
+export interface SimStreamTime {
+  /** The simulator's clock in seconds, so the state stream follows a driven clock in tests. */
+  nowSeconds: () => number;
+  /** The same clock with sub-millisecond resolution, for image timestamps (latency). */
+  preciseNowSeconds: () => number;
+}
+
 export interface SimStreamCounters {
   /** Image frames handed to ZeroMQ. */
   sent: number;
@@ -124,8 +132,7 @@ export class SimCameraStreams {
   constructor(
     private readonly camera: SimCamera,
     private readonly options: ResolvedStreamOptions,
-    /** The simulator's clock in seconds, so the state stream follows a driven clock in tests. */
-    private readonly nowSeconds: () => number,
+    private readonly time: SimStreamTime,
   ) {
     this.push = new zmq.Push({
       linger: 0,
@@ -205,7 +212,7 @@ export class SimCameraStreams {
       dtype: this.options.dtype,
       shape: this.shape,
       frame_number: this.frame,
-      timestamp: preciseNowSeconds(),
+      timestamp: this.time.preciseNowSeconds(),
       serial: this.camera.serial,
     };
     const data = this.patterns[this.frame % this.patterns.length];
@@ -265,7 +272,7 @@ export class SimCameraStreams {
       return;
     }
     const rec = this.camera.recording;
-    const now = this.nowSeconds();
+    const now = this.time.nowSeconds();
     const state = {
       frame_number: frameNumber(this.camera, now),
       frame_time: now,
@@ -306,14 +313,14 @@ function portOf(endpoint: string | null): number {
 export async function startStreams(
   cameras: Iterable<SimCamera>,
   options: ResolvedStreamOptions,
-  nowSeconds: () => number,
+  time: SimStreamTime,
 ): Promise<Map<string, SimCameraStreams>> {
   const streams = new Map<string, SimCameraStreams>();
   if (!options.enabled) return streams;
   let index = 0;
   try {
     for (const camera of cameras) {
-      const s = new SimCameraStreams(camera, options, nowSeconds);
+      const s = new SimCameraStreams(camera, options, time);
       streams.set(camera.serial, s);
       await s.start(index++);
     }

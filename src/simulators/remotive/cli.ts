@@ -1,4 +1,5 @@
 /** `recorders-sim remotive`: the broker simulator in the foreground. */
+import { CLOCK_CLI_OPTIONS, clockCliOptions, clockInfo } from '../clock-options';
 import type { SimulatorModule } from '../types';
 import { defaultRecordings } from './recordings';
 import { RemotiveSimulator } from './server';
@@ -13,6 +14,13 @@ export const simulator: SimulatorModule = {
     { name: 'speed', description: 'playback speed factor', default: '1' },
     { name: 'tick', description: 'signal sampling period, ms', default: '50' },
     { name: 'burst', description: 'signal batches per subscriber and tick (load tests)', default: '1' },
+    {
+      name: 'timestamps',
+      description:
+        "signal timestamps: recording (offset in the recording, µs) or wallclock (the broker's clock, epoch µs)",
+      default: 'recording',
+    },
+    ...CLOCK_CLI_OPTIONS,
   ],
   async start(options) {
     const port = options.port === undefined ? 50051 : Number(options.port);
@@ -24,6 +32,10 @@ export const simulator: SimulatorModule = {
     if (!(tickMs >= 1)) throw new Error(`invalid --tick "${options.tick}"`);
     const burst = options.burst === undefined ? 1 : Number(options.burst);
     if (!Number.isInteger(burst) || burst < 1) throw new Error(`invalid --burst "${options.burst}"`);
+    const timestamps = options.timestamps ?? 'recording';
+    if (timestamps !== 'recording' && timestamps !== 'wallclock')
+      throw new Error(`invalid --timestamps "${timestamps.slice(0, 40)}" (recording or wallclock)`);
+    const clock = clockCliOptions(options);
     const sim = await RemotiveSimulator.start({
       port,
       host: options.host,
@@ -31,6 +43,8 @@ export const simulator: SimulatorModule = {
       speed,
       tickMs,
       burst,
+      timestamps,
+      ...clock,
     });
     const info: Record<string, string> = {
       recordings: defaultRecordings()
@@ -38,6 +52,7 @@ export const simulator: SimulatorModule = {
         .join(', '),
     };
     if (options.key) info['api key'] = 'required (the value you passed with --key)';
+    Object.assign(info, clockInfo(sim.clock));
     return { name: 'remotive', endpoints: { grpc: sim.url }, info, close: () => sim.close() };
   },
 };

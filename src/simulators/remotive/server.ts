@@ -6,6 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinition } from '../../backends/remotive/proto';
+import { SimClock, type SimClockOptions } from '../clock';
 import {
   defaultExtraFiles,
   defaultRecordings,
@@ -18,7 +19,7 @@ import { SessionTable, SimError, type SessionSnapshot, type SimErrorKind } from 
 import { listFolder } from './files';
 import { buildHandlers, toWireStatus } from './handlers';
 
-export interface RemotiveSimulatorOptions {
+export interface RemotiveSimulatorOptions extends SimClockOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (any free port). */
@@ -43,7 +44,10 @@ export interface RemotiveSimulatorOptions {
   speed?: number;
   recordings?: SimRecording[];
   extraFiles?: SimExtraFile[];
-  /** `recording` (default): a sample's timestamp is its offset in the recording, µs; `wallclock`: epoch µs. */
+  /**
+   * `recording` (default): a sample's timestamp is its offset in the recording, µs; `wallclock`:
+   * the broker's clock (`clock`, with its offset and drift), epoch µs.
+   */
   timestamps?: 'recording' | 'wallclock';
   /** Licence status reported by GetLicenseInfo (default VALID). */
   licence?: string;
@@ -86,6 +90,11 @@ const MAX_RECEIVED = 1000;
 export class RemotiveSimulator {
   readonly port: number;
   readonly url: string;
+  /**
+   * The broker machine's clock (`clockOffsetMs`, `clockDriftPpm`): wall-clock signal timestamps
+   * read it, and playback advances at its rate (a fast clock plays a recording a little fast).
+   */
+  readonly clock: SimClock;
   private readonly server: grpc.Server;
   private readonly options: RemotiveSimulatorOptions;
   private readonly recordings: Map<string, SimRecording>;
@@ -104,6 +113,7 @@ export class RemotiveSimulator {
     this.port = port;
     this.options = options;
     this.url = `${options.tls ? 'https' : 'http'}://${hostForUrl(options.host ?? '127.0.0.1')}:${port}`;
+    this.clock = parts.clock;
     this.recordings = parts.recordings;
     this.extraFiles = parts.extraFiles;
     this.sessions = parts.sessions;
@@ -114,10 +124,13 @@ export class RemotiveSimulator {
     const recordings = new Map(
       (options.recordings ?? defaultRecordings()).map((r) => [normalisePath(r.path), r]),
     );
+    const clock = new SimClock(options);
     const parts: Parts = {
       recordings,
       extraFiles: options.extraFiles ?? defaultExtraFiles(),
-      sessions: new SessionTable(recordings, () => performance.now(), options.speed ?? 1),
+      // Monotonic time scaled by the clock's rate: with drift 0 exactly performance.now().
+      sessions: new SessionTable(recordings, () => performance.now() * clock.rate, options.speed ?? 1),
+      clock,
     };
     // Clients ping to find half-open connections (keepalive); allow it, even between calls and
     // as often as every second, so a test client with short keepalive is never sent GOAWAY.
@@ -260,6 +273,8 @@ export class RemotiveSimulator {
     }
     const playing = table.playing();
     if (playing.length === 0 || this.subscribers.size === 0) return;
+    // One reading per tick: every sample of a tick carries the same broker time, as with offsets.
+    const wallclockUs = Math.round(this.clock.now() * 1000);
     for (const subscriber of this.subscribers) {
       const batch: Array<Record<string, unknown>> = [];
       for (const { recording, offsetUs } of playing)
@@ -269,7 +284,7 @@ export class RemotiveSimulator {
           const value = signal.value(offsetUs);
           if (subscriber.onChange && subscriber.last.get(key) === value) continue;
           subscriber.last.set(key, value);
-          const timestamp = this.options.timestamps === 'wallclock' ? Date.now() * 1000 : offsetUs;
+          const timestamp = this.options.timestamps === 'wallclock' ? wallclockUs : offsetUs;
           batch.push({
             id: { name: signal.name, namespace: { name: signal.namespace } },
             [signal.kind]: value,
@@ -287,6 +302,7 @@ interface Parts {
   recordings: Map<string, SimRecording>;
   extraFiles: SimExtraFile[];
   sessions: SessionTable;
+  clock: SimClock;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
