@@ -111,8 +111,8 @@ describe('dashboard example flows', () => {
     });
   }
 
-  it('motif and Schedules pages: no function node (core nodes and our nodes do the work)', () => {
-    for (const name of ['01 - motif page.json', '04 - Schedules page.json']) {
+  it('motif, Schedules and Experiment pages: no function node (core nodes and our nodes do the work)', () => {
+    for (const name of ['01 - motif page.json', '04 - Schedules page.json', '05 - Experiment page.json']) {
       const functions = readExample(path.join(dir, name)).filter((n) => n.type === 'function');
       assert.deepEqual(
         functions.map((n) => n.name),
