@@ -4,6 +4,7 @@
  */
 import { benchAivero } from './aivero';
 import { benchAiveroClient } from './aivero-client';
+import { benchExperiment } from './experiment';
 import { benchMotifAction } from './motif-action';
 import { benchMotifStream } from './motif-stream';
 import { benchRemotive } from './remotive';
@@ -12,6 +13,7 @@ import { benchSchedule } from './schedule';
 const benches: Record<string, () => Promise<void>> = {
   aivero: benchAivero,
   'aivero-client': benchAiveroClient,
+  experiment: benchExperiment,
   'motif-action': benchMotifAction,
   'motif-stream': benchMotifStream,
   remotive: benchRemotive,

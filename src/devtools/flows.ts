@@ -81,6 +81,13 @@ function remapIds(nodes: FlowNode[], prefix: string, shared: Map<string, string>
       if (Array.isArray(copy.links)) copy.links = (copy.links as unknown[]).map(map);
       if (Array.isArray(copy.scope)) copy.scope = (copy.scope as unknown[]).map(map);
       if (Array.isArray(copy.nodes)) copy.nodes = (copy.nodes as unknown[]).map(map);
+      // recorder-experiment's rows name their servers.
+      if (Array.isArray(copy.participants))
+        copy.participants = (copy.participants as unknown[]).map((row) =>
+          row !== null && typeof row === 'object'
+            ? { ...row, server: map((row as { server?: unknown }).server) }
+            : row,
+        );
       return copy;
     });
 }

@@ -5,6 +5,7 @@
  * says exactly what remains); errors are typed and never carry a credential.
  */
 import { ClosedError, InputError, RecorderError, toRecorderError } from '../../common/errors';
+import type { ClockSample } from '../../common/clock';
 import { resolveConfig, type AiveroClientOptions, type AiveroEndpoint, type ResolvedConfig } from './config';
 import {
   CAMERA_WITH_MODEL_AND_SERIAL,
@@ -320,6 +321,11 @@ export class AiveroClient {
       }
       throw new AiveroCreateError(cause, step, created, cleanupError);
     }
+  }
+
+  /** One sample of the server's clock (its HTTP Date header: whole seconds). */
+  async clockSample(options?: CallOptions): Promise<ClockSample> {
+    return this.http.serverDate(options);
   }
 
   /** Sets the state; an unknown session (Hasura answers `null`) is an error. */

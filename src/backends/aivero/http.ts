@@ -6,7 +6,8 @@
  */
 import { Agent, Response, fetch as undiciFetch } from 'undici';
 import { AnswerTooLargeError, MAX_ANSWER_BYTES } from '../../common/answer-cap';
-import { ClosedError, RecorderError, TimeoutError } from '../../common/errors';
+import { ApiError, ClosedError, RecorderError, TimeoutError } from '../../common/errors';
+import { localNowMs, type ClockSample } from '../../common/clock';
 import type { ResolvedConfig } from './config';
 import {
   answerTooLarge,
@@ -123,6 +124,37 @@ export class HttpTransport {
         if (err instanceof AnswerTooLargeError) throw answerTooLarge('health check');
         throw fromTransportError(err, this.server);
       }
+    });
+  }
+
+  /**
+   * `GET /healthz` for its `Date` header: the server's clock in whole seconds, with our send and
+   * receive times around it (a clock sample, see common/clock.ts).
+   */
+  async serverDate(options: CallOptions = {}): Promise<ClockSample> {
+    return this.withDeadline('clock check', options, async (signal) => {
+      const sentMs = localNowMs();
+      let response: Response;
+      try {
+        response = await undiciFetch(this.config.endpoint.healthz, {
+          dispatcher: this.agent,
+          signal,
+          headers: this.config.headers,
+        });
+      } catch (err) {
+        throw fromTransportError(err, this.server);
+      }
+      const receivedMs = localNowMs();
+      // The body is not needed; read (capped) so the connection is reused.
+      await readCapped(response).catch(() => undefined);
+      const serverMs = Date.parse(response.headers.get('date') ?? '');
+      if (!Number.isFinite(serverMs))
+        throw new ApiError(
+          response.status,
+          'no Date header',
+          'clock check: Aivero answered without a Date header',
+        );
+      return { sentMs, receivedMs, serverMs, resolutionMs: 1000 };
     });
   }
 

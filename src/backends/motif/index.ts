@@ -9,3 +9,4 @@ export * from './stream-endpoint';
 export * from './stream-codec';
 export { encodeFrame, type EncodeOptions, type FrameEncoding } from './frame-encode';
 export * from './tasks';
+export { motifClockSample } from './clock';

@@ -34,3 +34,4 @@ export {
   type PlaybackResult,
   type KeptOpen,
 } from './playback';
+export { playbackPosition, type PlaybackPosition } from './position';
