@@ -76,6 +76,22 @@
   }
 
   var changes = {};
+  var sharedRules = {};
+
+  /**
+   * Called by the build's generated script with one of the runtime's own checks (a table's RULES:
+   * value → problem text or null), so the editor checks a format with the code the runtime runs.
+   */
+  function registerRule(type, name, check) {
+    (sharedRules[type] = sharedRules[type] || {})[name] = check;
+  }
+
+  /** The runtime's check `name` of node type `type` (throws when the build did not send it). */
+  function rule(type, name) {
+    var check = sharedRules[type] && sharedRules[type][name];
+    if (typeof check !== 'function') throw new Error(type + ' has no shared rule ' + name);
+    return check;
+  }
 
   /**
    * The node's saved values in today's shape where its configuration's migrations change them: the
@@ -1087,6 +1103,8 @@
     notify: notify,
     serverError: serverError,
     registerFields: registerFields,
+    registerRule: registerRule,
+    rule: rule,
     defaults: defaults,
     spec: spec,
     // Named like RED.nodes.registerType so the flow library's scanner (node-red-dev) reads each definition.

@@ -80,11 +80,24 @@ export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCre
     headers[name] = String(value);
   }
   if (values.auth === 'admin' && !adminSecret)
-    throw new ConfigError('aivero-server: admin secret is missing (or choose JWT / none)', 'adminSecret');
+    // The status names what to fill in (an imported example has no credentials).
+    throw new ConfigError(
+      'aivero-server: admin secret is missing (or choose JWT / none)',
+      'adminSecret',
+      'admin secret missing',
+    );
   if (values.auth === 'jwt' && !jwt)
-    throw new ConfigError('aivero-server: JWT is missing (or choose admin secret / none)', 'jwt');
+    throw new ConfigError(
+      'aivero-server: JWT is missing (or choose admin secret / none)',
+      'jwt',
+      'JWT missing',
+    );
   if (values.tlsMode === 'ca' && !values.ca)
-    throw new ConfigError('aivero-server: CA certificate is missing (TLS trust "CA certificate")', 'ca');
+    throw new ConfigError(
+      'aivero-server: CA certificate is missing (TLS trust "CA certificate")',
+      'ca',
+      'CA certificate missing',
+    );
   const options: AiveroClientOptions = {
     endpoint: values.endpoint,
     adminSecret: values.auth === 'admin' ? adminSecret : undefined,

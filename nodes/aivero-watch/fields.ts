@@ -3,6 +3,8 @@ import { WATCH_PROTOCOLS } from '../../src/backends/aivero';
 import { field } from '../../src/kit/fields';
 
 export const SCOPES = ['session', 'all'] as const;
+/** What each message carries: the change, or every session's latest state (a table's rows). */
+export const OUTPUTS = ['change', 'list'] as const;
 /** "auto" tries the backend's protocols in its order. */
 export const PROTOCOLS = ['auto', ...WATCH_PROTOCOLS] as const;
 
@@ -21,6 +23,8 @@ export const FIELDS = {
   autoStart: field.flag({ label: 'start at deploy', default: true }),
   /** Send the states found when the watch starts (previous: null). */
   initial: field.flag({ label: 'send current states', default: true }),
+  /** `change`: payload the change; `list`: payload every session's latest state, msg.change the change. */
+  output: field.text({ label: 'output', default: 'change', choices: OUTPUTS }),
   protocol: field.text({ label: 'protocol', default: 'auto', choices: PROTOCOLS }),
   /** Polling interval when WebSockets do not work (s). */
   pollInterval: field.number({ label: 'poll interval', default: 2, min: 0.05, max: 3600 }),

@@ -20,6 +20,7 @@ import type { Msg } from '../../src/kit/node-red';
 import { reopenable, type OpenStream } from '../../src/kit/reopenable';
 import { defineStreamNode } from '../../src/kit/stream-node';
 import { FIELDS } from './fields';
+import { SessionList } from './session-list';
 
 export default defineStreamNode<typeof FIELDS, AiveroClient>({
   type: 'aivero-watch',
@@ -61,14 +62,16 @@ export default defineStreamNode<typeof FIELDS, AiveroClient>({
       /** One warning per stall, not one per silent subscription in a row. */
       let warned = false;
       status.set('connecting', t('aivero-watch.status.subscribing'));
-      const send = (payload: Record<string, unknown>, topic: string): void =>
+      // Each opening starts from nothing known: its first results say what is there.
+      const list = configured.output === 'list' ? new SessionList() : undefined;
+      const send = (change: Record<string, unknown>, topic: string, rows: unknown[] | undefined): void =>
         emit({
           topic,
-          payload,
+          ...(rows ? { payload: rows, change } : { payload: change }),
           aivero: { protocol: w.protocol, server: server.address, watching: sessionId ?? 'all' },
         });
       w.on('change', (change: StateChange) => {
-        send({ ...change }, change.name);
+        send({ ...change }, change.name, list?.change(change));
         // The protocol first: the state is in every message, how it arrives only here.
         status.set('active', `${describeProtocol(w.protocol)} · ${change.state}`);
       });
@@ -76,6 +79,7 @@ export default defineStreamNode<typeof FIELDS, AiveroClient>({
         send(
           { id: gone.id, name: gone.name, state: null, previous: gone.previous, at: gone.at, removed: true },
           gone.name,
+          list?.remove(gone),
         );
       });
       w.on('healthy', () => {

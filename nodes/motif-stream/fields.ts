@@ -28,6 +28,8 @@ export const FIELDS = {
   queue: field.number({ label: 'queue', default: 8, min: 1, max: 1000, integer: true }),
   encoding: field.text({ label: 'output', default: 'raw', choices: ['raw', 'jpeg', 'png'] }),
   quality: field.number({ label: 'JPEG quality', default: 80, min: 1, max: 100 }),
+  /** A JPEG/PNG frame as `data:` URL text, which an <img> (a Dashboard template) shows as it comes. */
+  dataUrl: field.flag({ label: 'payload as data URL', default: false }),
   /** Seconds without a message before the socket is recreated; 0 = never. */
   stallTimeout: field.number({ label: 'stalled after', default: 5, min: 0, max: 3600 }),
   /** Largest accepted frame, MB (ZeroMQ maxMessageSize). */
@@ -49,6 +51,8 @@ export interface StreamSettings {
   flow: FlowControlOptions;
   encoding: FrameEncoding;
   quality: number;
+  /** Encoded frames as `data:<mimetype>;base64,…` text instead of a Buffer. */
+  dataUrl: boolean;
   stallMs: number;
   maxMessageBytes: number;
   autoStart: boolean;
@@ -79,6 +83,8 @@ export function readStreamSettings(config: Readonly<Record<string, unknown>>): S
     // State messages are JSON: only images are encoded.
     encoding: kind === 'image' ? (v.encoding as FrameEncoding) : 'raw',
     quality: v.quality ?? 80,
+    // Raw pixels have no image type a browser could show: only an encoded frame becomes a URL.
+    dataUrl: v.dataUrl && kind === 'image' && v.encoding !== 'raw',
     stallMs: Math.round((v.stallTimeout ?? 5) * 1000),
     maxMessageBytes: Math.round((v.maxFrameMB ?? 64) * 1024 * 1024),
     autoStart: v.autoStart,

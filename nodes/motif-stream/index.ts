@@ -67,6 +67,7 @@ export default defineStreamNode<typeof FIELDS, MotifClient>({
           server: server.address,
           encoding: settings.encoding,
           quality: settings.quality,
+          dataUrl: settings.dataUrl,
           dropped: stream.dropped,
         };
         if (!needsEncoding(item, settings.encoding)) {

@@ -9,6 +9,8 @@ export interface MessageContext {
   server: string;
   encoding: FrameEncoding;
   quality: number;
+  /** Encoded frames as data URL text. */
+  dataUrl: boolean;
   /** Frames the node discarded so far (backpressure). */
   dropped: number;
 }
@@ -56,7 +58,7 @@ export function buildMessage(
   if (f.frameNumber !== undefined) image.frameNumber = f.frameNumber;
   return {
     topic: ctx.camera,
-    payload: encoded ?? f.data,
+    payload: encoded ? (ctx.dataUrl ? dataUrl(MIME[encoding], encoded) : encoded) : f.data,
     image,
     motif: {
       camera: ctx.camera,
@@ -66,6 +68,10 @@ export function buildMessage(
       dropped: ctx.dropped,
     },
   };
+}
+
+function dataUrl(mimetype: string, bytes: Buffer): string {
+  return `data:${mimetype};base64,${bytes.toString('base64')}`;
 }
 
 /** Whether building the message needs the (asynchronous) encoder. */

@@ -5,6 +5,7 @@
  * Commands come in msg.payload / msg.topic (commands.ts), not as field overrides.
  */
 import { field } from '../../src/kit/fields';
+import { nameProblem } from './names';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),
@@ -31,3 +32,6 @@ export const FIELDS = {
 
 /** More editor schedules than the benchmark's 50,000 are a mistake. */
 export const MAX_SCHEDULES = 100_000;
+
+/** The runtime's checks the editor runs as they are (scripts/link-nodes.js sends their source). */
+export const RULES = { scheduleName: nameProblem };

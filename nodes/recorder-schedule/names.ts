@@ -7,21 +7,19 @@
  * every added schedule is its own form, `{command: "remove", all: true}`. No Node-RED imports.
  */
 
-export const MAX_NAME_LENGTH = 100;
-
-const PLAIN = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+$/u;
-const EDGE_SPACE = /^\p{Zs}|\p{Zs}$/u;
-
-export const NAME_RULE = `1–${MAX_NAME_LENGTH} letters, digits, spaces or punctuation, no control characters, not "*"`;
-
-/** Why `name` is not a schedule name, or null when it is one. */
+/**
+ * Why `name` is not a schedule name, or null when it is one. The editor runs this very function
+ * (the table's RULES), so it is self-contained: its limits live inside it.
+ */
 export function nameProblem(name: unknown): string | null {
-  if (typeof name !== 'string' || name === '') return `a schedule needs a name (${NAME_RULE})`;
+  const max = 100;
+  const rule = `1–${max} letters, digits, spaces or punctuation, no control characters, not "*"`;
+  if (typeof name !== 'string' || name === '') return `a schedule needs a name (${rule})`;
   if (name === '*')
     return '"*" is not a schedule name; to remove every added schedule send {command: "remove", all: true}';
-  if ([...name].length > MAX_NAME_LENGTH) return `a schedule name is at most ${MAX_NAME_LENGTH} characters`;
-  if (!PLAIN.test(name))
-    return `a schedule name must not contain control or format characters (${NAME_RULE})`;
-  if (EDGE_SPACE.test(name)) return 'a schedule name must not start or end with a space';
+  if ([...name].length > max) return `a schedule name is at most ${max} characters`;
+  if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+$/u.test(name))
+    return `a schedule name must not contain control or format characters (${rule})`;
+  if (/^\p{Zs}|\p{Zs}$/u.test(name)) return 'a schedule name must not start or end with a space';
   return null;
 }

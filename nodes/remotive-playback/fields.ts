@@ -15,10 +15,10 @@ export const FROM_TOPIC = 'topic';
  * What each operation reads besides the broker (the editor shows and checks only these). From
  * msg.operation or msg.topic, any of them may be asked for.
  */
-const ANY = ['path', 'offset', 'start', 'end', 'force'];
+const ANY = ['path', 'offset', 'start', 'end', 'force', 'keepOpen'];
 const USES: Record<Operation | typeof FROM_TOPIC | '', readonly string[]> = {
   list: ['path', 'recursive'],
-  open: ['path', 'force'],
+  open: ['path', 'force', 'keepOpen'],
   play: ['path', 'offset'],
   pause: ['path', 'offset'],
   seek: ['path', 'offset'],
@@ -43,6 +43,8 @@ export const FIELDS = {
   path: field.text({ label: 'path', msg: 'path', maxLength: MAX_PATH_LENGTH }),
   recursive: field.flag({ label: 'recursive', default: false }),
   force: field.flag({ label: 'force', default: false }),
+  /** Open on a session that is open already: a success that leaves it as it is (else the broker's error). */
+  keepOpen: field.flag({ label: 'if already open', default: false }),
   offset: field.text({ label: 'offset', msg: 'offset', maxLength: 40 }),
   start: field.text({ label: 'loop start', msg: 'start', maxLength: 40 }),
   end: field.text({ label: 'loop end', msg: 'end', maxLength: 40 }),

@@ -63,6 +63,7 @@ export default defineActionNode<typeof FIELDS, RemotiveClient, PlaybackCommand, 
     if ('offsetUs' in command && command.offsetUs !== undefined) meta.offsetUs = command.offsetUs;
     if ('startUs' in command && command.startUs !== undefined) meta.startUs = command.startUs;
     if ('endUs' in command && command.endUs !== undefined) meta.endUs = command.endUs;
+    if (result && !Array.isArray(result) && 'alreadyOpen' in result) meta.alreadyOpen = true;
     const mode = result && !Array.isArray(result) && 'mode' in result ? result.mode : undefined;
     return {
       payload: result,

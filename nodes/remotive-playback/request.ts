@@ -140,7 +140,9 @@ export function planCommand(
     case 'list':
       return { operation, path: path(false), recursive: configured.recursive };
     case 'open':
-      return { operation, path: path(true), force: configured.force };
+      return configured.keepOpen
+        ? { operation, path: path(true), force: configured.force, keepOpen: true }
+        : { operation, path: path(true), force: configured.force };
     case 'play':
     case 'pause': {
       const offsetUs = offsetOf('offset');

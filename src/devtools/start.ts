@@ -15,6 +15,7 @@ import { startMqttBroker } from './mqtt-broker';
 import { DASHBOARD_DIR, assembleFlows, listExamples, type ConfigTarget, type FlowNode } from './flows';
 import { startDashboardSystems } from './demo';
 import { startExampleSystems } from './example-systems';
+import { extraCaFile, namedCameras, startImportSystems } from './import-systems';
 import { simulatorTargets } from './targets';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -199,16 +200,45 @@ async function main(): Promise<void> {
     },
   );
   handles.push(...dashboard.handles);
+  // Simulators on the ports the example files name: an example imported from the editor's menu
+  // reaches one (see import-systems.ts). Not part of the deployed flows.
+  const importCa = path.join(userDir, 'import-aivero-ca.pem');
+  fs.rmSync(importCa, { force: true });
+  const imported = await startImportSystems(['remotive', 'motif', 'aivero'], {
+    aivero: { 'cert-out': importCa },
+    // Light streams, as the example tabs' own simulators have them.
+    motif: {
+      cameras: namedCameras(listExamples(path.join(root, 'examples'))).join(','),
+      'state-rate': '10',
+      fps: '10',
+    },
+  }).catch(async (err: unknown) => {
+    await Promise.all([...handles.map((h) => h.close()), examples.close()]);
+    throw err;
+  });
   // The shared broker and the dashboard's systems in full; the example tabs' own systems one line
   // per tab, with every address, API key and fingerprint in a file beside the flows.
   const shared = handles.slice(0, handles.length - dashboard.handles.length);
   const detailsFile = path.join(userDir, 'simulators.txt');
-  fs.writeFileSync(detailsFile, simulatorDetails(shared, dashboard.handles, examples.handles));
+  fs.writeFileSync(
+    detailsFile,
+    simulatorDetails(shared, dashboard.handles, examples.handles) +
+      describeHandles('for imported examples:', imported.handles).join('\n') +
+      '\n',
+  );
   for (const line of [
     ...describeHandles('simulator', shared),
     ...describeHandles('dashboard simulator', dashboard.handles),
   ])
     console.log(line);
+  for (const h of imported.handles)
+    console.log(`for examples imported from the menu: ${h.name} at ${Object.values(h.endpoints)[0] ?? ''}`);
+  for (const [name, port] of Object.entries(imported.skipped))
+    console.log(`port ${port} is in use: an imported ${name} example talks to what runs there`);
+  console.log(
+    'Imported examples: RemotiveLabs ones work as they are; motif ones need the API key and certificate' +
+      ` fingerprint, Aivero ones the admin secret, listed "for imported examples" in ${detailsFile}.`,
+  );
   console.log(
     `Example tabs, each on simulators of its own (addresses, API keys, fingerprints: ${detailsFile}):`,
   );
@@ -229,8 +259,11 @@ async function main(): Promise<void> {
       : `Kept your flows from ${path.join(userDir, 'flows.json')} (simulator config nodes refreshed); ` +
           '`npm start -- --reset` restores the examples and the dashboard.',
   );
+  // The imported examples' Aivero simulator is trusted like a public CA: their "verify" holds.
+  const extraCa = extraCaFile(userDir, [importCa], process.env.NODE_EXTRA_CA_CERTS);
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: extraCa ? { ...process.env, NODE_EXTRA_CA_CERTS: extraCa } : process.env,
   });
   red.stdout.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
@@ -244,7 +277,7 @@ async function main(): Promise<void> {
   });
   /** Closes the simulators and the example systems, then exits: with 1 at least when closing failed. */
   const closeAndExit = (code: number): void => {
-    Promise.all([...handles.map((h) => h.close()), examples.close()]).then(
+    Promise.all([...handles, ...imported.handles].map((h) => h.close()).concat(examples.close())).then(
       () => process.exit(code),
       (err: unknown) => {
         console.error(`closing the simulators failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -35,7 +35,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startDemo(): Promise<Demo> {
+export interface DemoOptions {
+  /** Environment of the Node-RED process besides ours (e.g. NODE_EXTRA_CA_CERTS, as `npm start` sets it). */
+  env?: Record<string, string>;
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'recorders-dashboard-'));
   const handles: SimulatorHandle[] = await startSimulators(['all'], {
     'motif-port': '0',
@@ -66,6 +71,7 @@ export async function startDemo(): Promise<Demo> {
     [path.join(nodeRedPackageDir, 'red.js'), '--userDir', userDir],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
     },
   );
   let seen = '';

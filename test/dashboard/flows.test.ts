@@ -44,7 +44,18 @@ const dashboardTypes = Object.keys(
 const jsonata = createRequire(nodeRedRuntime)('jsonata') as (expression: string) => {
   evaluate(input: unknown): Promise<unknown>;
 };
-const CORE = new Set(['tab', 'comment', 'inject', 'function', 'catch', 'debug', 'join']);
+const CORE = new Set([
+  'tab',
+  'comment',
+  'inject',
+  'function',
+  'change',
+  'switch',
+  'rbe',
+  'catch',
+  'debug',
+  'join',
+]);
 
 function targets(port: number, key: string): ConfigTarget[] {
   return [
@@ -99,6 +110,19 @@ describe('dashboard example flows', () => {
       }
     });
   }
+
+  it('no page holds a function node (core nodes and our nodes do the work)', () => {
+    const pages = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    assert.equal(pages.length, 5);
+    for (const name of pages) {
+      const functions = readExample(path.join(dir, name)).filter((n) => n.type === 'function');
+      assert.deepEqual(
+        functions.map((n) => n.name),
+        [],
+        `${name}: function nodes`,
+      );
+    }
+  });
 
   it("show every text widget's value as text: HTML in a name is escaped, numbers and unicode kept", async () => {
     const name = '<b>x</b><img src=http://127.0.0.1:9/x> & café';

@@ -18,6 +18,7 @@ import {
   type EditorApi,
   type EditorSession,
 } from './session';
+import { nameProblem } from '../../nodes/recorder-schedule/names';
 
 /** The first words of a node's help, as the help file (in its locale folder) has them. */
 function firstParagraph(type: string): string {
@@ -118,6 +119,31 @@ describe('editor in a browser', function () {
       assert.deepEqual(row.unlabelled, [], 'every field has a label');
       assert.ok(row.placeholderFits, 'the time-zone hint is not cut off');
     }
+  });
+
+  it("recorder-schedule: the editor judges schedule names with the runtime's own rule", async () => {
+    const samples = [
+      'lights on',
+      ' lead',
+      'trail ',
+      '*',
+      '',
+      'a\u202eb',
+      'x'.repeat(101),
+      'Zeitplan 1 – Aufnahme',
+    ];
+    const inEditor = await session.page.evaluate((names) => {
+      const E = (
+        globalThis as unknown as { RecordersEditor: { rule(t: string, n: string): (v: unknown) => unknown } }
+      ).RecordersEditor;
+      const check = E.rule('recorder-schedule', 'scheduleName');
+      return names.map((n) => check(n));
+    }, samples);
+    assert.deepEqual(
+      inEditor,
+      samples.map((n) => nameProblem(n)),
+    );
+    assert.equal(inEditor.filter((p) => p === null).length, 2, 'two of the samples are names');
   });
 
   it('config nodes with bad fields are invalid in the editor, and say which field', async () => {

@@ -109,6 +109,23 @@ describe('motif-stream node in Node-RED', function () {
     assert.deepEqual([image.encoding, image.mimetype], ['jpeg', 'image/jpeg']);
   });
 
+  it('sends an encoded frame as data URL text when asked, which decodes to the same JPEG', async () => {
+    await load([streamNode({ encoding: 'jpeg', quality: 70, dataUrl: true })]);
+    const msg = await nextMessage(helper.getNode('out'));
+    assert.equal(typeof msg.payload, 'string');
+    const match = /^data:image\/jpeg;base64,([A-Za-z0-9+/]+=*)$/.exec(msg.payload as string);
+    assert.ok(match, `a JPEG data URL: ${String(msg.payload).slice(0, 40)}`);
+    assert.deepEqual([...Buffer.from(match[1], 'base64').subarray(0, 3)], [0xff, 0xd8, 0xff], 'JPEG magic');
+    assert.equal((msg.image as Record<string, unknown>).mimetype, 'image/jpeg');
+  });
+
+  it('keeps raw pixels a Buffer even with "payload as data URL" (a browser can not show them)', async () => {
+    await load([streamNode({ dataUrl: true })]);
+    const msg = await nextMessage(helper.getNode('out'));
+    assert.ok(Buffer.isBuffer(msg.payload));
+    assert.equal(msg.payload.length, 64 * 48);
+  });
+
   it('sends state updates from the first camera when none is configured', async () => {
     await load([streamNode({ stream: 'state', camera: '' })]);
     const msg = await nextMessage(helper.getNode('out'));

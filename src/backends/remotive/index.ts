@@ -32,5 +32,6 @@ export {
   type PlaybackOperation,
   type PlaybackCommand,
   type PlaybackResult,
+  type KeptOpen,
 } from './playback';
 export { playbackPosition, type PlaybackPosition } from './position';

@@ -3,6 +3,8 @@
  * its result reads in a status. remotive-playback plans a command from its fields and a message;
  * everything after that is here, so a new operation is one entry.
  */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ApiError } from '../../common/errors';
 import type { RemotiveClient } from './client';
 import type { PlaybackStatus, RecordingFile } from './codec';
 import { shown } from './names';
@@ -22,14 +24,42 @@ export type PlaybackOperation = (typeof PLAYBACK_OPERATIONS)[number];
 
 export type PlaybackCommand =
   | { operation: 'list'; path: string; recursive: boolean }
-  | { operation: 'open'; path: string; force: boolean }
+  | { operation: 'open'; path: string; force: boolean; keepOpen?: boolean }
   | { operation: 'play' | 'pause'; path: string; offsetUs?: number }
   | { operation: 'seek'; path: string; offsetUs: number }
   | { operation: 'close'; path: string }
   | { operation: 'repeat'; path: string; startUs?: number; endUs?: number }
   | { operation: 'status'; path?: string };
 
-export type PlaybackResult = PlaybackStatus | PlaybackStatus[] | RecordingFile[] | null;
+/** An open that found the session open already (and, asked to keep it, left it as it was). */
+export type KeptOpen = PlaybackStatus & { alreadyOpen: true };
+
+export type PlaybackResult = PlaybackStatus | KeptOpen | PlaybackStatus[] | RecordingFile[] | null;
+
+/** The broker's answer to opening a session that is open (gRPC ALREADY_EXISTS). */
+function isAlreadyOpen(err: unknown): boolean {
+  return err instanceof ApiError && err.status === GrpcStatus.ALREADY_EXISTS;
+}
+
+/**
+ * Opens a session; with `keepOpen`, a session that is open already is a success: its current
+ * status, marked `alreadyOpen`, and the session left as it was (playing on, at its offset).
+ */
+async function open(
+  client: RemotiveClient,
+  c: { path: string; force: boolean; keepOpen?: boolean },
+): Promise<PlaybackStatus | KeptOpen> {
+  try {
+    return await client.open(c.path, { force: c.force });
+  } catch (err) {
+    if (!c.keepOpen || c.force || !isAlreadyOpen(err)) throw err;
+    const current = (await client.currentStatuses()).find((s) => s.path === c.path);
+    // Closed again in between: the broker's refusal stands.
+    if (!current) throw err;
+    const kept: KeptOpen = { ...current, alreadyOpen: true };
+    return kept;
+  }
+}
 
 /** Sends one command; the switch is the table (TypeScript checks that every operation has its entry). */
 export async function runPlayback(client: RemotiveClient, c: PlaybackCommand): Promise<PlaybackResult> {
@@ -37,7 +67,7 @@ export async function runPlayback(client: RemotiveClient, c: PlaybackCommand): P
     case 'list':
       return client.listFiles(c.path, { recursive: c.recursive });
     case 'open':
-      return client.open(c.path, { force: c.force });
+      return open(client, c);
     case 'play':
       return client.play(c.path, c.offsetUs);
     case 'pause':
@@ -67,6 +97,8 @@ export function describePlayback(command: PlaybackCommand): string {
 export function summarisePlayback(command: PlaybackCommand, result: PlaybackResult): string {
   if (command.operation === 'list') return `${(result as unknown[]).length} files`;
   if (Array.isArray(result)) return `${result.length} open`;
+  if (result && 'alreadyOpen' in result)
+    return `already open, ${result.mode} ${formatOffset(result.offsetUs)}`;
   if (result && 'mode' in result)
     return `${result.mode} ${formatOffset(result.offsetUs)}${result.repeat ? ' ⟳' : ''}`;
   return command.operation;

@@ -62,6 +62,30 @@ export function cityLoopDriveMode(offsetUs: number): string {
   return offsetUs < 30_000_000 ? 'eco' : 'sport';
 }
 
+/** Highway speed in km/h, one decimal: 110 ± 10 on a 40 s wave. */
+export function highwaySpeed(offsetUs: number): number {
+  return Math.round((110 + 10 * Math.sin((2 * Math.PI * offsetUs) / 40_000_000)) * 10) / 10;
+}
+
+/** Highway steering in degrees, one decimal: lane keeping, ± 3 on a 25 s wave. */
+export function highwaySteering(offsetUs: number): number {
+  return Math.round(3 * Math.sin((2 * Math.PI * offsetUs) / 25_000_000) * 10) / 10;
+}
+
+/** Sixth gear at cruising speed, fifth when it drops under 105 km/h. */
+export function highwayGear(offsetUs: number): number {
+  return highwaySpeed(offsetUs) < 105 ? 5 : 6;
+}
+
+export function highwayRpm(offsetUs: number): number {
+  return Math.round(highwaySpeed(offsetUs) * (highwayGear(offsetUs) === 6 ? 22 : 27));
+}
+
+/** `comfort` on the highway, `sport` for the overtaking minute in the middle (40–80 s). */
+export function highwayDriveMode(offsetUs: number): string {
+  return offsetUs >= 40_000_000 && offsetUs < 80_000_000 ? 'sport' : 'comfort';
+}
+
 export const CITY_LOOP_PATH = 'drive/city-loop.recordingsession.yaml';
 export const HIGHWAY_PATH = 'drive/highway.recordingsession.yaml';
 
@@ -118,7 +142,31 @@ export function defaultRecordings(): SimRecording[] {
         name: 'Speed',
         kind: 'double',
         unit: 'km/h',
-        value: (us) => Math.round((110 + 10 * Math.sin((2 * Math.PI * us) / 40_000_000)) * 10) / 10,
+        value: highwaySpeed,
+      },
+      {
+        namespace: 'chassis',
+        frame: 'Steering',
+        name: 'SteeringAngle',
+        kind: 'double',
+        unit: 'deg',
+        value: highwaySteering,
+      },
+      {
+        namespace: 'powertrain',
+        frame: 'Engine',
+        name: 'EngineRpm',
+        kind: 'integer',
+        unit: 'rpm',
+        value: highwayRpm,
+      },
+      { namespace: 'powertrain', frame: 'Transmission', name: 'Gear', kind: 'integer', value: highwayGear },
+      {
+        namespace: 'powertrain',
+        frame: 'Transmission',
+        name: 'DriveMode',
+        kind: 'strValue',
+        value: highwayDriveMode,
       },
     ],
   };
