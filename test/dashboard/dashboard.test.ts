@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { type Page, type Request } from 'playwright-core';
 import sharp from 'sharp';
-import { startDemo, type Demo } from './demo';
+import { openDashboard, until, type DashboardBrowser } from './browser';
+import type { Demo } from './demo';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(os.tmpdir(), 'recorders-dashboard');
 
 /** The dashboard's pages: path, and a text each one shows once its widgets are there. */
@@ -25,21 +25,6 @@ const PAGES: Array<{ path: string; ready: string }> = [
   { path: 'experiment', ready: 'Start experiment' },
 ];
 
-/** Polls `check` until it returns a value (not undefined/false), or fails after `ms`. */
-async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Standard deviation of the pixel values over all channels: 0 for a single-coloured image. */
 async function pixelSpread(png: Buffer): Promise<number> {
   const stats = await sharp(png).stats();
@@ -48,38 +33,22 @@ async function pixelSpread(png: Buffer): Promise<number> {
 
 describe('lab control dashboard in a browser', function () {
   this.timeout(90_000);
+  let ui: DashboardBrowser;
   let demo: Demo;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed for the dashboard test (${CHROMIUM})`);
     fs.mkdirSync(SHOTS, { recursive: true });
-    demo = await startDemo();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ui = await openDashboard();
+    ({ demo, page, pageErrors } = ui);
   });
 
   after(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await ui?.close();
   });
 
-  async function open(pagePath: string, ready: string): Promise<void> {
-    await page.goto(`${demo.url}/dashboard/${pagePath}`);
-    await page.getByText(ready, { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  }
+  const open = (pagePath: string, ready: string): Promise<void> => ui.open(pagePath, ready);
 
   for (const { path: pagePath, ready } of PAGES) {
     it(`shows the ${pagePath} page without a script error, not blank`, async () => {

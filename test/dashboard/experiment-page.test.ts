@@ -5,11 +5,9 @@
  * the manifest, a second Start does nothing twice, and the systems table's detail column is whole.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDemo, type Demo } from './demo';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import type { Page } from 'playwright-core';
+import { openDashboard, type DashboardBrowser } from './browser';
+import type { Demo } from './demo';
 
 interface Manifest {
   experiment: { id: string; name: string };
@@ -29,31 +27,18 @@ interface Manifest {
 
 describe('Experiment page in a browser', function () {
   this.timeout(120_000);
+  let ui: DashboardBrowser;
   let demo: Demo;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed for the dashboard test (${CHROMIUM})`);
-    demo = await startDemo();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ui = await openDashboard();
+    ({ demo, page, pageErrors } = ui);
   });
 
   after(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await ui?.close();
   });
 
   async function type(id: string, text: string): Promise<void> {

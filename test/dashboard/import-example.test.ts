@@ -14,6 +14,7 @@ import path from 'node:path';
 import { AiveroClient } from '../../src/backends/aivero';
 import { RemotiveClient } from '../../src/backends/remotive';
 import { extraCaFile, startImportSystems, type ImportSystems } from '../../src/devtools/import-systems';
+import { until } from './browser';
 import { startDemo, type Demo } from './demo';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples');
@@ -28,20 +29,6 @@ const AIVERO_EXAMPLE = path.join(
   '01 - Schedule a recording session with color and depth.json',
 );
 type FlowNode = Record<string, unknown>;
-
-async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('an example imported into the running demo', function () {
   this.timeout(90_000);

@@ -5,62 +5,29 @@
  * switch, wrong metadata and a schedule button without a selected row say so on the page.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { startDemo, type Demo } from './demo';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Polls `check` until it returns a value (not undefined/false), or fails after `ms`. */
-async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { type Locator, type Page } from 'playwright-core';
+import { openDashboard, until, type DashboardBrowser } from './browser';
+import type { Demo } from './demo';
 
 describe('motif and Schedules pages in a browser', function () {
   this.timeout(90_000);
+  let ui: DashboardBrowser;
   let demo: Demo;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed for the dashboard test (${CHROMIUM})`);
-    demo = await startDemo();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ui = await openDashboard();
+    ({ demo, page, pageErrors } = ui);
   });
 
   after(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await ui?.close();
   });
 
   afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'no script error'));
 
-  async function open(pagePath: string, ready: string): Promise<void> {
-    await page.goto(`${demo.url}/dashboard/${pagePath}`);
-    await page.getByText(ready, { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  }
+  const open = (pagePath: string, ready: string): Promise<void> => ui.open(pagePath, ready);
 
   const caption = (): Locator => page.locator('.lab-live .text-caption');
 

@@ -5,71 +5,29 @@
  * open recording is a success, not an error toast.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { readExample } from '../../src/devtools/flows';
-import { startDemo, type Demo } from './demo';
+import type { Page } from 'playwright-core';
+import { openDashboard, until, type DashboardBrowser } from './browser';
+import type { Demo } from './demo';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HIGHWAY = 'drive/highway.recordingsession.yaml';
-
-async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('RemotiveLabs and Aivero pages in a browser', function () {
   this.timeout(90_000);
+  let ui: DashboardBrowser;
   let demo: Demo;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed for the dashboard test (${CHROMIUM})`);
-    demo = await startDemo();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ui = await openDashboard();
+    ({ demo, page, pageErrors } = ui);
   });
 
   after(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await ui?.close();
   });
 
-  async function open(pagePath: string, ready: string): Promise<void> {
-    await page.goto(`${demo.url}/dashboard/${pagePath}`);
-    await page.getByText(ready, { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
-  }
-
-  for (const file of ['02 - RemotiveLabs page.json', '03 - Aivero page.json'])
-    it(`${file} holds no function node: our nodes and core nodes do the work`, () => {
-      const nodes = readExample(path.resolve(__dirname, '..', '..', '..', 'examples', 'dashboard', file));
-      assert.deepEqual(
-        nodes.filter((n) => n.type === 'function').map((n) => n.name),
-        [],
-      );
-    });
+  const open = (pagePath: string, ready: string): Promise<void> => ui.open(pagePath, ready);
 
   /** The text a ui-text widget of the page shows. */
   const textOf = (id: string): Promise<string> =>
