@@ -4,6 +4,7 @@
  */
 import { resolveConfig, type AiveroClientOptions } from '../../src/backends/aivero';
 import { ConfigError } from '../../src/common/errors';
+import { headersProblem } from '../../src/common/formats';
 import type { FieldValues } from '../../src/kit/fields';
 import { isPlainObject, type JsonObject } from '../../src/common/input';
 import type { FIELDS } from './fields';
@@ -74,11 +75,11 @@ export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCre
   const adminSecret = (creds.adminSecret ?? '').trim();
   const jwt = (creds.jwt ?? '').trim();
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(extraHeaders(values, creds) ?? {})) {
-    if (typeof value !== 'string' && typeof value !== 'number')
-      throw new ConfigError(`aivero-server: extra header "${name.slice(0, 40)}" must be text`, 'headers');
-    headers[name] = String(value);
-  }
+  const extra = extraHeaders(values, creds) ?? {};
+  // The shared rule (common/formats.ts), which the editor runs as it is.
+  const problem = headersProblem(extra);
+  if (problem !== null) throw new ConfigError(`aivero-server: ${problem}`, 'headers', 'invalid extra headers');
+  for (const [name, value] of Object.entries(extra)) headers[name] = String(value);
   if (values.auth === 'admin' && !adminSecret)
     throw new ConfigError('aivero-server: admin secret is missing (or choose JWT / none)', 'adminSecret');
   if (values.auth === 'jwt' && !jwt)
