@@ -14,7 +14,7 @@
  *   changes it; a saved value a list does not offer stays selectable;
  * - checks of formats a table does not express (`valid`), skipped for fields that do not apply:
  *   hosts, URLs, certificates, offsets, paths … are the runtime's own rules (src/common/formats.ts),
- *   which the build sends as resources/formats.js (`registerFormats`, `format`);
+ *   which the build sends as resources/formats.js (`format`);
  * - the pick list used by the camera and signal searches (`picker`), and the schedule list with its
  *   preview shared by motif-schedule and recorder-schedule (`scheduleList`).
  */
@@ -79,22 +79,16 @@
 
   var changes = {};
   var sharedRules = {};
-  var formats = null;
 
   /**
-   * Called once by resources/formats.js, which the build writes from src/common/formats.ts: the
-   * format rules the runtime checks hosts, URLs, certificates, offsets and paths with.
+   * The runtime's format rule `name` (value → problem text or null): the rules the runtime checks
+   * hosts, URLs, certificates, offsets and paths with, which the build writes from
+   * src/common/formats.ts as resources/formats.js (window.RecordersFormats). Node-RED loads a
+   * node's script files in any order but runs its inline scripts after all of them, so a rule is
+   * looked up here, when a node registers, not when this module loads. Throws when it is missing.
    */
-  function registerFormats(rules) {
-    formats = rules;
-  }
-
-  function hasFormats() {
-    return formats !== null;
-  }
-
-  /** The runtime's format rule `name` (value → problem text or null); throws when the build did not send it. */
   function format(name) {
+    var formats = window.RecordersFormats;
     var check = formats && has(formats, name) ? formats[name] : null;
     if (typeof check !== 'function') throw new Error('no format rule ' + name + ' (resources/formats.js)');
     return check;
@@ -1046,8 +1040,6 @@
     registerFields: registerFields,
     registerRule: registerRule,
     rule: rule,
-    registerFormats: registerFormats,
-    hasFormats: hasFormats,
     format: format,
     defaults: defaults,
     spec: spec,
