@@ -61,11 +61,25 @@ function selfContained(what, fn) {
     .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   // What is sent is what is tested: alone, and giving what the runtime's own function gives.
   const alone = vm.runInNewContext(`(${source})`, Object.create(null));
-  for (const sample of ['', 'x', ' a b ', '*', 'https://h/p', '\u0000', '1µs', 42, null, undefined, {}, ['a']])
+  for (const sample of [
+    '',
+    'x',
+    ' a b ',
+    '*',
+    'https://h/p',
+    '\u0000',
+    '1µs',
+    42,
+    null,
+    undefined,
+    {},
+    ['a'],
+  ])
     try {
       const problem = alone(sample);
       if (problem !== null && typeof problem !== 'string') throw new Error(`gave ${typeof problem}`);
-      if (problem !== fn(sample)) throw new Error(`gave ${JSON.stringify(problem)} where the runtime's gives another`);
+      if (problem !== fn(sample))
+        throw new Error(`gave ${JSON.stringify(problem)} where the runtime's gives another`);
     } catch (err) {
       throw new Error(`${what} does not run on its own (${err.message}): it must be self-contained`);
     }
@@ -204,7 +218,9 @@ function main() {
       `package.json "node-red".nodes must be ${JSON.stringify(expected)}, is ${JSON.stringify(pkg['node-red'].nodes)}`,
     );
   }
-  console.log(`linked ${types.length} node types into dist/nodes; ${formats} format rules in resources/formats.js`);
+  console.log(
+    `linked ${types.length} node types into dist/nodes; ${formats} format rules in resources/formats.js`,
+  );
 }
 
 module.exports = { editorHtml, editorRules, EDITOR_MODULE, FORMATS_MODULE };

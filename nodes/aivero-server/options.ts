@@ -76,10 +76,14 @@ export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCre
   const jwt = (creds.jwt ?? '').trim();
   const headers: Record<string, string> = {};
   const extra = extraHeaders(values, creds) ?? {};
-  // The shared rule (common/formats.ts), which the editor runs as it is.
-  const problem = headersProblem(extra);
-  if (problem !== null) throw new ConfigError(`aivero-server: ${problem}`, 'headers', 'invalid extra headers');
-  for (const [name, value] of Object.entries(extra)) headers[name] = String(value);
+  for (const [name, value] of Object.entries(extra)) {
+    // Only text and numbers become header values; the rest of the shared rule (common/formats.ts,
+    // which the editor runs as it is) the client applies to each header, naming it.
+    const problem =
+      typeof value === 'string' || typeof value === 'number' ? null : headersProblem({ [name]: value });
+    if (problem !== null) throw new ConfigError(`aivero-server: ${problem}`, 'headers');
+    headers[name] = String(value);
+  }
   if (values.auth === 'admin' && !adminSecret)
     throw new ConfigError('aivero-server: admin secret is missing (or choose JWT / none)', 'adminSecret');
   if (values.auth === 'jwt' && !jwt)

@@ -69,7 +69,8 @@ export function brokerUrlProblem(value: unknown): string | null {
     return `the broker URL must start with http:// (plaintext) or https:// (TLS), not ${scheme.slice(0, 20)}://`;
   const url = /^([A-Za-z]+):\/\/([^/?#]*)(.*)$/s.exec(text);
   if (!url) return `the broker URL is not a valid URL ${expected}`;
-  if (url[2].includes('@')) return 'the broker URL must not contain credentials; use the API key field instead';
+  if (url[2].includes('@'))
+    return 'the broker URL must not contain credentials; use the API key field instead';
   if (url[3] !== '' && url[3] !== '/')
     return 'the broker URL must be only scheme, host and port (no path or query)';
   const authority = /^(\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(url[2]);
@@ -102,7 +103,6 @@ export function endpointProblem(value: unknown): string | null {
     return `the scheme must be https, http, wss or ws, not "${scheme.slice(0, 20)}"`;
   if (url[2].includes('@')) return 'put proxy credentials in an extra Authorization header, not in the URL';
   if (url[4] !== '') return 'the URL must not have a query or fragment';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(url[3])) return 'the URL path must not contain control characters';
   const authority = /^(\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(url[2]);
   const host = authority ? authority[1] : '';
@@ -137,13 +137,11 @@ export function headersProblem(value: unknown): string | null {
   for (const [name, header] of Object.entries(object)) {
     const shown = JSON.stringify(name.slice(0, 40));
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(name)) return `${shown} is not a valid header name`;
-    if (reserved.includes(name.toLowerCase()))
-      return `"${name.toLowerCase()}" is set by the client itself`;
+    if (reserved.includes(name.toLowerCase())) return `"${name.toLowerCase()}" is set by the client itself`;
     if (typeof header === 'number' && Number.isFinite(header)) continue;
     if (typeof header !== 'string') return `extra header ${shown} must be text`;
     if (header.length > 8192) return `extra header ${shown} is too long for a header`;
     // CR/LF would split the header (request smuggling); a tab is allowed in a header value.
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(header))
       return `extra header ${shown} contains a line break or control character`;
   }
@@ -208,7 +206,13 @@ export function offsetProblem(value: unknown): string | null {
       : 'the offset must be a finite number of microseconds';
   if (typeof value !== 'string') {
     const kind =
-      value === null ? 'null' : value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+      value === null
+        ? 'null'
+        : value === undefined
+          ? 'nothing'
+          : Array.isArray(value)
+            ? 'a list'
+            : `a ${typeof value}`;
     return `the offset must be microseconds or a time such as "1:02.5" or "62.5s", not ${kind}`;
   }
   const text = value.trim();
@@ -241,9 +245,9 @@ export function filePathProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.trim() === '') return 'is required (e.g. "drive/city-loop.recordingsession.yaml")';
   if (value.length > 4096) return `is ${value.length} characters long (at most 4096)`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'contains a control character';
-  if (value.split(/[/\\]/).includes('..')) return `must not contain ".." (it would leave the broker's storage)`;
+  if (value.split(/[/\\]/).includes('..'))
+    return `must not contain ".." (it would leave the broker's storage)`;
   return null;
 }
 
@@ -251,7 +255,6 @@ export function filePathProblem(value: unknown): string | null {
 export function signalNameProblem(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '') return 'is empty';
   if (value.length > 512) return `is ${value.length} characters long (at most 512)`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'contains a control character';
   return null;
 }
@@ -268,7 +271,6 @@ export function signalNamesProblem(value: unknown): string | null {
   for (const name of names) {
     // The signal name rule, as signalNameProblem has it (a rule can not call another).
     if (name.length > 512) return `a signal name is ${name.length} characters long (at most 512)`;
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'a signal name contains a control character';
   }
   return null;

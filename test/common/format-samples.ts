@@ -15,7 +15,18 @@ const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\nAbC+/9==\n-----E
 export const FORMAT_SAMPLES: Record<string, Samples> = {
   hostProblem: {
     accepts: ['10.11.12.13', 'motif', 'motif-pc.lab.local', 'my_host', '::1', '[::1]', 'fe80::1', ' motif '],
-    refuses: ['', 'https://motif', 'motif pc', 'motif:6083', '[::1', '999.1.1.1', '1.2.3', 'host/path', '-x', 42],
+    refuses: [
+      '',
+      'https://motif',
+      'motif pc',
+      'motif:6083',
+      '[::1',
+      '999.1.1.1',
+      '1.2.3',
+      'host/path',
+      '-x',
+      42,
+    ],
   },
   fingerprintProblem: {
     accepts: [

@@ -96,10 +96,17 @@ describe('shared format rules', () => {
 
     it('a CA text the rule refuses, the runtime refuses too (and it also parses each certificate)', () => {
       for (const value of FORMAT_SAMPLES.pemProblem.refuses)
-        if (typeof value === 'string' && value !== '') assert.equal(takes((v) => checkCa(v as string), value), false);
+        if (typeof value === 'string' && value !== '')
+          assert.equal(
+            takes((v) => checkCa(v as string), value),
+            false,
+          );
       // The sample blocks are base64 but no certificate: only the runtime's X.509 parse tells.
       assert.equal(formats.pemProblem(FORMAT_SAMPLES.pemProblem.accepts[0]), null);
-      assert.equal(takes((v) => checkCa(v as string), FORMAT_SAMPLES.pemProblem.accepts[0]), false);
+      assert.equal(
+        takes((v) => checkCa(v as string), FORMAT_SAMPLES.pemProblem.accepts[0]),
+        false,
+      );
     });
   });
 });

@@ -41,7 +41,9 @@ export function checkPath(path: unknown, what: string, allowEmpty = false): stri
   const problem = filePathProblem(path);
   if (problem === null) return path;
   // A long path is not quoted: its length says what is wrong.
-  throw new InputError(path.length > MAX_PATH_LENGTH ? `${what} ${problem}` : `${what} ${shown(path)} ${problem}`);
+  throw new InputError(
+    path.length > MAX_PATH_LENGTH ? `${what} ${problem}` : `${what} ${shown(path)} ${problem}`,
+  );
 }
 
 /** A namespace or signal name. */
@@ -49,5 +51,5 @@ export function checkName(name: unknown, what: string): string {
   const problem = signalNameProblem(name);
   if (problem === null && typeof name === 'string') return name;
   const quoted = typeof name === 'string' && name.trim() !== '' && name.length <= MAX_NAME_LENGTH;
-  throw new InputError(quoted ? `${what} ${shown(name as string)} ${problem}` : `${what} ${problem ?? 'is empty'}`);
+  throw new InputError(quoted ? `${what} ${shown(name)} ${problem}` : `${what} ${problem ?? 'is empty'}`);
 }
