@@ -13,6 +13,10 @@
 // migrations (MIGRATIONS); they are written into the built HTML as a script that registers them
 // with the shared editor module (resources/editor.js) before the node's own script runs. A node
 // without a table fails the build: the HTML has no defaults of its own.
+//
+// The format rules the runtime checks values with (src/common/formats.ts) are written once as
+// resources/formats.js, which every node's HTML loads beside the editor module: the editor runs the
+// runtime's own functions, each checked here to run on its own and to judge as the runtime does.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
