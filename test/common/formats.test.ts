@@ -8,7 +8,17 @@ import vm from 'node:vm';
 import * as formats from '../../src/common/formats';
 import { checkUuid, parseEndpoint, resolveConfig } from '../../src/backends/aivero';
 import { pathSegment } from '../../src/backends/motif/endpoints';
-import { checkCa, checkName, checkPath, parseBrokerUrl, parseOffset } from '../../src/backends/remotive';
+import {
+  checkCa,
+  checkName,
+  checkPath,
+  MAX_NAME_LENGTH,
+  MAX_PATH_LENGTH,
+  parseBrokerUrl,
+  parseOffset,
+} from '../../src/backends/remotive';
+import { MAX_SEGMENT_LENGTH } from '../../src/backends/motif/endpoints';
+import { MAX_SIGNALS } from '../../nodes/remotive-signals/fields';
 import { FORMAT_SAMPLES, type Sample } from './format-samples';
 
 type Rule = (value: unknown) => string | null;
@@ -55,6 +65,22 @@ describe('shared format rules', () => {
       assert.doesNotMatch(String(formats.apiKeyProblem(secret)), /hunter2|geheim/);
     assert.doesNotMatch(String(formats.headersProblem({ 'x-proxy': 'top\nsecret' })), /secret/);
     assert.doesNotMatch(String(formats.brokerUrlProblem('https://user:secretpw@broker')), /secretpw/);
+  });
+
+  it('a limit a rule writes inside itself is the one its module states', () => {
+    // A rule is self-contained, so its limits are literals: they must stay the named ones.
+    const edge = (rule: (v: unknown) => string | null, make: (n: number) => unknown, max: number): void => {
+      assert.equal(rule(make(max)), null, `${rule.name} takes ${max}`);
+      assert.notEqual(rule(make(max + 1)), null, `${rule.name} refuses ${max + 1}`);
+    };
+    edge(formats.segmentProblem, (n) => 'x'.repeat(n), MAX_SEGMENT_LENGTH);
+    edge(formats.filePathProblem, (n) => 'x'.repeat(n), MAX_PATH_LENGTH);
+    edge(formats.signalNameProblem, (n) => 'x'.repeat(n), MAX_NAME_LENGTH);
+    edge(
+      formats.signalNamesProblem,
+      (n) => Array.from({ length: n }, (_, i) => `s${i}`).join('\n'),
+      MAX_SIGNALS,
+    );
   });
 
   it('more than 5000 signals are refused, 5000 are not', () => {
