@@ -12,7 +12,9 @@
  * - the edit dialog never changes a flow by itself (`registerType`): a property that is missing in
  *   a saved flow is shown with the value the runtime gives it, and stays missing unless the user
  *   changes it; a saved value a list does not offer stays selectable;
- * - checks of formats a table does not express (`valid`), skipped for fields that do not apply;
+ * - checks of formats a table does not express (`valid`), skipped for fields that do not apply:
+ *   hosts, URLs, certificates, offsets, paths … are the runtime's own rules (src/common/formats.ts),
+ *   which the build sends as resources/formats.js (`format`);
  * - the pick list used by the camera and signal searches (`picker`), and the schedule list with its
  *   preview shared by motif-schedule and recorder-schedule (`scheduleList`).
  */
@@ -77,6 +79,20 @@
 
   var changes = {};
   var sharedRules = {};
+
+  /**
+   * The runtime's format rule `name` (value → problem text or null): the rules the runtime checks
+   * hosts, URLs, certificates, offsets and paths with, which the build writes from
+   * src/common/formats.ts as resources/formats.js (window.RecordersFormats). Node-RED loads a
+   * node's script files in any order but runs its inline scripts after all of them, so a rule is
+   * looked up here, when a node registers, not when this module loads. Throws when it is missing.
+   */
+  function format(name) {
+    var formats = window.RecordersFormats;
+    var check = formats && has(formats, name) ? formats[name] : null;
+    if (typeof check !== 'function') throw new Error('no format rule ' + name + ' (resources/formats.js)');
+    return check;
+  }
 
   /**
    * Called by the build's generated script with one of the runtime's own checks (a table's RULES:
@@ -698,70 +714,37 @@
     };
   }
 
-  /** A host name or address: no scheme, no port, no path, no space. */
-  function host() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      var ok =
-        /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]+|[A-Za-z0-9]([A-Za-z0-9_.-]{0,252}[A-Za-z0-9])?)$/.test(
-          s,
-        );
-      if (ok || !opt) return ok;
-      if (/^[a-z]+:\/\//i.test(s)) return 'the host only, without http:// or https://';
-      if (/\s/.test(s)) return 'a host name or address, without spaces';
-      return 'a host name or IP address, e.g. 10.11.12.13';
-    };
-  }
-
-  /** Empty, or a SHA-256 fingerprint: 32 hex bytes, with or without colons. */
-  function fingerprint() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      // As the runtime reads it: separators (colons, spaces) and case do not matter.
-      var ok = s === '' || /^[0-9a-fA-F]{64}$/.test(s.replace(/[\s:]/g, ''));
-      return ok || !opt ? ok : 'a SHA-256 fingerprint: 32 hex bytes such as C5:0C:…:10';
-    };
-  }
-
   /**
-   * Empty, or PEM certificate text (one or more BEGIN/END CERTIFICATE blocks). A certificate the
-   * user still has to paste is not a mistake in the flow: the dialog says so beside the field
-   * (`needs`), and the runtime's status until it is there.
+   * The runtime's format rule `name` (src/common/formats.ts, e.g. 'offsetProblem') as a field
+   * check: the rule's text is the editor's reason, so the editor calls invalid exactly what the
+   * runtime refuses. Left to the runtime: a `${ENV}` reference (Node-RED puts in the value before
+   * the runtime reads it) and, with `optional`, an empty field (it means "from msg", "not set" or
+   * a default the runtime knows). With `credential`: a stored secret the editor does not see
+   * (Node-RED shows it as __PWRD__), and no `${ENV}` (Node-RED resolves none in credentials).
+   * The value is trimmed first, as the runtime reads a text field.
    */
-  function pem() {
+  function formatCheck(name, options) {
+    var o = options || {};
+    var check = format(name);
     return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      if (s === '') return true;
-      var ok = /^(-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\s*)+$/.test(s);
-      return ok || !opt ? ok : 'a PEM certificate: -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----';
+      if (o.credential ? v === '__PWRD__' : isEnv(v)) return true;
+      var value = typeof v === 'string' ? v.trim() : v;
+      if (o.optional && (value === '' || value === undefined || value === null)) return true;
+      var problem = check(value);
+      if (problem === null) return true;
+      return opt ? plain(problem, 200) : false;
     };
   }
 
-  /** http(s)://host[:port] with nothing after it (a broker URL), or ${ENV}. */
-  function url() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      var m =
-        /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(:(\d{1,5}))?\/?$/.exec(
-          s,
-        );
-      var ok = !!m && (m[4] === undefined || (Number(m[4]) >= 1 && Number(m[4]) <= 65535));
-      return ok || !opt ? ok : 'http://host[:port] or https://host[:port]';
+  /** Shorthands for the fields that use a format, with what an empty field means there. */
+  function optionalFormat(name) {
+    return function () {
+      return formatCheck(name, { optional: true });
     };
   }
-
-  /** Empty (from msg), or a session id (uuid). */
-  function uuid() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      if (s === '') return true;
-      var ok = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-      return ok || !opt ? ok : 'a session id (uuid), or empty for msg.session';
+  function requiredFormat(name) {
+    return function () {
+      return formatCheck(name);
     };
   }
 
@@ -805,54 +788,6 @@
       } catch (err) {
         return opt ? 'not valid JSON: ' + plain(err.message, 80) : false;
       }
-    };
-  }
-
-  /** Empty (from msg), or one path part: no "/", no spaces or control characters, not "." or "..". */
-  function segment() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      if (s === '') return true;
-      // eslint-disable-next-line no-control-regex
-      var ok = s.length <= 200 && s !== '.' && s !== '..' && !/[/\s\u0000-\u001f\u007f]/.test(s);
-      return ok || !opt ? ok : 'one name: no "/", no spaces, not "." or ".."';
-    };
-  }
-
-  /**
-   * Empty, or a playback offset as the remotive nodes read it: microseconds, a value with a unit
-   * (62.5s, 1500ms, 2h), m:ss(.s) or h:mm:ss(.s). A bare fraction is ambiguous and refused.
-   */
-  function offset() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      if (s === '') return true;
-      var clock = /^(?:(\d+):)?(\d+):(\d{1,2}(?:\.\d+)?)$/.exec(s);
-      var ok =
-        /^\d{1,16}$/.test(s) ||
-        /^(\d+(?:\.\d+)?|\.\d+)\s*(us|µs|ms|s|sec|min|m|h)$/i.test(s) ||
-        (!!clock && Number(clock[3]) < 60 && (clock[1] === undefined || Number(clock[2]) < 60));
-      return ok || !opt ? ok : 'µs, or a time such as 1:02.5, 62.5s, 1500ms';
-    };
-  }
-
-  /** Empty, or a file path on the broker: no control characters, no "." or ".." part, bounded. */
-  function filePath() {
-    return function (v, opt) {
-      if (isEnv(v)) return true;
-      var s = String(v === undefined || v === null ? '' : v).trim();
-      if (s === '') return true;
-      var parts = s.split('/');
-      var ok =
-        s.length <= 1024 &&
-        // eslint-disable-next-line no-control-regex
-        !/[\u0000-\u001f\u007f]/.test(s) &&
-        parts.every(function (p) {
-          return p !== '.' && p !== '..';
-        });
-      return ok || !opt ? ok : 'a path such as drive/city-loop.recordingsession.yaml (no "..")';
     };
   }
 
@@ -1105,6 +1040,7 @@
     registerFields: registerFields,
     registerRule: registerRule,
     rule: rule,
+    format: format,
     defaults: defaults,
     spec: spec,
     // Named like RED.nodes.registerType so the flow library's scanner (node-red-dev) reads each definition.
@@ -1118,16 +1054,21 @@
     options: options,
     valid: {
       number: number,
-      host: host,
-      fingerprint: fingerprint,
-      pem: pem,
-      url: url,
-      uuid: uuid,
       jsonObject: jsonObject,
-      segment: segment,
-      offset: offset,
-      filePath: filePath,
       namedRows: namedRows,
+      // The runtime's own format rules (src/common/formats.ts), each with what an empty field means.
+      format: formatCheck,
+      host: requiredFormat('hostProblem'),
+      fingerprint: optionalFormat('fingerprintProblem'),
+      pem: optionalFormat('pemProblem'),
+      url: requiredFormat('brokerUrlProblem'),
+      endpoint: requiredFormat('endpointProblem'),
+      uuid: optionalFormat('uuidProblem'),
+      segment: optionalFormat('segmentProblem'),
+      offset: optionalFormat('offsetProblem'),
+      filePath: optionalFormat('filePathProblem'),
+      signalName: optionalFormat('signalNameProblem'),
+      signalNames: requiredFormat('signalNamesProblem'),
     },
     picker: picker,
     pickerMessage: pickerMessage,

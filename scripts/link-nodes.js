@@ -13,6 +13,10 @@
 // migrations (MIGRATIONS); they are written into the built HTML as a script that registers them
 // with the shared editor module (resources/editor.js) before the node's own script runs. A node
 // without a table fails the build: the HTML has no defaults of its own.
+//
+// The format rules the runtime checks values with (src/common/formats.ts) are written once as
+// resources/formats.js, which every node's HTML loads beside the editor module: the editor runs the
+// runtime's own functions, each checked here to run on its own and to judge as the runtime does.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,6 +27,9 @@ const source = path.join(root, 'nodes');
 const target = path.join(root, 'dist', 'nodes');
 const commonLocales = path.join(source, 'common', 'locales');
 const EDITOR_MODULE = '<script src="resources/node-red-contrib-recorders/editor.js"></script>';
+const FORMATS_MODULE = '<script src="resources/node-red-contrib-recorders/formats.js"></script>';
+const formatsSource = path.join(root, 'dist', 'src', 'common', 'formats.js');
+const formatsTarget = path.join(root, 'resources', 'formats.js');
 
 /** The runtime's editor defaults and field rules for `type`, from its field table. */
 function runtimeFields(type) {
@@ -45,29 +52,72 @@ function runtimeFields(type) {
 }
 
 /**
- * The runtime's own checks of formats a table does not express (a schedule name, a URL), exported
- * by a table as RULES: each a function of one value giving a problem text or null. The editor runs
- * the very same function, sent as its source; so each must be self-contained (no name from its
- * module or from Node.js), which is tested here by running it alone, as the browser will.
+ * The source of a runtime check the editor runs as it is: a function of one value giving a problem
+ * text or null. It must be self-contained (no name from its module or from Node.js), which is
+ * tested here by running it alone, in an empty context, as the browser will. `what` names it.
+ */
+function selfContained(what, fn) {
+  if (typeof fn !== 'function') throw new Error(`${what} is not a function`);
+  // "</" can not close an inline script; non-ASCII is escaped so no page encoding can change a rule.
+  const source = fn
+    .toString()
+    .replace(/<\//g, '<\\/')
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // What is sent is what is tested: alone, and giving what the runtime's own function gives.
+  const alone = vm.runInNewContext(`(${source})`, Object.create(null));
+  for (const sample of [
+    '',
+    'x',
+    ' a b ',
+    '*',
+    'https://h/p',
+    '\u0000',
+    '1µs',
+    42,
+    null,
+    undefined,
+    {},
+    ['a'],
+  ])
+    try {
+      const problem = alone(sample);
+      if (problem !== null && typeof problem !== 'string') throw new Error(`gave ${typeof problem}`);
+      if (problem !== fn(sample))
+        throw new Error(`gave ${JSON.stringify(problem)} where the runtime's gives another`);
+    } catch (err) {
+      throw new Error(`${what} does not run on its own (${err.message}): it must be self-contained`);
+    }
+  return source;
+}
+
+/**
+ * The runtime's own checks of formats a table does not express (a schedule name), exported by a
+ * table as RULES; the editor runs the very same functions, sent as their source.
  */
 function sharedRules(type, rules) {
   const out = {};
-  for (const [name, fn] of Object.entries(rules)) {
-    if (typeof fn !== 'function') throw new Error(`${type}: RULES.${name} is not a function`);
-    const source = fn.toString();
-    const alone = vm.runInNewContext(`(${source})`, Object.create(null));
-    for (const sample of ['', 'x', ' a b ', '*', 'https://h/p', '\u0000'])
-      try {
-        const problem = alone(sample);
-        if (problem !== null && typeof problem !== 'string') throw new Error(`gave ${typeof problem}`);
-      } catch (err) {
-        throw new Error(
-          `${type}: RULES.${name} does not run on its own (${err.message}): it must be self-contained`,
-        );
-      }
-    out[name] = source;
-  }
+  for (const [name, fn] of Object.entries(rules)) out[name] = selfContained(`${type}: RULES.${name}`, fn);
   return out;
+}
+
+/**
+ * The format rules every node shares (src/common/formats.ts: hosts, URLs, certificates, offsets,
+ * paths, …), written once for the editor as resources/formats.js, which each node's HTML loads
+ * after the editor module: the editor checks these formats with the code the runtime runs.
+ */
+function writeFormats() {
+  if (!fs.existsSync(formatsSource)) throw new Error(`${formatsSource} is missing (run tsc first)`);
+  const rules = Object.entries(require(formatsSource)).filter(([, fn]) => typeof fn === 'function');
+  if (rules.length === 0) throw new Error('src/common/formats.ts exports no rule');
+  const entries = rules.map(([name, fn]) => `    ${name}: ${selfContained(`formats.${name}`, fn)},`);
+  fs.writeFileSync(
+    formatsTarget,
+    `// Generated by scripts/link-nodes.js from src/common/formats.ts: the runtime's own format rules,\n` +
+      `// read by resources/editor.js (RecordersEditor.format). Node-RED may run this before or after it.\n` +
+      `(function () {\n  'use strict';\n  if (window.RecordersFormats) return;\n` +
+      `  window.RecordersFormats = Object.freeze({\n${entries.join('\n')}\n  });\n})();\n`,
+  );
+  return rules.length;
 }
 
 /** What the editor checks of each field: the table's own rules, so both sides agree. */
@@ -107,14 +157,14 @@ function editorHtml(type, html, fields) {
     `<script type="text/javascript">\n` +
     `  // Generated by scripts/link-nodes.js from nodes/${type}/fields.ts: the runtime's field table.\n` +
     `  window.RecordersEditor.registerFields(${JSON.stringify(type)}, ${json(fields.defaults)}, ${json(fields.rules)}, ${json(fields.credentials ?? {})}, ${json(fields.migrations ?? [])});\n` +
-    Object.entries(fields.shared)
+    Object.entries(fields.shared ?? {})
       .map(
         ([name, source]) =>
-          `  window.RecordersEditor.registerRule(${JSON.stringify(type)}, ${JSON.stringify(name)}, ${source.replace(/<\//g, '<\\/')});\n`,
+          `  window.RecordersEditor.registerRule(${JSON.stringify(type)}, ${JSON.stringify(name)}, ${source});\n`,
       )
       .join('') +
     `</script>`;
-  return html.replace(EDITOR_MODULE, `${EDITOR_MODULE}\n${generated}`);
+  return html.replace(EDITOR_MODULE, `${EDITOR_MODULE}\n${FORMATS_MODULE}\n${generated}`);
 }
 
 function main() {
@@ -124,6 +174,7 @@ function main() {
       fs.rmSync(path.join(target, entry.name), { recursive: true, force: true });
   }
   fs.mkdirSync(target, { recursive: true });
+  const formats = writeFormats();
 
   const types = fs
     .readdirSync(source, { withFileTypes: true })
@@ -171,9 +222,11 @@ function main() {
       `package.json "node-red".nodes must be ${JSON.stringify(expected)}, is ${JSON.stringify(pkg['node-red'].nodes)}`,
     );
   }
-  console.log(`linked ${types.length} node types into dist/nodes`);
+  console.log(
+    `linked ${types.length} node types into dist/nodes; ${formats} format rules in resources/formats.js`,
+  );
 }
 
-module.exports = { editorHtml, editorRules, EDITOR_MODULE };
+module.exports = { editorHtml, editorRules, EDITOR_MODULE, FORMATS_MODULE };
 
 if (require.main === module) main();

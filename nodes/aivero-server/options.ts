@@ -4,6 +4,7 @@
  */
 import { resolveConfig, type AiveroClientOptions } from '../../src/backends/aivero';
 import { ConfigError } from '../../src/common/errors';
+import { headersProblem } from '../../src/common/formats';
 import type { FieldValues } from '../../src/kit/fields';
 import { isPlainObject, type JsonObject } from '../../src/common/input';
 import type { FIELDS } from './fields';
@@ -74,9 +75,13 @@ export function checkServer(values: FieldValues<typeof FIELDS>, creds: ServerCre
   const adminSecret = (creds.adminSecret ?? '').trim();
   const jwt = (creds.jwt ?? '').trim();
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(extraHeaders(values, creds) ?? {})) {
-    if (typeof value !== 'string' && typeof value !== 'number')
-      throw new ConfigError(`aivero-server: extra header "${name.slice(0, 40)}" must be text`, 'headers');
+  const extra = extraHeaders(values, creds) ?? {};
+  for (const [name, value] of Object.entries(extra)) {
+    // Only text and numbers become header values; the rest of the shared rule (common/formats.ts,
+    // which the editor runs as it is) the client applies to each header, naming it.
+    const problem =
+      typeof value === 'string' || typeof value === 'number' ? null : headersProblem({ [name]: value });
+    if (problem !== null) throw new ConfigError(`aivero-server: ${problem}`, 'headers');
     headers[name] = String(value);
   }
   if (values.auth === 'admin' && !adminSecret)

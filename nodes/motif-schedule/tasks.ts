@@ -24,6 +24,7 @@ import {
   type TaskKind,
 } from '../../src/backends/motif';
 import { InputError } from '../../src/common/errors';
+import { taskTargetProblem } from '../../src/common/formats';
 import {
   isPlainObject,
   optionalBoolean,
@@ -98,7 +99,7 @@ export function readDeclaration(raw: unknown, where = 'task', now = Date.now()):
   if (fields < 6)
     throw new InputError(`${at}: motif 5 expects 6 or 7 fields (second first), the expression has ${fields}`);
   const target = optionalString(raw.target, `${at} target`)?.trim() ?? '';
-  if (allowsRelative(kind) && !/^[^\s/]{1,100}$/.test(target))
+  if (allowsRelative(kind) && taskTargetProblem(target) !== null)
     throw new InputError(
       `${at}: name the ${kind === 'io' ? 'output' : 'camera parameter'} (no "/" or spaces)`,
     );
@@ -108,7 +109,7 @@ export function readDeclaration(raw: unknown, where = 'task', now = Date.now()):
   const value = String(rawValue);
   if (allowsRelative(kind)) parseTaskValue(kind, typeof rawValue === 'string' ? value : rawValue, at);
   const camera = optionalString(raw.camera, `${at} camera`)?.trim() ?? '';
-  if (camera && !/^[^\s/]{1,100}$/.test(camera))
+  if (camera && taskTargetProblem(camera) !== null)
     throw new InputError(`${at}: the camera serial must not contain "/" or spaces`);
   let args: JsonObject = {};
   if (typeof raw.args === 'string' && raw.args.trim() !== '') {

@@ -5,9 +5,10 @@
  * before any connection is attempted.
  */
 import { X509Certificate } from 'node:crypto';
-import { normaliseFingerprint, type MotifTls } from '../../src/backends/motif';
+import type { MotifTls } from '../../src/backends/motif';
 import { ConfigError } from '../../src/common/errors';
 import { field, readConfig, type FieldValues } from '../../src/kit/fields';
+import { apiKeyProblem, fingerprintProblem, hostProblem, pemProblem } from '../../src/common/formats';
 
 export const TLS_MODES = ['fingerprint', 'ca', 'insecure'] as const;
 
@@ -45,13 +46,12 @@ function fail(name: string, label: string, problem: string): never {
   throw new ConfigError(`${WHERE}: ${label} ${problem}`, name, `invalid ${label}`);
 }
 
-/** A host name or IP address: no scheme, path, port or whitespace (IPv6 literals allowed). */
-const HOST = /^(?:\[?[0-9a-fA-F:.]+\]?|[A-Za-z0-9](?:[A-Za-z0-9-_.]*[A-Za-z0-9])?)$/;
-
+/** A host name or IP address (the shared rule); IPv6 literals are dialled without brackets. */
 function checkHost(host: string): string {
-  if (!HOST.test(host)) {
+  const problem = hostProblem(host);
+  if (problem !== null) {
     const shown = host.length > 60 ? `${host.slice(0, 60)}…` : host;
-    fail('host', 'host', `must be a host name or IP address (no scheme, port or spaces), got "${shown}"`);
+    fail('host', 'host', `"${shown}" is not valid: ${problem}`);
   }
   return host.replace(/^\[(.*)\]$/, '$1');
 }
@@ -62,8 +62,8 @@ function checkTls(values: FieldValues<typeof FIELDS>): MotifTls {
       return { mode: 'insecure' };
     case 'ca': {
       if (!values.ca) fail('ca', 'CA certificate', 'is required when TLS trust is "CA certificate"');
-      if (!values.ca.includes('-----BEGIN CERTIFICATE-----'))
-        fail('ca', 'CA certificate', 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)');
+      const problem = pemProblem(values.ca);
+      if (problem !== null) fail('ca', 'CA certificate', problem);
       try {
         new X509Certificate(values.ca);
       } catch {
@@ -73,8 +73,8 @@ function checkTls(values: FieldValues<typeof FIELDS>): MotifTls {
     }
     default: {
       if (!values.fingerprint) return { mode: 'fingerprint' };
-      if (!/^[0-9A-F]{64}$/.test(normaliseFingerprint(values.fingerprint)))
-        fail('fingerprint', 'certificate fingerprint', 'must be a SHA-256 fingerprint (64 hex digits)');
+      const problem = fingerprintProblem(values.fingerprint);
+      if (problem !== null) fail('fingerprint', 'certificate fingerprint', problem);
       return { mode: 'fingerprint', fingerprint: values.fingerprint };
     }
   }
@@ -91,8 +91,8 @@ export function readServerSettings(
   const port = values.port ?? 6083;
   const { apiKey } = readConfig(CREDENTIAL_FIELDS, credentials ?? {}, WHERE);
   // Checked here so that neither undici nor an error text ever sees the key.
-  if (!/^[\x21-\x7e]+$/.test(apiKey))
-    fail('apiKey', 'API key', 'may only contain printable ASCII characters without spaces');
+  const keyProblem = apiKeyProblem(apiKey);
+  if (keyProblem !== null) fail('apiKey', 'API key', keyProblem);
   return {
     host,
     port,

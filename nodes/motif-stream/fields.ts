@@ -11,6 +11,7 @@ import {
 import { ConfigError } from '../../src/common/errors';
 import { field, readConfig } from '../../src/kit/fields';
 import { FLOW_MODES, type FlowControlOptions } from '../../src/common/flow-control';
+import { hostProblem } from '../../src/common/formats';
 
 const WHERE = 'motif-stream';
 
@@ -58,13 +59,12 @@ export interface StreamSettings {
   autoStart: boolean;
 }
 
-const HOST = /^(?:\[?[0-9a-fA-F:.]+\]?|[A-Za-z0-9](?:[A-Za-z0-9-_.]*[A-Za-z0-9])?)$/;
-
 export function readStreamSettings(config: Readonly<Record<string, unknown>>): StreamSettings {
   const v = readConfig(FIELDS, config, WHERE);
-  if (v.host && !HOST.test(v.host))
+  const hostProblemText = v.host ? hostProblem(v.host) : null;
+  if (hostProblemText !== null)
     throw new ConfigError(
-      `${WHERE}: stream host must be a host name or IP address`,
+      `${WHERE}: stream host must be a host name or IP address (${hostProblemText})`,
       'host',
       'invalid stream host',
     );

@@ -5,11 +5,12 @@
  * when a stall time is set.
  */
 import { checkName, type RemotiveClient, type SignalSample } from '../../src/backends/remotive';
+import { signalNamesProblem } from '../../src/common/formats';
 import { reopenable } from '../../src/kit/reopenable';
 import { defineStreamNode } from '../../src/kit/stream-node';
 import { followStates } from '../../src/kit/stream-states';
 import { registerRemotiveAdmin } from './admin';
-import { FIELDS, MAX_SIGNALS, MIGRATIONS } from './fields';
+import { FIELDS, MIGRATIONS } from './fields';
 import { LatestWins } from './latest-wins';
 import { batchMessage, signalMessage } from './messages';
 
@@ -32,8 +33,10 @@ export default defineStreamNode<typeof FIELDS, RemotiveClient>({
     ctx.check('namespace', () => checkName(namespace, 'the namespace'));
     const names = signalNames(values.signals);
     ctx.check('signals', () => {
-      if (names.length === 0) throw new Error('choose at least one signal');
-      if (names.length > MAX_SIGNALS) throw new Error(`${names.length} signals are more than ${MAX_SIGNALS}`);
+      // The shared rule (common/formats.ts), which the editor runs as it is; then each name as the
+      // backend checks it, for its own words.
+      const problem = signalNamesProblem(names);
+      if (problem !== null) throw new Error(problem);
       for (const name of names) checkName(name, 'a signal name');
     });
     const { server, status } = served;

@@ -19,6 +19,8 @@ import {
   type EditorSession,
 } from './session';
 import { nameProblem } from '../../nodes/recorder-schedule/names';
+import * as formats from '../../src/common/formats';
+import { FORMAT_SAMPLES, type Sample } from '../common/format-samples';
 
 /** The first words of a node's help, as the help file (in its locale folder) has them. */
 function firstParagraph(type: string): string {
@@ -144,6 +146,83 @@ describe('editor in a browser', function () {
       samples.map((n) => nameProblem(n)),
     );
     assert.equal(inEditor.filter((p) => p === null).length, 2, 'two of the samples are names');
+  });
+
+  it("judges every shared format with the runtime's own rule, sent by the build", async () => {
+    // As JSON text: the samples' recursive type is too deep for the page's argument types.
+    const inEditor = await session.page.evaluate((json) => {
+      const sets = JSON.parse(json) as Record<string, { accepts: unknown[]; refuses: unknown[] }>;
+      const E = (
+        globalThis as unknown as { RecordersEditor: { format(name: string): (v: unknown) => unknown } }
+      ).RecordersEditor;
+      const out: Record<string, unknown[]> = {};
+      for (const name of Object.keys(sets))
+        out[name] = [...sets[name].accepts, ...sets[name].refuses].map((v) => E.format(name)(v));
+      return out;
+    }, JSON.stringify(FORMAT_SAMPLES));
+    const rules = formats as unknown as Record<string, (v: unknown) => string | null>;
+    for (const [name, samples] of Object.entries(FORMAT_SAMPLES)) {
+      const values: Sample[] = [...samples.accepts, ...samples.refuses];
+      assert.deepEqual(
+        inEditor[name],
+        values.map((v) => rules[name](v)),
+        `${name}: the editor's rule and the runtime's agree`,
+      );
+      assert.equal(
+        inEditor[name].filter((p) => p === null).length,
+        samples.accepts.length,
+        `${name}: the editor accepts the accepted samples only`,
+      );
+    }
+  });
+
+  it("field checks say the runtime rule's reason, and leave ${ENV} and empty optional fields to the runtime", async () => {
+    const seen = await session.page.evaluate(() => {
+      const RED = (
+        globalThis as unknown as {
+          RED: {
+            nodes: {
+              getType(t: string): {
+                defaults: Record<string, { validate?: (v: unknown, o?: object) => unknown }>;
+                credentials?: Record<string, { validate?: (v: unknown, o?: object) => unknown }>;
+              };
+            };
+          };
+        }
+      ).RED;
+      const check = (type: string, field: string, value: unknown, node: object = {}): unknown =>
+        RED.nodes.getType(type).defaults[field].validate?.call(node, value, {});
+      const secret = (type: string, field: string, value: unknown): unknown =>
+        RED.nodes.getType(type).credentials?.[field].validate?.call({}, value, {});
+      return {
+        offsetAmbiguous: check('remotive-playback', 'offset', '62.5', { operation: 'seek' }),
+        offsetEnv: check('remotive-playback', 'offset', '${START}', { operation: 'seek' }),
+        offsetEmpty: check('remotive-playback', 'offset', '', { operation: 'seek' }),
+        urlPath: check('remotive-broker', 'url', 'http://broker/api'),
+        urlUnderscore: check('remotive-broker', 'url', 'http://my_broker:50051'),
+        endpointEnv: check('aivero-server', 'endpoint', '${AIVERO_URL}'),
+        endpointQuery: check('aivero-server', 'endpoint', 'https://x/v1/graphql?a=1'),
+        namespaceWithSpace: check('remotive-signals', 'namespace', 'Body Signals'),
+        pathDotPart: check('remotive-playback', 'path', './drive/a.yaml', { operation: 'open' }),
+        apiKeyStored: secret('motif-server', 'apiKey', '__PWRD__'),
+        apiKeyCyrillic: secret('motif-server', 'apiKey', 'ключ'),
+        headerNumber: secret('aivero-server', 'extraHeaders', '{"X-Trace": 7}'),
+        headerReserved: secret('aivero-server', 'extraHeaders', '{"Host": "h"}'),
+      };
+    });
+    assert.match(String(seen.offsetAmbiguous), /offset: the offset "62\.5" is ambiguous/);
+    assert.equal(seen.offsetEnv, true);
+    assert.equal(seen.offsetEmpty, true);
+    assert.match(String(seen.urlPath), /^url: .*no path/);
+    assert.equal(seen.urlUnderscore, true, 'a host name with "_" works at run time');
+    assert.equal(seen.endpointEnv, true);
+    assert.match(String(seen.endpointQuery), /query or fragment/);
+    assert.equal(seen.namespaceWithSpace, true, 'a namespace with a space works at run time');
+    assert.equal(seen.pathDotPart, true, 'a "./" path works at run time');
+    assert.equal(seen.apiKeyStored, true);
+    assert.match(String(seen.apiKeyCyrillic), /printable ASCII/);
+    assert.equal(seen.headerNumber, true, 'a number header value works at run time');
+    assert.match(String(seen.headerReserved), /set by the client itself/);
   });
 
   it('config nodes with bad fields are invalid in the editor, and say which field', async () => {

@@ -4,6 +4,7 @@
  * socket is opened, and a mistake is a ConfigError naming the field (never its secret value).
  */
 import { ConfigError } from '../../common/errors';
+import { endpointProblem, headersProblem, pemProblem } from '../../common/formats';
 
 export interface AiveroTls {
   /** PEM certificate(s) of the private CA the installation's certificate is issued by. */
@@ -57,43 +58,19 @@ export interface ResolvedConfig {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECTIONS = 16;
 const MAX_HEADER_VALUE = 8192;
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
-/** Names the client sets itself; an extra header may not replace them. */
-const RESERVED = new Set([
-  'x-hasura-admin-secret',
-  'x-hasura-role',
-  'content-type',
-  'content-length',
-  'host',
-]);
 
+/** The endpoint's URLs; its format is the shared rule (common/formats.ts), which the editor runs too. */
 export function parseEndpoint(raw: unknown): AiveroEndpoint {
-  if (typeof raw !== 'string' || raw.trim() === '')
-    throw new ConfigError(
-      'endpoint: the Aivero GraphQL endpoint is missing (e.g. https://ds.aivero.lan/v1/graphql)',
-      'endpoint',
-    );
-  const text = raw.trim();
-  if (text.length > 2048) throw new ConfigError('endpoint: the URL is too long', 'endpoint');
+  const problem = endpointProblem(raw);
+  if (problem !== null) throw new ConfigError(`endpoint: ${problem}`, 'endpoint');
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL((raw as string).trim());
   } catch {
+    // The rule accepts only what URL parses; this is the guard should the two ever part.
     throw new ConfigError('endpoint: not a valid URL (expected https://host/v1/graphql)', 'endpoint');
   }
   const scheme = url.protocol.replace(/:$/, '');
-  if (!['http', 'https', 'ws', 'wss'].includes(scheme))
-    throw new ConfigError(
-      `endpoint: the scheme must be https, http, wss or ws, not "${scheme.slice(0, 20)}"`,
-      'endpoint',
-    );
-  if (url.username || url.password)
-    throw new ConfigError(
-      'endpoint: put proxy credentials in an extra Authorization header, not in the URL',
-      'endpoint',
-    );
-  if (url.search || url.hash)
-    throw new ConfigError('endpoint: the URL must not have a query or fragment', 'endpoint');
   const secure = scheme === 'https' || scheme === 'wss';
   let path = url.pathname.replace(/\/+$/, '');
   if (path === '') path = '/v1/graphql';
@@ -150,12 +127,16 @@ export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
     headers['x-hasura-role'] = options.role;
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (!TOKEN.test(name))
-      throw new ConfigError(`headers: "${name.slice(0, 40)}" is not a valid header name`, 'headers');
+    // The shared rule (common/formats.ts): first the name alone, then its value, so that a bad
+    // value is reported against its header.
+    const nameProblem = headersProblem({ [name]: '' });
+    if (nameProblem !== null) throw new ConfigError(`headers: ${nameProblem}`, 'headers');
     const lower = name.toLowerCase();
-    if (RESERVED.has(lower) || (lower === 'authorization' && jwt !== undefined))
+    if (lower === 'authorization' && jwt !== undefined)
       throw new ConfigError(`headers: "${lower}" is set by the client itself`, 'headers');
-    const checked = headerValue(value, `headers.${lower}`);
+    const valueProblem = headersProblem({ [name]: value });
+    if (valueProblem !== null) throw new ConfigError(`headers.${lower}: ${valueProblem}`, `headers.${lower}`);
+    const checked = String(value);
     headers[lower] = checked;
     // Extra header values are credentials (a proxy's, a gateway's): scrub every one like the secret,
     // with the token after its auth scheme, which a server may quote alone.
@@ -163,8 +144,8 @@ export function resolveConfig(options: AiveroClientOptions): ResolvedConfig {
   }
   const tls = options.tls ?? {};
   if (tls.ca !== undefined && tls.ca !== '') {
-    if (typeof tls.ca !== 'string' || !tls.ca.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError('tls.ca: must be a PEM certificate (-----BEGIN CERTIFICATE-----)', 'tls.ca');
+    const caProblem = pemProblem(tls.ca);
+    if (caProblem !== null) throw new ConfigError(`tls.ca: ${caProblem}`, 'tls.ca');
     if (tls.insecure) throw new ConfigError('tls: choose either a CA certificate or insecure mode', 'tls');
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -4,6 +4,7 @@
  * 32-bit `Int`; enum values must be in the server's sets; RealSense limits only warn.
  */
 import { InputError } from '../../common/errors';
+import { uuidProblem } from '../../common/formats';
 import { describe, isPlainObject, optionalNumber } from '../../common/input';
 import { checkEnum, type AiveroEnums } from './enums';
 import { cameraWarnings, streamWarnings, type StreamParameters } from './limits';
@@ -66,13 +67,11 @@ export const MAX_RECORDS = 32;
 export const MAX_STREAMS = 8;
 export const MAX_NAME = 200;
 const INT_MAX = 2_147_483_647;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
+/** A session or camera id; the format is the shared rule (common/formats.ts) the editor runs too. */
 export function checkUuid(value: unknown, what: string): string {
-  if (typeof value === 'string' && UUID.test(value.trim())) return value.trim().toLowerCase();
-  throw new InputError(
-    `${what} must be a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), got ${describe(value)}`,
-  );
+  const problem = uuidProblem(value);
+  if (problem === null && typeof value === 'string') return value.trim().toLowerCase();
+  throw new InputError(`${what} ${problem ?? 'must be text'}, got ${describe(value)}`);
 }
 
 /** A plain one-line text (name, serial): no control characters, bounded. */

@@ -3,6 +3,7 @@
  * (vendor documentation), plus the path builder that validates path segments before any traffic.
  */
 import { InputError } from '../../common/errors';
+import { segmentProblem } from '../../common/formats';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type MotifGroup =
@@ -503,11 +504,10 @@ export function findEndpoint(id: string): MotifEndpoint | undefined {
   return BY_ID.get(id);
 }
 
-/** motif's segment rule `[^\s /]+`: not empty, no slash, no whitespace. */
-const SEGMENT = /^[^\s/]+$/;
-/** Control, format (bidi overrides, zero-width), separator characters and lone surrogates. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
-/** Longer than any serial, output, parameter or task name motif uses; keeps errors and URLs short. */
+/**
+ * Longer than any serial, output, parameter or task name motif uses; keeps errors and URLs short.
+ * The same limit is written inside the shared rule (common/formats.ts segmentProblem).
+ */
 export const MAX_SEGMENT_LENGTH = 128;
 
 /**
@@ -516,18 +516,10 @@ export const MAX_SEGMENT_LENGTH = 128;
  * camera. The hostile value itself is never echoed.
  */
 export function pathSegment(name: string, value: string | undefined): string {
-  if (typeof value !== 'string' || value.length === 0)
-    throw new InputError(`the motif path parameter "${name}" is missing`);
-  if (value.length > MAX_SEGMENT_LENGTH)
-    throw new InputError(
-      `the motif path parameter "${name}" is longer than ${MAX_SEGMENT_LENGTH} characters`,
-    );
-  if (value === '.' || value === '..')
-    throw new InputError(`the motif path parameter "${name}" must not be "." or ".."`);
-  if (INVISIBLE.test(value))
-    throw new InputError(`the motif path parameter "${name}" must not contain control characters`);
-  if (!SEGMENT.test(value))
-    throw new InputError(`the motif path parameter "${name}" must not contain "/" or whitespace`);
+  // motif's segment rule `[^\s /]+` and ours beside it: the shared rule the editor runs too.
+  const problem = typeof value === 'string' ? segmentProblem(value) : 'is missing';
+  if (problem !== null || typeof value !== 'string')
+    throw new InputError(`the motif path parameter "${name}" ${problem ?? 'is missing'}`);
   return encodeURIComponent(value);
 }
 

@@ -7,6 +7,7 @@
 import type { TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 import { ConfigError } from '../../common/errors';
+import { fingerprintProblem, pemProblem } from '../../common/formats';
 
 export type MotifTls =
   { mode: 'fingerprint'; fingerprint?: string } | { mode: 'ca'; ca: string } | { mode: 'insecure' };
@@ -36,14 +37,11 @@ export class PinMismatchError extends Error {
 
 export function validateTls(tls: MotifTls): void {
   if (tls.mode === 'fingerprint') {
-    const pin = normaliseFingerprint(tls.fingerprint ?? LOOPBIO_SERVER_FINGERPRINT);
-    if (!/^[0-9A-F]{64}$/.test(pin))
-      throw new ConfigError(
-        'the motif certificate fingerprint must be a SHA-256 fingerprint (64 hex digits)',
-      );
+    const problem = fingerprintProblem(tls.fingerprint ?? LOOPBIO_SERVER_FINGERPRINT);
+    if (problem !== null) throw new ConfigError(`the motif certificate fingerprint ${problem}`);
   } else if (tls.mode === 'ca') {
-    if (typeof tls.ca !== 'string' || !tls.ca.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError('the motif CA certificate must be a PEM certificate');
+    const problem = pemProblem(tls.ca);
+    if (problem !== null) throw new ConfigError(`the motif CA certificate ${problem}`);
   } else if (tls.mode !== 'insecure') {
     throw new ConfigError('unknown motif TLS mode');
   }

@@ -11,12 +11,12 @@
  * Error texts quote at most a short, escaped prefix of the offending value.
  */
 import { InputError } from '../../common/errors';
+import { filePathProblem, signalNameProblem } from '../../common/formats';
 
+/** These limits are written inside the shared rules too (common/formats.ts), which the editor runs. */
 export const MAX_PATH_LENGTH = 4096;
 /** Namespaces and signal names are identifiers from a signal database; 512 is generous. */
 export const MAX_NAME_LENGTH = 512;
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A value for an error text: escaped (no control characters survive) and capped. */
 export function shown(value: string, max = 60): string {
@@ -38,21 +38,18 @@ export function checkPath(path: unknown, what: string, allowEmpty = false): stri
     if (allowEmpty) return '';
     throw new InputError(`${what} is required (e.g. "drive/city-loop.recordingsession.yaml")`);
   }
-  if (path.length > MAX_PATH_LENGTH)
-    throw new InputError(`${what} is ${path.length} characters long (at most ${MAX_PATH_LENGTH})`);
-  if (CONTROL.test(path)) throw new InputError(`${what} ${shown(path)} contains a control character`);
-  if (path.split(/[/\\]/).includes('..'))
-    throw new InputError(
-      `${what} ${shown(path)} must not contain ".." (it would leave the broker's storage)`,
-    );
-  return path;
+  const problem = filePathProblem(path);
+  if (problem === null) return path;
+  // A long path is not quoted: its length says what is wrong.
+  throw new InputError(
+    path.length > MAX_PATH_LENGTH ? `${what} ${problem}` : `${what} ${shown(path)} ${problem}`,
+  );
 }
 
 /** A namespace or signal name. */
 export function checkName(name: unknown, what: string): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new InputError(`${what} is empty`);
-  if (name.length > MAX_NAME_LENGTH)
-    throw new InputError(`${what} is ${name.length} characters long (at most ${MAX_NAME_LENGTH})`);
-  if (CONTROL.test(name)) throw new InputError(`${what} ${shown(name)} contains a control character`);
-  return name;
+  const problem = signalNameProblem(name);
+  if (problem === null && typeof name === 'string') return name;
+  const quoted = typeof name === 'string' && name.trim() !== '' && name.length <= MAX_NAME_LENGTH;
+  throw new InputError(quoted ? `${what} ${shown(name)} ${problem}` : `${what} ${problem ?? 'is empty'}`);
 }

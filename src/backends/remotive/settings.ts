@@ -6,23 +6,21 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { InputError } from '../../common/errors';
+import { apiKeyProblem, pemProblem } from '../../common/formats';
 
-/** A PEM bundle of CA certificates is rarely above a few hundred kB. */
-const MAX_CA_LENGTH = 1_000_000;
 /** API keys and access tokens (JWTs) are well below this. */
 const MAX_CREDENTIAL_LENGTH = 16_384;
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** Every certificate of a PEM text must parse; anything else in it (comments) is ignored. */
+/**
+ * Every certificate of a PEM text must parse; anything else in it (comments) is ignored. Its
+ * format is the shared rule (common/formats.ts) the editor runs too; the parse is the runtime's own.
+ */
 export function checkCa(pem: string): void {
-  if (pem.length > MAX_CA_LENGTH)
-    throw new InputError(`the CA text is ${pem.length} characters long (at most ${MAX_CA_LENGTH})`);
+  const problem = pemProblem(pem);
+  if (problem !== null) throw new InputError(`the CA text ${problem}`);
   const blocks = pem.match(PEM_BLOCK) ?? [];
-  if (blocks.length === 0)
-    throw new InputError(
-      'the CA text is not a PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)',
-    );
   blocks.forEach((block, i) => {
     try {
       new X509Certificate(block);
@@ -39,6 +37,6 @@ export function checkCa(pem: string): void {
 export function checkCredential(value: string, what: string): void {
   if (value.length > MAX_CREDENTIAL_LENGTH)
     throw new InputError(`the ${what} is ${value.length} characters long (at most ${MAX_CREDENTIAL_LENGTH})`);
-  if (!/^[\x21-\x7e]*$/.test(value))
+  if (value !== '' && apiKeyProblem(value) !== null)
     throw new InputError(`the ${what} contains a space, a line break or a non-ASCII character`);
 }

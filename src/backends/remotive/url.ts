@@ -4,6 +4,7 @@
  * built from the hostname so the port never appears twice.
  */
 import { InputError } from '../../common/errors';
+import { brokerUrlProblem } from '../../common/formats';
 
 export interface BrokerAddress {
   /** What grpc-js dials: `host:port`, IPv6 hosts in brackets. */
@@ -17,24 +18,17 @@ export interface BrokerAddress {
 export const DEFAULT_PLAIN_PORT = 50051;
 export const DEFAULT_TLS_PORT = 443;
 
+/** The broker's address; what is a broker URL is the shared rule (common/formats.ts) the editor runs too. */
 export function parseBrokerUrl(url: string): BrokerAddress {
-  if (typeof url !== 'string' || url.trim() === '')
-    throw new InputError('the broker URL is empty (expected http://host:50051 or https://host)');
+  const problem = brokerUrlProblem(url);
+  if (problem !== null) throw new InputError(problem);
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
   } catch {
+    // The rule accepts only what URL parses; this is the guard should the two ever part.
     throw new InputError('the broker URL is not a valid URL (expected http://host:50051 or https://host)');
   }
-  if (parsed.username || parsed.password)
-    throw new InputError('the broker URL must not contain credentials; use the API key field instead');
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new InputError(
-      `the broker URL must start with http:// (plaintext) or https:// (TLS), not ${parsed.protocol}//`,
-    );
-  if (parsed.hostname === '') throw new InputError('the broker URL has no host');
-  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash)
-    throw new InputError('the broker URL must be only scheme, host and port (no path or query)');
   const secure = parsed.protocol === 'https:';
   // URL drops a port equal to the scheme default (80/443), so an explicit ":443" still reads right.
   const port = parsed.port
