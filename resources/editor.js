@@ -78,7 +78,6 @@
   }
 
   var changes = {};
-  var sharedRules = {};
 
   /**
    * The runtime's format rule `name` (value → problem text or null): the rules the runtime checks
@@ -91,21 +90,6 @@
     var formats = window.RecordersFormats;
     var check = formats && has(formats, name) ? formats[name] : null;
     if (typeof check !== 'function') throw new Error('no format rule ' + name + ' (resources/formats.js)');
-    return check;
-  }
-
-  /**
-   * Called by the build's generated script with one of the runtime's own checks (a table's RULES:
-   * value → problem text or null), so the editor checks a format with the code the runtime runs.
-   */
-  function registerRule(type, name, check) {
-    (sharedRules[type] = sharedRules[type] || {})[name] = check;
-  }
-
-  /** The runtime's check `name` of node type `type` (throws when the build did not send it). */
-  function rule(type, name) {
-    var check = sharedRules[type] && sharedRules[type][name];
-    if (typeof check !== 'function') throw new Error(type + ' has no shared rule ' + name);
     return check;
   }
 
@@ -1038,8 +1022,6 @@
     notify: notify,
     serverError: serverError,
     registerFields: registerFields,
-    registerRule: registerRule,
-    rule: rule,
     format: format,
     defaults: defaults,
     spec: spec,

@@ -5,7 +5,7 @@
 import { InputError } from '../../src/common/errors';
 import { CronSchedule, describe, durationWords, type DstPolicy } from '../../src/schedule';
 import { anchorFieldProblem } from './anchors';
-import { nameProblem } from './names';
+import { scheduleNameProblem as nameProblem } from '../../src/common/formats';
 
 export interface ScheduleDefinition {
   readonly name: string;

@@ -5,7 +5,6 @@
  * Commands come in msg.payload / msg.topic (commands.ts), not as field overrides.
  */
 import { field } from '../../src/kit/fields';
-import { nameProblem } from './names';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),
@@ -32,6 +31,3 @@ export const FIELDS = {
 
 /** More editor schedules than the benchmark's 50,000 are a mistake. */
 export const MAX_SCHEDULES = 100_000;
-
-/** The runtime's checks the editor runs as they are (scripts/link-nodes.js sends their source). */
-export const RULES = { scheduleName: nameProblem };

@@ -2,8 +2,7 @@
  * The format rules the runtime and the editor share: each is `(value) => problem text | null` and
  * judges one value as the runtime reads it (a config field after Node-RED put in its `${ENV}`, or a
  * message property). The runtime's checks call these; the editor runs the very same functions,
- * which a node's field table exports as RULES and the build sends as their source
- * (scripts/link-nodes.js). So every rule is self-contained: no name from this module or from
+ * which the build sends as their source (scripts/link-nodes.js → resources/formats.js). So every rule is self-contained: no name from this module or from
  * Node.js, its constants inside it, only what ECMAScript itself has (no URL, no Buffer).
  *
  * A rule judges a value that is there: what an empty field means (the vendor's pin, "from msg",
@@ -283,4 +282,25 @@ export function apiKeyProblem(value: unknown): string | null {
   return /^[\x21-\x7e]+$/.test(text)
     ? null
     : 'may only contain printable ASCII characters without spaces or line breaks';
+}
+
+/**
+ * What a schedule name may be. A name is plain text that people read in replies, status lines and
+ * the editor, and that flows match on: letters, marks, digits, punctuation, symbols and spaces of any
+ * script (Unicode L, M, N, P, S, Zs), 1–100 characters, no space at either end. Control and format
+ * characters (NUL, ESC, bidi overrides, zero-width joiners, line separators …) are refused: they
+ * hide or rewrite what a name shows. `*` alone is not a name: it reads as "every schedule". Removing
+ * every added schedule is its own form, `{command: "remove", all: true}`.
+ */
+export function scheduleNameProblem(name: unknown): string | null {
+  const max = 100;
+  const rule = `1–${max} letters, digits, spaces or punctuation, no control characters, not "*"`;
+  if (typeof name !== 'string' || name === '') return `a schedule needs a name (${rule})`;
+  if (name === '*')
+    return '"*" is not a schedule name; to remove every added schedule send {command: "remove", all: true}';
+  if ([...name].length > max) return `a schedule name is at most ${max} characters`;
+  if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+$/u.test(name))
+    return `a schedule name must not contain control or format characters (${rule})`;
+  if (/^\p{Zs}|\p{Zs}$/u.test(name)) return 'a schedule name must not start or end with a space';
+  return null;
 }

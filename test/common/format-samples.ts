@@ -168,6 +168,10 @@ export const FORMAT_SAMPLES: Record<string, Samples> = {
     accepts: ['Speed', 'Speed\nRpm', 'Speed, Rpm, Speed', ' Speed \n\n', ['Speed', 'Rpm'], 'x'.repeat(512)],
     refuses: ['', ' \n , ', 'a\u0001b', 'x'.repeat(513), []],
   },
+  scheduleNameProblem: {
+    accepts: ['lights on', 'Zeitplan 1 – Aufnahme', '实验 2', 'x'.repeat(100)],
+    refuses: ['', '*', ' lead', 'trail ', 'a\u202eb', 'nul\u0000', 'x'.repeat(101), 7],
+  },
   apiKeyProblem: {
     accepts: ['abc123', 'key-with_punct!~', '__PWRD__'],
     refuses: ['', 'bad key', 'line\nbreak', 'ключ', 42],

@@ -18,7 +18,6 @@ import {
   type EditorApi,
   type EditorSession,
 } from './session';
-import { nameProblem } from '../../nodes/recorder-schedule/names';
 import * as formats from '../../src/common/formats';
 import { FORMAT_SAMPLES, type Sample } from '../common/format-samples';
 
@@ -121,31 +120,6 @@ describe('editor in a browser', function () {
       assert.deepEqual(row.unlabelled, [], 'every field has a label');
       assert.ok(row.placeholderFits, 'the time-zone hint is not cut off');
     }
-  });
-
-  it("recorder-schedule: the editor judges schedule names with the runtime's own rule", async () => {
-    const samples = [
-      'lights on',
-      ' lead',
-      'trail ',
-      '*',
-      '',
-      'a\u202eb',
-      'x'.repeat(101),
-      'Zeitplan 1 – Aufnahme',
-    ];
-    const inEditor = await session.page.evaluate((names) => {
-      const E = (
-        globalThis as unknown as { RecordersEditor: { rule(t: string, n: string): (v: unknown) => unknown } }
-      ).RecordersEditor;
-      const check = E.rule('recorder-schedule', 'scheduleName');
-      return names.map((n) => check(n));
-    }, samples);
-    assert.deepEqual(
-      inEditor,
-      samples.map((n) => nameProblem(n)),
-    );
-    assert.equal(inEditor.filter((p) => p === null).length, 2, 'two of the samples are names');
   });
 
   it("judges every shared format with the runtime's own rule, sent by the build", async () => {
