@@ -117,6 +117,11 @@ export class ScheduleTable {
   private readonly dst: DstPolicy;
   /** Start instant per anchor: MESSAGE_ANCHOR for `start`, else the anchor schedule's name. */
   private readonly starts = new Map<string, number>();
+  /** When standby began (firings are computed, not sent), or null while active. */
+  private standbySince: number | null = null;
+  /** Takeover hints: firings scheduled at or before these were sent by another instance. */
+  private firedElsewhere = -Infinity;
+  private readonly firedElsewhereBy = new Map<string, number>();
 
   constructor(private readonly options: ScheduleTableOptions) {
     this.clock = options.clock;
@@ -152,6 +157,63 @@ export class ScheduleTable {
 
   start(): void {
     this.scheduler.start();
+  }
+
+  /** True while firings are computed but not sent (another instance is the active one). */
+  get standby(): boolean {
+    return this.standbySince !== null;
+  }
+
+  /** Stops sending firings at once; the schedules keep running. False when already in standby. */
+  enterStandby(): boolean {
+    if (this.standbySince !== null) return false;
+    this.standbySince = this.now();
+    return true;
+  }
+
+  /**
+   * Sends firings again. `lastFired` (every schedule) and `firedBy` (per schedule) are hints from the
+   * instance that was active: a firing scheduled at or before them was sent there and is never sent
+   * here, now or when its timer comes. With `fireOnceLate`, each schedule that fell due during the
+   * standby and was not sent elsewhere fires once, late (msg.schedule.catchUp); with `skip`, nothing
+   * of the past fires. Returns the late firings sent (none when already active).
+   */
+  takeOver(lastFired?: number, firedBy?: ReadonlyMap<string, number>): Firing[] {
+    if (lastFired !== undefined) this.firedElsewhere = Math.max(this.firedElsewhere, lastFired);
+    for (const [name, at] of firedBy ?? [])
+      this.firedElsewhereBy.set(name, Math.max(at, this.firedElsewhereBy.get(name) ?? -Infinity));
+    const since = this.standbySince;
+    if (since === null) return [];
+    this.standbySince = null;
+    if (this.missed !== 'fireOnceLate') return [];
+    const now = this.now();
+    const sent: Firing[] = [];
+    for (const definition of [...this.definitions.values()]) {
+      const name = definition.name;
+      const entry = this.scheduler.get(name);
+      if (!entry || this.paused.has(name)) continue;
+      // Strictly after: the last firing sent here or elsewhere, and the moment before the standby began.
+      const from = Math.max(since - 1, this.sentThrough(name), this.counts.get(name)?.lastScheduled ?? -Infinity);
+      const first = this.scheduler.firingAfter(name, from);
+      // One the timer has not reached yet is sent by the timer (never twice).
+      if (first === null || first > now || (entry.nextAt !== null && first >= entry.nextAt)) continue;
+      if (first >= this.endOf(definition)) continue;
+      sent.push(this.emit(definition, first, now, entry.nextAt, 'catchUp'));
+    }
+    return sent;
+  }
+
+  /** Latest scheduled time this node sent a firing for (its hint for the next active instance). */
+  lastFired(): number | null {
+    let last: number | null = null;
+    for (const run of this.counts.values())
+      if (run.lastScheduled !== null && (last === null || run.lastScheduled > last)) last = run.lastScheduled;
+    return last;
+  }
+
+  /** Firings of `name` scheduled at or before this were sent by another instance. */
+  private sentThrough(name: string): number {
+    return Math.max(this.firedElsewhere, this.firedElsewhereBy.get(name) ?? -Infinity);
   }
 
   stop(): void {
@@ -250,6 +312,8 @@ export class ScheduleTable {
   /** Fires a schedule now, outside its timetable (also when paused or not armed). */
   trigger(name: string): Firing {
     const definition = this.require(name);
+    if (this.standby)
+      throw new InputError(`the node is in standby: "${name}" can be triggered only on the active one`);
     const now = this.now();
     return this.emit(definition, now, now, this.scheduler.get(name)?.nextAt ?? null, 'trigger');
   }
@@ -465,6 +529,8 @@ export class ScheduleTable {
   catchUp(): void {
     const owed = this.owed;
     this.owed = [];
+    // In standby the instance that is active sends them; a takeover covers the standby period only.
+    if (this.standby) return;
     const now = this.now();
     for (const { name, scheduledAt } of owed) {
       const definition = this.definitions.get(name);
@@ -560,6 +626,14 @@ export class ScheduleTable {
     if (nextAt !== null && nextAt >= end) {
       nextAt = null;
       this.scheduler.remove(definition.name);
+    }
+    if (this.standby || scheduledAt <= this.sentThrough(definition.name)) {
+      // Not sent here, but its anchored schedules start as they do on the active instance.
+      if (this.dependents.has(definition.name)) {
+        this.startAnchored(definition.name, scheduledAt);
+        this.changed();
+      }
+      return;
     }
     this.emit(definition, scheduledAt, firedAt, nextAt, 'timer');
   }
