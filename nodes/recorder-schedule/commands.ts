@@ -46,7 +46,7 @@ export type Command =
   | { command: 'start'; at?: number }
   | { command: 'stop' }
   | { command: 'active'; lastFired?: number }
-  | { command: 'standby' };
+  | { command: 'standby'; lastFired?: number };
 
 const MAX_NEXT = 100;
 
@@ -130,8 +130,8 @@ function readCommand(command: unknown, fields: Record<string, unknown>): Command
       return at === undefined ? { command } : { command, at };
     }
     case 'stop':
-    case 'standby':
       return { command };
+    case 'standby':
     case 'active': {
       const lastFired = readInstant(fields.lastFired, 'lastFired');
       return lastFired === undefined ? { command } : { command, lastFired };
@@ -152,7 +152,9 @@ function readInstant(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const at = typeof value === 'string' && value.length <= 40 ? Date.parse(value) : value;
   if (typeof at !== 'number' || !Number.isFinite(at))
-    throw new InputError(`${name} must be an instant (epoch ms or ISO 8601 text), got ${describeValue(value)}`);
+    throw new InputError(
+      `${name} must be an instant (epoch ms or ISO 8601 text), got ${describeValue(value)}`,
+    );
   return at;
 }
 

@@ -109,6 +109,7 @@ export default defineNode({
 
     const table = new ScheduleTable({
       onFire: fire,
+      onPassed: () => statusSoon(),
       // Nothing to keep with the store set to none: no snapshot is ever taken.
       ...(store === null ? {} : { onChange: () => writer.changed(), onFired: () => writer.changed() }),
       dst,
@@ -263,6 +264,7 @@ export default defineNode({
           table.stopRelative();
           return { relativeStart: null, schedules: table.relativeNames() };
         case 'standby': {
+          table.firedElsewhereUntil(command.lastFired);
           const changed = table.enterStandby();
           return { role: 'standby', changed, lastFired: iso(table.lastFired()) };
         }

@@ -71,6 +71,8 @@ export interface ScheduleTableOptions {
   readonly onChange?: () => void;
   /** A schedule fired (its count and last firing changed; persisted less eagerly than onChange). */
   readonly onFired?: () => void;
+  /** A firing fell due and was not sent (standby, or sent by another instance): the next one moved. */
+  readonly onPassed?: () => void;
   readonly clock?: Clock;
   readonly dst?: DstPolicy;
   readonly missed?: MissedPolicy;
@@ -179,9 +181,7 @@ export class ScheduleTable {
    * of the past fires. Returns the late firings sent (none when already active).
    */
   takeOver(lastFired?: number, firedBy?: ReadonlyMap<string, number>): Firing[] {
-    if (lastFired !== undefined) this.firedElsewhere = Math.max(this.firedElsewhere, lastFired);
-    for (const [name, at] of firedBy ?? [])
-      this.firedElsewhereBy.set(name, Math.max(at, this.firedElsewhereBy.get(name) ?? -Infinity));
+    this.firedElsewhereUntil(lastFired, firedBy);
     const since = this.standbySince;
     if (since === null) return [];
     this.standbySince = null;
@@ -192,15 +192,31 @@ export class ScheduleTable {
       const name = definition.name;
       const entry = this.scheduler.get(name);
       if (!entry || this.paused.has(name)) continue;
-      // Strictly after: the last firing sent here or elsewhere, and the moment before the standby began.
-      const from = Math.max(since - 1, this.sentThrough(name), this.counts.get(name)?.lastScheduled ?? -Infinity);
+      // Strictly after the last firing sent here or elsewhere, and after the standby began.
+      const from = Math.max(since, this.sentThrough(name), this.counts.get(name)?.lastScheduled ?? -Infinity);
       const first = this.scheduler.firingAfter(name, from);
       // One the timer has not reached yet is sent by the timer (never twice).
       if (first === null || first > now || (entry.nextAt !== null && first >= entry.nextAt)) continue;
       if (first >= this.endOf(definition)) continue;
       sent.push(this.emit(definition, first, now, entry.nextAt, 'catchUp'));
     }
+    // What the other instance sent becomes this one's reference: its replies, saved state and a later
+    // takeover elsewhere then know it too.
+    for (const name of this.definitions.keys()) {
+      const through = this.sentThrough(name);
+      const run = this.counts.get(name);
+      if (through === -Infinity || (run?.lastScheduled ?? -Infinity) >= through) continue;
+      if (run) run.lastScheduled = through;
+      else this.counts.set(name, { count: 0, last: null, lastScheduled: through });
+    }
     return sent;
+  }
+
+  /** Records that firings scheduled at or before these were sent by another instance (any role). */
+  firedElsewhereUntil(lastFired?: number, firedBy?: ReadonlyMap<string, number>): void {
+    if (lastFired !== undefined) this.firedElsewhere = Math.max(this.firedElsewhere, lastFired);
+    for (const [name, at] of firedBy ?? [])
+      this.firedElsewhereBy.set(name, Math.max(at, this.firedElsewhereBy.get(name) ?? -Infinity));
   }
 
   /** Latest scheduled time this node sent a firing for (its hint for the next active instance). */
@@ -633,6 +649,7 @@ export class ScheduleTable {
         this.startAnchored(definition.name, scheduledAt);
         this.changed();
       }
+      this.options.onPassed?.();
       return;
     }
     this.emit(definition, scheduledAt, firedAt, nextAt, 'timer');
