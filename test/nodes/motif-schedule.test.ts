@@ -201,6 +201,7 @@ describe('motif-schedule node', function () {
     assert.equal(active.changed, true);
     assert.equal(((active.sync as Reply).created as string[]).length, 1);
     assert.equal(names().length, 1);
+    assert.ok(writes().length > 0, 'the takeover wrote (so the log above would have shown writes)');
     assert.deepEqual(await command(false), { role: 'standby', changed: true });
     sim.state.tasks.clear();
     const noSync = nextMessage(helper.getNode('caught'));
