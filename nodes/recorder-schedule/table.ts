@@ -123,6 +123,8 @@ export class ScheduleTable {
   private standbySince: number | null = null;
   /** Takeover hints: firings scheduled at or before these were sent by another instance. */
   private firedElsewhere = -Infinity;
+  /** When each schedule was last armed: nothing of it was due before (a takeover looks no further back). */
+  private readonly armedAt = new Map<string, number>();
   private readonly firedElsewhereBy = new Map<string, number>();
 
   constructor(private readonly options: ScheduleTableOptions) {
@@ -193,7 +195,12 @@ export class ScheduleTable {
       const entry = this.scheduler.get(name);
       if (!entry || this.paused.has(name)) continue;
       // Strictly after the last firing sent here or elsewhere, and after the standby began.
-      const from = Math.max(since, this.sentThrough(name), this.counts.get(name)?.lastScheduled ?? -Infinity);
+      const from = Math.max(
+        since,
+        this.armedAt.get(name) ?? since,
+        this.sentThrough(name),
+        this.counts.get(name)?.lastScheduled ?? -Infinity,
+      );
       const first = this.scheduler.firingAfter(name, from);
       // One the timer has not reached yet is sent by the timer (never twice).
       if (first === null || first > now || (entry.nextAt !== null && first >= entry.nextAt)) continue;
@@ -219,12 +226,12 @@ export class ScheduleTable {
       this.firedElsewhereBy.set(name, Math.max(at, this.firedElsewhereBy.get(name) ?? -Infinity));
   }
 
-  /** Latest scheduled time this node sent a firing for (its hint for the next active instance). */
+  /** Latest scheduled time this node sent a firing for, or was told was sent (the next active one's hint). */
   lastFired(): number | null {
-    let last: number | null = null;
-    for (const run of this.counts.values())
-      if (run.lastScheduled !== null && (last === null || run.lastScheduled > last)) last = run.lastScheduled;
-    return last;
+    let last = this.firedElsewhere;
+    for (const at of this.firedElsewhereBy.values()) last = Math.max(last, at);
+    for (const run of this.counts.values()) last = Math.max(last, run.lastScheduled ?? -Infinity);
+    return last === -Infinity ? null : last;
   }
 
   /** Firings of `name` scheduled at or before this were sent by another instance. */
@@ -608,6 +615,7 @@ export class ScheduleTable {
     this.starts.delete(name);
     this.paused.delete(name);
     this.counts.delete(name);
+    this.armedAt.delete(name);
     this.scheduler.remove(name);
   }
 
@@ -657,6 +665,7 @@ export class ScheduleTable {
 
   private arm(definition: ScheduleDefinition): void {
     this.scheduler.remove(definition.name);
+    this.armedAt.set(definition.name, this.now());
     const start = definition.relative ? this.starts.get(definition.anchor ?? MESSAGE_ANCHOR) : undefined;
     if (definition.relative && start === undefined) return;
     const entry = this.scheduler.add(definition.name, definition.expression, {

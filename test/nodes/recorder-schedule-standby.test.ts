@@ -114,15 +114,23 @@ describe('recorder-schedule active and standby', function () {
     const c = fake();
     const fires = collect(helper.getNode('fires'));
     await command('a', { payload: [{ command: 'standby' }, EVERY_10_S] });
-    await c.tickAsync(35_000);
+    await c.tickAsync(25_000);
+    // Added during the standby: its firings before it existed were never due.
+    await command('a', { payload: { ...EVERY_10_S, name: 'tock' } });
+    await c.tickAsync(10_000);
     assert.equal(fires.length, 0);
     const reply = await command('a', { payload: true });
-    assert.deepEqual(reply.late, [{ name: 'tick', scheduledAt: new Date(at(10)).toISOString() }]);
-    assert.equal(fires.length, 1);
-    assert.equal((fires[0].schedule as Reply).catchUp, true);
+    assert.deepEqual(reply.late, [
+      { name: 'tick', scheduledAt: new Date(at(10)).toISOString() },
+      { name: 'tock', scheduledAt: new Date(at(30)).toISOString() },
+    ]);
+    assert.equal(fires.length, 2);
+    assert.ok(fires.every((m) => (m.schedule as Reply).catchUp === true));
     assert.equal(scheduled(fires[0]), at(10), 'the first missed firing, as after a restart');
     await c.tickAsync(25_000);
-    assert.deepEqual(fires.map(scheduled), [at(10), at(40), at(50), at(60)]);
+    const of = (name: string): number[] => fires.filter((m) => m.topic === name).map(scheduled);
+    assert.deepEqual(of('tick'), [at(10), at(40), at(50), at(60)]);
+    assert.deepEqual(of('tock'), [at(30), at(40), at(50), at(60)]);
   });
 
   it('never sends a firing at or before the lastFired of the takeover, late or on its timer', async () => {
@@ -213,6 +221,8 @@ describe('recorder-schedule active and standby', function () {
       // The standby hears of each firing (as from a topic the active one publishes its firings on).
       await command('b', { payload: { command: 'standby', lastFired: scheduled(fires[fires.length - 1]) } });
     }
+    const heard = await command('b', { topic: 'standby' });
+    assert.equal(heard.lastFired, new Date(at(30)).toISOString(), 'what it was told');
     await command('a', { payload: false }); // gone: nothing is handed over
     await c.tickAsync(25_000);
     const reply = await command('b', { payload: true });
