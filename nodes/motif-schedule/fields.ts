@@ -13,6 +13,11 @@ export const FIELDS = {
   server: field.node({ label: 'server', nodeType: 'motif-server' }),
   /** Zone of the motif machine for next-firing previews; '' = this runtime's zone. */
   timeZone: field.text({ label: 'time zone', maxLength: 64 }),
+  /**
+   * The role at deploy: 'standby' leaves the server's tasks to the active instance (no create, replace
+   * or delete) until an `active` message. Flows without it are active.
+   */
+  role: field.text({ label: 'role', default: 'active', choices: ['active', 'standby'] }),
   /** Seconds between checks that the server still has the tasks; 0 = only on deploy and reconnect. */
   checkInterval: field.number({ label: 'check interval', default: 60, min: 0, max: 86_400 }),
 };

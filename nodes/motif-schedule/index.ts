@@ -24,11 +24,25 @@ import {
   type PlannedTask,
 } from './tasks';
 
-const COMMANDS = ['list', 'clear', 'add', 'remove', 'sync'] as const;
+const COMMANDS = ['list', 'clear', 'add', 'remove', 'sync', 'active', 'standby'] as const;
 type CommandName = (typeof COMMANDS)[number];
+/** Commands that create, replace or delete tasks on the server: refused in standby. */
+const WRITES: readonly CommandName[] = ['clear', 'add', 'remove', 'sync'];
+
+/** A leader topic's payload: true / "active" / "true" = active, false / "standby" / "false" = standby. */
+function roleOf(payload: unknown): 'active' | 'standby' | undefined {
+  const text = typeof payload === 'string' ? payload.trim().toLowerCase() : payload;
+  if (text === true || text === 'true' || text === 'active') return 'active';
+  if (text === false || text === 'false' || text === 'standby') return 'standby';
+  return undefined;
+}
 
 function commandOf(msg: Msg): { command: CommandName; fields: Record<string, unknown> } {
   const payload = msg.payload;
+  const isCommand = (v: unknown): boolean =>
+    typeof v === 'string' && (COMMANDS as readonly string[]).includes(v);
+  const role = roleOf(payload);
+  if (role && !isCommand(msg.topic)) return { command: role, fields: {} };
   const fromPayload = isPlainObject(payload) ? payload.command : undefined;
   const command = fromPayload ?? msg.topic;
   if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command))
@@ -52,6 +66,9 @@ export default defineNode({
     const { node, life, t, values: config, config: rawConfig } = ctx;
     const served = useServer<typeof FIELDS, MotifClient>(ctx, 'server', 'motif-server');
     const { server, status } = served;
+    // Standby: another Node-RED instance with the same flow keeps the tasks on the server; this one
+    // creates, replaces and deletes nothing there until it is told to be active.
+    let standby = config.role === 'standby';
     const prefix = nodePrefix(node.id);
     const editorPrefix = `${prefix}e_`;
     const timeZone = config.timeZone || undefined;
@@ -79,6 +96,21 @@ export default defineNode({
         problems.push(toRecorderError(err).message);
       }
     });
+
+    /** Standby status: the next firing of the declared tasks, computed here. */
+    const showStandby = (): void => {
+      const now = Date.now();
+      const next = desired
+        .flatMap((task) => viewOf(task, now, timeZone).next.slice(0, 1))
+        .map((iso) => Date.parse(iso))
+        .sort((a, b) => a - b)[0];
+      status.set(
+        'idle',
+        next === undefined
+          ? t('motif-schedule.status.standby')
+          : t('motif-schedule.status.standbyNext', { when: shortWhen(next, now, timeZone) }),
+      );
+    };
 
     const showSummary = (tasks: TaskView[], nowMs: number): void => {
       if (problems.length > 0) return status.set('error', t('motif-schedule.status.invalid'));
@@ -115,7 +147,7 @@ export default defineNode({
 
     /** A sync whose report goes to the output (only when it changed something, for a check). */
     const syncAndReport = (check: boolean): void => {
-      if (life.isDisposed || checking) return;
+      if (life.isDisposed || checking || standby) return;
       checking = true;
       sync(check).then(
         (report) => {
@@ -141,8 +173,10 @@ export default defineNode({
       const now = server.connection.state === 'connected';
       if (now && !connected) syncAndReport(false);
       connected = now;
+      if (standby) showStandby();
     });
     if (connected) syncAndReport(false);
+    if (standby) showStandby();
     const interval = config.checkInterval ?? 60;
     if (interval > 0) {
       const timer = setInterval(() => {
@@ -154,7 +188,7 @@ export default defineNode({
 
     // A node deleted from the flow takes its tasks with it (a restart keeps them on the server).
     life.add(async () => {
-      if (!life.removed || !synced) return;
+      if (!life.removed || !synced || standby) return;
       const client = server.openClient();
       try {
         const { tasks } = await readTasks(client);
@@ -201,8 +235,27 @@ export default defineNode({
       node,
       async (msg, send) => {
         const { command, fields } = commandOf(msg);
+        if (standby && WRITES.includes(command))
+          throw new InputError(
+            `the node is in standby: "${command}" changes tasks on the server, only the active node does that`,
+            'msg.payload',
+          );
         let result: unknown;
         switch (command) {
+          case 'standby': {
+            const changed = !standby;
+            standby = true;
+            showStandby();
+            result = { role: 'standby', changed };
+            break;
+          }
+          case 'active': {
+            const changed = standby;
+            standby = false;
+            // Taking over: the server's tasks are brought in line with this node's declaration now.
+            result = { role: 'active', changed, sync: changed ? await sync() : null };
+            break;
+          }
           case 'list':
             result = await list();
             break;

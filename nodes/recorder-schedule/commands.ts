@@ -3,6 +3,9 @@
  *   msg.payload = { command: "add", name, expression, … }   (or an array of such objects)
  *   msg.topic = "pause", msg.payload = "<name>"               (shorthand; payload may be empty)
  * Every added schedule is removed by `{ command: "remove", all: true }`: a name is never a wildcard.
+ * The role (see the node help, "Active and standby"): `{ command: "active", lastFired }` / `{ command: "standby" }`, or,
+ * as a leader topic's retained message delivers it, msg.payload true / false (or the strings
+ * "active", "standby", "true", "false") when msg.topic is not a command name.
  * No Node-RED imports; errors are InputErrors that reach a Catch node with the original msg.
  */
 import { InputError } from '../../src/common/errors';
@@ -27,6 +30,8 @@ export const COMMANDS = [
   'describe',
   'start',
   'stop',
+  'active',
+  'standby',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -39,7 +44,9 @@ export type Command =
   | { command: 'next'; name?: string; count: number }
   | { command: 'describe'; name?: string; expression?: string; relative: boolean; timeZone: string }
   | { command: 'start'; at?: number }
-  | { command: 'stop' };
+  | { command: 'stop' }
+  | { command: 'active'; lastFired?: number }
+  | { command: 'standby'; lastFired?: number };
 
 const MAX_NEXT = 100;
 
@@ -66,6 +73,8 @@ export function readCommands(msg: { topic?: unknown; payload?: unknown }): Comma
         : {};
     return [readCommand(msg.topic, fields)];
   }
+  const role = roleOf(payload);
+  if (role) return [{ command: role }];
   throw new InputError(
     `no command: set msg.payload.command or msg.topic to one of ${COMMANDS.join(', ')} (got topic ${describeValue(msg.topic)})`,
   );
@@ -122,7 +131,31 @@ function readCommand(command: unknown, fields: Record<string, unknown>): Command
     }
     case 'stop':
       return { command };
+    case 'standby':
+    case 'active': {
+      const lastFired = readInstant(fields.lastFired, 'lastFired');
+      return lastFired === undefined ? { command } : { command, lastFired };
+    }
   }
+}
+
+/** A leader topic's payload: true / "active" / "true" = active, false / "standby" / "false" = standby. */
+function roleOf(payload: unknown): 'active' | 'standby' | undefined {
+  const text = typeof payload === 'string' ? payload.trim().toLowerCase() : payload;
+  if (text === true || text === 'true' || text === 'active') return 'active';
+  if (text === false || text === 'false' || text === 'standby') return 'standby';
+  return undefined;
+}
+
+/** An instant as epoch ms or an ISO 8601 text (the `lastFired` of a reply); null = none. */
+function readInstant(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const at = typeof value === 'string' && value.length <= 40 ? Date.parse(value) : value;
+  if (typeof at !== 'number' || !Number.isFinite(at))
+    throw new InputError(
+      `${name} must be an instant (epoch ms or ISO 8601 text), got ${describeValue(value)}`,
+    );
+  return at;
 }
 
 function readDefinition(fields: Record<string, unknown>, name: string): ScheduleDefinition {

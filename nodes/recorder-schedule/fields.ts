@@ -25,6 +25,11 @@ export const FIELDS = {
   }),
   dst: field.text({ label: 'daylight saving', default: 'auto', choices: ['auto', 'once', 'both'] }),
   missed: field.text({ label: 'missed firings', default: 'skip', choices: ['skip', 'fireOnceLate'] }),
+  /**
+   * The role at deploy: 'standby' computes the firings and sends none until an `active` message
+   * (another instance with the same flow is the active one). Flows without it are active.
+   */
+  role: field.text({ label: 'role', default: 'active', choices: ['active', 'standby'] }),
   /** Context store for what a restart needs: '' = Node-RED's default store, 'none' = keep nothing. */
   store: field.text({ label: 'context store', maxLength: 100 }),
 };

@@ -20,6 +20,7 @@ import { FIELDS } from './fields';
 import { runSliced } from './slices';
 import { checkStaticAnchors, staticDefinitions } from './static-list';
 import { StateWriter } from './state-writer';
+import { firedByInSaved } from './saved-state';
 import { ScheduleTable, type Firing, type ScheduleDefinition } from './table';
 
 /** Node-RED's node context, as far as we use it (callback forms work with every store). */
@@ -56,7 +57,8 @@ export default defineNode({
     const key = persistKey(node.id);
     const save = (value: unknown): Promise<void> =>
       new Promise<void>((resolve) => {
-        if (store === null) return resolve();
+        // In standby the active instance owns the saved state (a shared store holds one copy).
+        if (store === null || table.standby) return resolve();
         context.set(key, value, store, (err) => {
           if (err) node.warn(`could not save the schedules: ${err.message}`);
           resolve();
@@ -107,6 +109,7 @@ export default defineNode({
 
     const table = new ScheduleTable({
       onFire: fire,
+      onPassed: () => statusSoon(),
       // Nothing to keep with the store set to none: no snapshot is ever taken.
       ...(store === null ? {} : { onChange: () => writer.changed(), onFired: () => writer.changed() }),
       dst,
@@ -114,8 +117,18 @@ export default defineNode({
       onError: (err) => node.error(toRecorderError(err).message),
     });
     life.add(() => table.stop());
+    if (config.role === 'standby') table.enterStandby();
 
     const showStatus = (): void => {
+      if (table.standby) {
+        const next = table.earliest()?.nextAt;
+        return status.set(
+          'idle',
+          next == null
+            ? t('recorder-schedule.status.standby')
+            : t('recorder-schedule.status.standbyNext', { when: shortWhen(next, Date.now()) }),
+        );
+      }
       // Saved schedules that could not be restored stay visible until updated or removed.
       if (table.heldCount > 0)
         return status.set('warning', t('recorder-schedule.status.held', { count: table.heldCount }));
@@ -183,6 +196,9 @@ export default defineNode({
     // Every message awaits `ready` and answers with its failure; this only keeps it from going unhandled.
     ready.catch((err: unknown) => node.error(`could not start: ${toRecorderError(err).message}`));
 
+    /** Per schedule, the last firing the saved state says was sent (read before a takeover). */
+    let storeHints: ReadonlyMap<string, number> | undefined;
+
     /** One command; long answers (every schedule) yield between schedules. */
     function* execute(command: Command): Generator<void, unknown> {
       switch (command.command) {
@@ -247,6 +263,23 @@ export default defineNode({
         case 'stop':
           table.stopRelative();
           return { relativeStart: null, schedules: table.relativeNames() };
+        case 'standby': {
+          table.firedElsewhereUntil(command.lastFired);
+          const changed = table.enterStandby();
+          return { role: 'standby', changed, lastFired: iso(table.lastFired()) };
+        }
+        case 'active': {
+          const changed = table.standby;
+          const late = table.takeOver(command.lastFired, changed ? storeHints : undefined);
+          // The new active instance owns the saved state from now on.
+          if (changed && store !== null) writer.changed();
+          return {
+            role: 'active',
+            changed,
+            lastFired: iso(table.lastFired()),
+            late: late.map((f) => ({ name: f.definition.name, scheduledAt: iso(f.scheduledAt) })),
+          };
+        }
       }
     }
 
@@ -267,6 +300,12 @@ export default defineNode({
       await ready;
       if (life.isDisposed) throw new ClosedError('the node was closed before this message was handled');
       const commands = readCommands(msg);
+      // A takeover skips what the saved state says was sent (by the active instance, on a shared store).
+      storeHints =
+        store !== null && table.standby && commands.some((c) => c.command === 'active')
+          ? firedByInSaved(await savedState())
+          : undefined;
+      if (life.isDisposed) throw new ClosedError('the node was closed before this message was handled');
       let outcome: { stopped: false; value: unknown[] } | { stopped: true };
       try {
         outcome = await runSliced(executeAll(commands), closed);

@@ -92,3 +92,11 @@ export function readPersisted(value: unknown): ReadState | null {
     runs,
   };
 }
+
+/** Per schedule, the scheduled time of the last firing a saved state says was sent (empty if unreadable). */
+export function firedByInSaved(value: unknown): Map<string, number> {
+  const fired = new Map<string, number>();
+  for (const [name, , , lastScheduled] of readPersisted(value)?.runs ?? [])
+    if (lastScheduled !== null) fired.set(name, lastScheduled);
+  return fired;
+}

@@ -71,6 +71,8 @@ export interface ScheduleTableOptions {
   readonly onChange?: () => void;
   /** A schedule fired (its count and last firing changed; persisted less eagerly than onChange). */
   readonly onFired?: () => void;
+  /** A firing fell due and was not sent (standby, or sent by another instance): the next one moved. */
+  readonly onPassed?: () => void;
   readonly clock?: Clock;
   readonly dst?: DstPolicy;
   readonly missed?: MissedPolicy;
@@ -117,6 +119,13 @@ export class ScheduleTable {
   private readonly dst: DstPolicy;
   /** Start instant per anchor: MESSAGE_ANCHOR for `start`, else the anchor schedule's name. */
   private readonly starts = new Map<string, number>();
+  /** When standby began (firings are computed, not sent), or null while active. */
+  private standbySince: number | null = null;
+  /** Takeover hints: firings scheduled at or before these were sent by another instance. */
+  private firedElsewhere = -Infinity;
+  /** When each schedule was last armed: nothing of it was due before (a takeover looks no further back). */
+  private readonly armedAt = new Map<string, number>();
+  private readonly firedElsewhereBy = new Map<string, number>();
 
   constructor(private readonly options: ScheduleTableOptions) {
     this.clock = options.clock;
@@ -152,6 +161,82 @@ export class ScheduleTable {
 
   start(): void {
     this.scheduler.start();
+  }
+
+  /** True while firings are computed but not sent (another instance is the active one). */
+  get standby(): boolean {
+    return this.standbySince !== null;
+  }
+
+  /** Stops sending firings at once; the schedules keep running. False when already in standby. */
+  enterStandby(): boolean {
+    if (this.standbySince !== null) return false;
+    this.standbySince = this.now();
+    return true;
+  }
+
+  /**
+   * Sends firings again. `lastFired` (every schedule) and `firedBy` (per schedule) are hints from the
+   * instance that was active: a firing scheduled at or before them was sent there and is never sent
+   * here, now or when its timer comes. With `fireOnceLate`, each schedule that fell due during the
+   * standby and was not sent elsewhere fires once, late (msg.schedule.catchUp); with `skip`, nothing
+   * of the past fires. Returns the late firings sent (none when already active).
+   */
+  takeOver(lastFired?: number, firedBy?: ReadonlyMap<string, number>): Firing[] {
+    this.firedElsewhereUntil(lastFired, firedBy);
+    const since = this.standbySince;
+    if (since === null) return [];
+    this.standbySince = null;
+    if (this.missed !== 'fireOnceLate') return [];
+    const now = this.now();
+    const sent: Firing[] = [];
+    for (const definition of [...this.definitions.values()]) {
+      const name = definition.name;
+      const entry = this.scheduler.get(name);
+      if (!entry || this.paused.has(name)) continue;
+      // Strictly after the last firing sent here or elsewhere, and after the standby began.
+      const from = Math.max(
+        since,
+        this.armedAt.get(name) ?? since,
+        this.sentThrough(name),
+        this.counts.get(name)?.lastScheduled ?? -Infinity,
+      );
+      const first = this.scheduler.firingAfter(name, from);
+      // One the timer has not reached yet is sent by the timer (never twice).
+      if (first === null || first > now || (entry.nextAt !== null && first >= entry.nextAt)) continue;
+      if (first >= this.endOf(definition)) continue;
+      sent.push(this.emit(definition, first, now, entry.nextAt, 'catchUp'));
+    }
+    // What the other instance sent becomes this one's reference: its replies, saved state and a later
+    // takeover elsewhere then know it too.
+    for (const name of this.definitions.keys()) {
+      const through = this.sentThrough(name);
+      const run = this.counts.get(name);
+      if (through === -Infinity || (run?.lastScheduled ?? -Infinity) >= through) continue;
+      if (run) run.lastScheduled = through;
+      else this.counts.set(name, { count: 0, last: null, lastScheduled: through });
+    }
+    return sent;
+  }
+
+  /** Records that firings scheduled at or before these were sent by another instance (any role). */
+  firedElsewhereUntil(lastFired?: number, firedBy?: ReadonlyMap<string, number>): void {
+    if (lastFired !== undefined) this.firedElsewhere = Math.max(this.firedElsewhere, lastFired);
+    for (const [name, at] of firedBy ?? [])
+      this.firedElsewhereBy.set(name, Math.max(at, this.firedElsewhereBy.get(name) ?? -Infinity));
+  }
+
+  /** Latest scheduled time this node sent a firing for, or was told was sent (the next active one's hint). */
+  lastFired(): number | null {
+    let last = this.firedElsewhere;
+    for (const at of this.firedElsewhereBy.values()) last = Math.max(last, at);
+    for (const run of this.counts.values()) last = Math.max(last, run.lastScheduled ?? -Infinity);
+    return last === -Infinity ? null : last;
+  }
+
+  /** Firings of `name` scheduled at or before this were sent by another instance. */
+  private sentThrough(name: string): number {
+    return Math.max(this.firedElsewhere, this.firedElsewhereBy.get(name) ?? -Infinity);
   }
 
   stop(): void {
@@ -250,6 +335,8 @@ export class ScheduleTable {
   /** Fires a schedule now, outside its timetable (also when paused or not armed). */
   trigger(name: string): Firing {
     const definition = this.require(name);
+    if (this.standby)
+      throw new InputError(`the node is in standby: "${name}" can be triggered only on the active one`);
     const now = this.now();
     return this.emit(definition, now, now, this.scheduler.get(name)?.nextAt ?? null, 'trigger');
   }
@@ -465,6 +552,8 @@ export class ScheduleTable {
   catchUp(): void {
     const owed = this.owed;
     this.owed = [];
+    // In standby the instance that is active sends them; a takeover covers the standby period only.
+    if (this.standby) return;
     const now = this.now();
     for (const { name, scheduledAt } of owed) {
       const definition = this.definitions.get(name);
@@ -526,6 +615,7 @@ export class ScheduleTable {
     this.starts.delete(name);
     this.paused.delete(name);
     this.counts.delete(name);
+    this.armedAt.delete(name);
     this.scheduler.remove(name);
   }
 
@@ -561,11 +651,21 @@ export class ScheduleTable {
       nextAt = null;
       this.scheduler.remove(definition.name);
     }
+    if (this.standby || scheduledAt <= this.sentThrough(definition.name)) {
+      // Not sent here, but its anchored schedules start as they do on the active instance.
+      if (this.dependents.has(definition.name)) {
+        this.startAnchored(definition.name, scheduledAt);
+        this.changed();
+      }
+      this.options.onPassed?.();
+      return;
+    }
     this.emit(definition, scheduledAt, firedAt, nextAt, 'timer');
   }
 
   private arm(definition: ScheduleDefinition): void {
     this.scheduler.remove(definition.name);
+    this.armedAt.set(definition.name, this.now());
     const start = definition.relative ? this.starts.get(definition.anchor ?? MESSAGE_ANCHOR) : undefined;
     if (definition.relative && start === undefined) return;
     const entry = this.scheduler.add(definition.name, definition.expression, {

@@ -179,6 +179,41 @@ describe('motif-schedule node', function () {
     assert.deepEqual(names(), ['foreign']);
   });
 
+  it('in standby writes nothing to the server until told to be active, then synchronises at once', async () => {
+    await loadFlow(MODULES, flow([RECORD], { role: 'standby' }), creds());
+    const writes = (): string[] =>
+      sim.requests
+        .map((r) => r.path)
+        .filter((path) => path.includes('/schedule/') && path !== '/api/1/schedule');
+    await waitFor(() =>
+      String(statusOf(helper.getNode('ms1'))?.text).includes('standby') ? true : undefined,
+    );
+    const listed = await command(undefined, 'list');
+    assert.deepEqual([listed.tasks, listed.missing], [[], ['rec']], 'read, not written');
+    const refused = nextMessage(helper.getNode('caught'));
+    helper.getNode('ms1').receive({ payload: { ...RECORD, command: 'add' }, tag: 't1' });
+    const caught = await refused;
+    assert.equal(caught.tag, 't1');
+    assert.match(String((caught.error as Reply).message), /standby/);
+    assert.deepEqual(writes(), [], 'connected, yet nothing created or deleted');
+    const active = await command({ command: 'active', lastFired: 0 });
+    assert.equal(active.role, 'active');
+    assert.equal(active.changed, true);
+    assert.equal(((active.sync as Reply).created as string[]).length, 1);
+    assert.equal(names().length, 1);
+    assert.ok(writes().length > 0, 'the takeover wrote (so the log above would have shown writes)');
+    assert.deepEqual(await command(false), { role: 'standby', changed: true });
+    sim.state.tasks.clear();
+    const noSync = nextMessage(helper.getNode('caught'));
+    helper.getNode('ms1').receive({ topic: 'sync' });
+    assert.match(String(((await noSync).error as Reply).message), /standby/);
+    assert.deepEqual(names(), [], "the tasks are the active instance's business");
+    assert.deepEqual(await command('standby'), { role: 'standby', changed: false });
+    const again = await command(true);
+    assert.equal(((again.sync as Reply).created as string[]).length, 1);
+    assert.equal((await command('active')).changed, false);
+  });
+
   it('rejects an invalid expression before sending, naming the task and field', async () => {
     await deploy([RECORD], true);
     const before = sim.requests.length;
