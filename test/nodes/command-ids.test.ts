@@ -176,7 +176,7 @@ describe('action nodes: command ids and "already" as success', function () {
       for (const reply of [first, second]) {
         assert.equal(reply.responseTopic, 'rig/1/ack/coord');
         assert.ok(Buffer.isBuffer(reply.correlationData));
-        assert.deepEqual([...(reply.correlationData as Buffer)], [1, 2, 3, 250]);
+        assert.deepEqual([...reply.correlationData], [1, 2, 3, 250]);
         // A core mqtt out node with no topic publishes to msg.responseTopic only when msg.topic is empty.
         assert.equal(reply.topic, undefined);
       }
