@@ -38,7 +38,7 @@ export function commandKey(msg: Msg): string | undefined {
   let correlation: unknown;
   try {
     id = msg.commandId;
-    correlation = id === undefined ? msg.correlationData : undefined;
+    correlation = id === undefined || id === null || id === '' ? msg.correlationData : undefined;
   } catch {
     throw new InputError('msg.commandId could not be read', 'msg.commandId');
   }
@@ -50,6 +50,15 @@ export function commandKey(msg: Msg): string | undefined {
       'msg.commandId',
     );
   }
+  try {
+    return correlationKey(correlation);
+  } catch {
+    // A proxy in place of correlation data: an error naming it, never a crash.
+    throw new InputError('msg.correlationData could not be read', 'msg.correlationData');
+  }
+}
+
+function correlationKey(correlation: unknown): string | undefined {
   if (
     typeof correlation === 'string' &&
     correlation.length > 0 &&
