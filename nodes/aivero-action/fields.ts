@@ -26,7 +26,7 @@ const USES: Record<Operation, readonly string[]> = {
   getSession: ['session'],
   listSessions: ['listState', 'listName', 'limit'],
   deleteSession: ['session'],
-  setState: ['state', 'session', ...WAIT],
+  setState: ['state', 'session', 'alreadyOk', ...WAIT],
 };
 const resolution = ([width, height]: readonly [number, number]): string => `${width}x${height}`;
 
@@ -69,6 +69,11 @@ export const FIELDS = {
   listName: field.text({ label: 'name filter', maxLength: 200 }),
   /** Empty = msg.payload.limit, else the backend's 100. */
   limit: field.number({ label: 'limit', default: undefined, min: 1, max: 1000, integer: true }),
+  /**
+   * setState to the state the session is in: off (as before this field) writes it again; on reads
+   * the state first and answers with msg.aivero.already = true, writing nothing.
+   */
+  alreadyOk: field.flag({ label: 'already in that state counts as done', default: false }),
   /** After setState / createSession: wait until the session reaches `waitState`. */
   wait: field.flag({ label: 'wait', default: false }),
   /** Empty = the state just written. */

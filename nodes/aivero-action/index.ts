@@ -43,6 +43,7 @@ export default defineActionNode<typeof FIELDS, AiveroClient, Call, AiveroOutcome
       meta: {
         ...(outcome.session ? { session: outcome.session } : {}),
         ...(outcome.state ? { state: outcome.state } : {}),
+        ...(outcome.already ? { already: true } : {}),
         ...(warnings.length ? { warnings } : {}),
         ...(outcome.reached ? { reached: outcome.reached.state, waitedMs: outcome.reached.waitedMs } : {}),
       },

@@ -128,7 +128,7 @@ export function planCall(values: ActionValues, msg: Msg): Plan {
     case 'setState':
       if (!values.state)
         throw new InputError('the state is needed: set it in the node or in msg.state', 'msg.state');
-      return { operation, session: sessionId(), state: values.state };
+      return { operation, session: sessionId(), state: values.state, acceptAlready: values.alreadyOk };
     case 'listSessions': {
       const payload = isPlainObject(msg.payload) ? msg.payload : {};
       const state =

@@ -22,6 +22,8 @@ export const FIELDS = {
   args: field.json({ label: 'arguments' }),
   /** Merge msg.payload into the arguments (a missing property in old flows means on). */
   payloadArgs: field.flag({ label: 'arguments from msg.payload', default: true }),
+  /** Off: motif's answer as it is (a start on a recording camera is an error), as before this field. */
+  alreadyOk: field.flag({ label: 'already done counts as success', default: false }),
   wait: field.flag({ label: 'wait until done', default: false }),
   /** Seconds. */
   waitTimeout: field.number({ label: 'wait timeout', default: 600, min: 0.1, max: 7 * 24 * 3600 }),

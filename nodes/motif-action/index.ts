@@ -5,6 +5,7 @@
  */
 import {
   ALL_CAMERAS,
+  callAcceptingAlready,
   callForCameras,
   describePath,
   findEndpoint,
@@ -23,11 +24,18 @@ interface State {
   waitTimeoutMs: number;
   /** Translated once: a catalog look-up per message costs more than the rest of the status work. */
   waitText: Record<MotifWaitKind, string>;
+  /** A start on a camera already recording, a stop where none records: answered, not an error. */
+  alreadyOk: boolean;
 }
 
 type Plan = PlannedCall & { waitKind: MotifWaitKind | undefined };
 
-export default defineActionNode<typeof FIELDS, MotifClient, Plan, unknown, State>({
+interface Answer {
+  answer: unknown;
+  already: boolean;
+}
+
+export default defineActionNode<typeof FIELDS, MotifClient, Plan, Answer, State>({
   type: 'motif-action',
   fields: FIELDS,
   server: { field: 'server', type: 'motif-server' },
@@ -38,6 +46,7 @@ export default defineActionNode<typeof FIELDS, MotifClient, Plan, unknown, State
     if (operation) ctx.check('operation', () => findEndpoint(operation) ?? failUnknown(operation));
     return {
       wait: ctx.values.wait,
+      alreadyOk: ctx.values.alreadyOk,
       waitTimeoutMs: Math.round((ctx.values.waitTimeout ?? 600) * 1000),
       waitText: {
         stopped: ctx.t('motif-action.status.wait-stopped'),
@@ -52,9 +61,13 @@ export default defineActionNode<typeof FIELDS, MotifClient, Plan, unknown, State
   },
   operation: (plan) => plan.endpoint.id,
   perform: async (client, plan, call, state) => {
-    const answer = await callForCameras(client, plan.endpoint, plan.camera, plan.params, plan.body, {
-      signal: call.signal,
-    });
+    const options = { signal: call.signal };
+    const answer: Answer = state.alreadyOk
+      ? await callAcceptingAlready(client, plan.endpoint, plan.camera, plan.params, plan.body, options)
+      : {
+          answer: await callForCameras(client, plan.endpoint, plan.camera, plan.params, plan.body, options),
+          already: false,
+        };
     if (plan.waitKind) {
       call.waiting(state.waitText[plan.waitKind]);
       await waitForCameras(client, plan.waitKind, plan.camera, {
@@ -65,12 +78,13 @@ export default defineActionNode<typeof FIELDS, MotifClient, Plan, unknown, State
     return answer;
   },
   reply: (plan, result) => ({
-    payload: result,
+    payload: result.answer,
     meta: {
       method: plan.endpoint.method,
       path: describePath(plan.endpoint, plan.camera, plan.params),
       camera: plan.camera === ALL_CAMERAS ? 'all' : plan.camera,
       ...(plan.waitKind ? { waitedFor: plan.waitKind } : {}),
+      ...(result.already ? { already: true } : {}),
     },
     status: plan.endpoint.label,
   }),

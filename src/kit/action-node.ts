@@ -8,7 +8,8 @@
  */
 import type { FieldTable, FieldValues } from './fields';
 import { resolveInput } from './fields';
-import { onInput, type Msg, type RED } from './node-red';
+import { onInput, type Msg, type RED, type Send } from './node-red';
+import { CommandMemory, commandKey, copyForRepeat, type CommandOutcome } from './command-ids';
 import type { StatusKind } from './status';
 import { Activity } from './activity';
 import { defineNode, type NodeContext } from './define-node';
@@ -59,6 +60,28 @@ export interface ActionDefinition<T extends FieldTable, C, P, R, S> {
   reply(plan: P, result: R, state: S): Reply;
 }
 
+/** What one command's reply put on its message; remembered for repeats of its command id. */
+interface Answer {
+  payload: unknown;
+  props: Record<string, unknown>;
+  meta: Record<string, unknown>;
+}
+
+/**
+ * A message with an MQTT v5 response topic (from a core `mqtt in` node) is answered there: its
+ * command topic is taken off, so a core `mqtt out` node with no topic of its own publishes the reply
+ * (or, after a Catch node, the error) to `msg.responseTopic` with the same `msg.correlationData`.
+ */
+function answerOnResponseTopic(msg: Msg): void {
+  let responseTopic: unknown;
+  try {
+    responseTopic = msg.responseTopic;
+  } catch {
+    return;
+  }
+  if (typeof responseTopic === 'string' && responseTopic !== '') delete msg.topic;
+}
+
 export function defineActionNode<T extends FieldTable, C, P, R, S = undefined>(
   def: ActionDefinition<T, C, P, R, S>,
 ): ReturnType<typeof defineNode> {
@@ -76,40 +99,90 @@ export function defineActionNode<T extends FieldTable, C, P, R, S = undefined>(
       const configured = ctx.values;
       const call: CallContext = { signal, waiting: (text) => activity.waiting(text) };
 
+      const memory = new CommandMemory();
+      ctx.life.add(() => memory.clear());
+
+      /** Plans and performs one command; what its reply puts on the message. */
+      const execute = async (msg: Msg): Promise<Answer> => {
+        const plan = def.plan(
+          resolveInput(def.fields, configured, def.input ? def.input(msg) : msg),
+          msg,
+          state,
+        );
+        const started = performance.now();
+        activity.begin(Date.now());
+        let result: R;
+        try {
+          // Named, so a call the connection does not send (latched) says which call it was.
+          result = await server.connection.run(
+            (client) => def.perform(client, plan, call, state),
+            def.describe ? def.describe(plan) : def.operation(plan),
+          );
+        } catch (err) {
+          activity.abandon();
+          throw err;
+        }
+        const reply = def.reply(plan, result, state);
+        // The server is named as the node's field names it: msg.motif.server, msg.remotive.broker.
+        const meta: Record<string, unknown> = {
+          operation: def.operation(plan),
+          [def.server.field]: server.address,
+        };
+        if (reply.meta) for (const key of Object.keys(reply.meta)) meta[key] = reply.meta[key];
+        meta.durationMs = Math.round((performance.now() - started) * 10) / 10;
+        activity.end(reply.status, reply.statusKind);
+        return { payload: reply.payload, props: reply.props ?? {}, meta };
+      };
+
+      const answer = (msg: Msg, send: Send, reply: Answer): void => {
+        msg.payload = reply.payload;
+        for (const key of Object.keys(reply.props)) msg[key] = reply.props[key];
+        msg[def.meta] = reply.meta;
+        answerOnResponseTopic(msg);
+        send(msg);
+      };
+
+      const handle = async (msg: Msg, send: Send): Promise<void> => {
+        const key = commandKey(msg);
+        if (key === undefined) {
+          answer(msg, send, await execute(msg));
+          return;
+        }
+        const earlier = memory.recall(key);
+        if (earlier) {
+          const outcome = await earlier;
+          if (!outcome.ok) {
+            msg[def.meta] = { repeated: true };
+            throw outcome.error;
+          }
+          answer(msg, send, {
+            payload: copyForRepeat(outcome.payload),
+            props: copyForRepeat(outcome.props),
+            meta: { ...copyForRepeat(outcome.meta), repeated: true },
+          });
+          return;
+        }
+        const running = execute(msg);
+        memory.remember(
+          key,
+          running.then(
+            (reply): CommandOutcome => ({ ok: true, ...copyForRepeat(reply) }),
+            (error: unknown): CommandOutcome => ({ ok: false, error }),
+          ),
+        );
+        answer(msg, send, await running);
+      };
+
       onInput(
         ctx.node,
         async (msg, send) => {
-          const plan = def.plan(
-            resolveInput(def.fields, configured, def.input ? def.input(msg) : msg),
-            msg,
-            state,
-          );
-          const started = performance.now();
-          activity.begin(Date.now());
-          let result: R;
           try {
-            // Named, so a call the connection does not send (latched) says which call it was.
-            result = await server.connection.run(
-              (client) => def.perform(client, plan, call, state),
-              def.describe ? def.describe(plan) : def.operation(plan),
-            );
+            await handle(msg, send);
           } catch (err) {
-            activity.abandon();
+            // An error reaches a Catch node with the message, ready for the same mqtt out node.
+            answerOnResponseTopic(msg);
             throw err;
           }
-          const reply = def.reply(plan, result, state);
-          msg.payload = reply.payload;
-          if (reply.props) for (const key of Object.keys(reply.props)) msg[key] = reply.props[key];
-          // The server is named as the node's field names it: msg.motif.server, msg.remotive.broker.
-          const meta: Record<string, unknown> = {
-            operation: def.operation(plan),
-            [def.server.field]: server.address,
-          };
-          if (reply.meta) for (const key of Object.keys(reply.meta)) meta[key] = reply.meta[key];
-          meta.durationMs = Math.round((performance.now() - started) * 10) / 10;
-          msg[def.meta] = meta;
-          activity.end(reply.status, reply.statusKind);
-          send(msg);
         },
         (error) => activity.fail(error),
       );

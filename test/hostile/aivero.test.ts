@@ -195,7 +195,10 @@ describe('hostile input: aivero nodes', function () {
     assertOutputOrCatch(fromMsgResult, fromMsg);
     await helper.unload();
     // A configured call that succeeds with such a message: its output, and its completion.
-    const configured = uncopyableMessages(['camera', 'session'], 'configured');
+    const configured = uncopyableMessages(
+      ['camera', 'session', 'commandId', 'correlationData', 'responseTopic'],
+      'configured',
+    );
     const configuredResult = await runHostile({
       modules: MODULES,
       credentials: credentials(),

@@ -171,7 +171,10 @@ describe('hostile input: motif nodes', function () {
     });
     assertOutputOrCatch(fromMsgResult, fromMsg);
     await helper.unload();
-    const configured = uncopyableMessages(['camera', 'topic'], 'configured');
+    const configured = uncopyableMessages(
+      ['camera', 'topic', 'commandId', 'correlationData', 'responseTopic'],
+      'configured',
+    );
     const configuredResult = await runHostile({
       modules: MODULES,
       credentials: credentials(),

@@ -125,7 +125,10 @@ describe('hostile input: remotive-playback', function () {
     });
     assertOutputOrCatch(fromMsgResult, fromMsg);
     await helper.unload();
-    const configured = uncopyableMessages(['path', 'offset'], 'configured');
+    const configured = uncopyableMessages(
+      ['path', 'offset', 'commandId', 'correlationData', 'responseTopic'],
+      'configured',
+    );
     const configuredResult = await runHostile({
       modules: MODULES,
       nodes: [broker(), playback({ operation: 'list', path: 'drive' })],

@@ -80,4 +80,16 @@ describe('remotive-playback: open on an open session', function () {
     assert.equal(payload.alreadyOpen, undefined, 'force wins: opened again');
     assert.equal(payload.offsetUs, 0);
   });
+
+  it('a repeated command id (MQTT redelivery) opens once and is answered from memory', async () => {
+    await load([brokerNode(sim.url), playbackNode({ operation: '', path: '' })]);
+    const opens = (): number => sim.state.received.filter((c) => /open/i.test(c.rpc)).length;
+    const before = opens();
+    const first = await run({ operation: 'open', path: HIGHWAY, commandId: 'open-1' });
+    const second = await run({ operation: 'open', path: HIGHWAY, commandId: 'open-1' });
+    assert.equal(opens() - before, 1, 'one open reached the broker');
+    assert.deepEqual(second.payload, first.payload);
+    assert.equal((second.remotive as { repeated?: boolean }).repeated, true);
+    assert.equal((first.remotive as { repeated?: boolean }).repeated, undefined);
+  });
 });

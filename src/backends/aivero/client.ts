@@ -13,6 +13,7 @@ import {
   DELETE_SESSION_TREE,
   getSessionDocument,
   HEALTH,
+  POLL_SESSION,
   INSERT_RECORD,
   INSERT_RECORDING_SESSION,
   INSERT_STREAM,
@@ -342,6 +343,23 @@ export class AiveroClient {
     if (!data?.updateRecordingSession)
       throw new AiveroNotFoundError(`no recording session with id ${sessionId}`, 'session');
     return { id: sessionId, state: checked };
+  }
+
+  /**
+   * A session's state in one light query (no records or streams). Read before a write, it is a
+   * moment's view: a device may move the session on between the read and the write.
+   */
+  async sessionState(id: string, options?: CallOptions): Promise<{ id: string; state: string }> {
+    const sessionId = checkUuid(id, 'session id');
+    const data = await this.http.request<{ recordingSessions?: { id?: unknown; state?: unknown }[] }>(
+      POLL_SESSION,
+      { id: sessionId },
+      `reading the state of session ${sessionId}`,
+      options,
+    );
+    const row = Array.isArray(data?.recordingSessions) ? data.recordingSessions[0] : undefined;
+    if (!row) throw new AiveroNotFoundError(`no recording session with id ${sessionId}`, 'session');
+    return { id: sessionId, state: String(row.state) };
   }
 
   /** A session with its records and their streams. */

@@ -23,7 +23,8 @@ export type AiveroCall =
   | { operation: 'createSession'; spec: JsonObject }
   | { operation: 'getSession' | 'deleteSession'; session: string }
   | { operation: 'listSessions'; state?: string; name?: string; limit?: number }
-  | { operation: 'setState'; session: string; state: string };
+  /** acceptAlready: a session already in `state` is answered as done (`already`), nothing written. */
+  | { operation: 'setState'; session: string; state: string; acceptAlready?: boolean };
 
 /** After a write, wait until the session is in this state (the one written when empty). */
 export interface AfterWrite {
@@ -40,6 +41,8 @@ export interface AiveroOutcome {
   warnings?: string[];
   /** The state waited for and reached, when asked to wait. */
   reached?: ReachedState;
+  /** The session was already in the state asked for; nothing was written. */
+  already?: boolean;
   /** The outcome in a word or two, for a status: `Started`, `3 sessions`. */
   summary: string;
 }
@@ -87,6 +90,17 @@ async function perform(client: AiveroClient, call: AiveroCall, options: CallOpti
       return { result: deleted, session: deleted.id, summary: 'deleted' };
     }
     case 'setState': {
+      if (call.acceptAlready) {
+        const current = await client.sessionState(call.session, options);
+        if (current.state === call.state)
+          return {
+            result: current,
+            session: current.id,
+            state: current.state,
+            already: true,
+            summary: current.state,
+          };
+      }
       const set = await client.setState(call.session, call.state, options);
       return { result: set, session: set.id, state: set.state, summary: set.state };
     }

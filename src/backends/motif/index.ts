@@ -10,3 +10,4 @@ export * from './stream-codec';
 export { encodeFrame, type EncodeOptions, type FrameEncoding } from './frame-encode';
 export * from './tasks';
 export { motifClockSample } from './clock';
+export * from './already';
