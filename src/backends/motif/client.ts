@@ -197,6 +197,9 @@ export class MotifClient {
    */
   async warm(count: number, options?: MotifCallOptions): Promise<void> {
     const n = Math.min(Math.max(0, Math.floor(count)), this.connections);
+    // A connection whose answer was just read is handed back to the pool a turn later: wait for it,
+    // or the warm-up would open one connection more than asked.
+    await new Promise((resolve) => setImmediate(resolve));
     await Promise.all(Array.from({ length: n }, () => this.call('version', {}, undefined, options)));
   }
 
