@@ -204,32 +204,41 @@ async function main(): Promise<void> {
     const go: Node = red.getNode('go');
     const halt: Node = red.getNode('halt');
 
-    const trigger = async (): Promise<{ p50: number; p99: number; max: number; opened: number }> => {
+    /** Sends one message to `node` and waits until each of `cameras` outputs or errors came back. */
+    const fanOut = async (node: Node, outputs: { count: number }): Promise<number> => {
+      const before = outputs.count;
+      const failed = errors.count;
+      node.receive({ payload: null });
+      await waitFor('every answer', () => outputs.count - before + errors.count - failed >= cameras, 60_000);
+      return errors.count - failed;
+    };
+
+    /**
+     * One "start recording on all" and its acknowledgements, then "stop on all". A call that fails
+     * (a timeout on an overloaded machine) is counted, not fatal; a stop is repeated once after a
+     * failure, so that the next start finds idle cameras.
+     */
+    const trigger = async (): Promise<{
+      p50: number;
+      p99: number;
+      max: number;
+      opened: number;
+      failed: number;
+      error?: string;
+    }> => {
       const connectionsBefore = await connections();
       ackTimes.length = 0;
-      const before = acks.count;
-      const failed = errors.count;
       triggeredAt = performance.now();
-      go.receive({ payload: null });
-      await waitFor(
-        'every acknowledgement',
-        () => acks.count - before + errors.count - failed >= cameras,
-        30_000,
-      );
-      if (errors.count > failed) throw new Error(`a start failed: ${errors.last}`);
+      let failed = await fanOut(go, acks);
       const s = summary(ackTimes);
       const max = Math.max(...ackTimes);
       const opened = (await connections()) - connectionsBefore;
-      const stoppedBefore = stopped.count;
-      halt.receive({ payload: null });
-      await waitFor(
-        'every stop',
-        () => stopped.count - stoppedBefore + errors.count - failed >= cameras,
-        30_000,
-      );
-      if (errors.count > failed) throw new Error(`a stop failed: ${errors.last}`);
+      const error = failed > 0 ? errors.last : undefined;
+      const stopFailures = await fanOut(halt, stopped);
+      if (stopFailures > 0) await fanOut(halt, stopped);
+      failed += stopFailures;
       await sleep(200); // the simulators' short copy phase (20 ms) is over: the cameras are idle again
-      return { p50: s.p50, p99: s.p99, max, opened };
+      return { p50: s.p50, p99: s.p99, max, opened, failed, error };
     };
 
     const connectionsAtReady = await connections();

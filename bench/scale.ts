@@ -16,6 +16,9 @@ interface Trigger {
   max: number;
   /** TLS connections the simulators accepted during the trigger. */
   opened: number;
+  /** Start and stop calls that failed (timeouts on an overloaded machine), and the last error. */
+  failed: number;
+  error?: string;
 }
 
 interface Window {
@@ -112,6 +115,13 @@ export async function benchScale(): Promise<void> {
         m.warm.map((w) => w.opened),
       )}, after idle ${spread(m.afterIdle.map((w) => w.opened))}`,
     );
+    const failures = [m.cold, ...m.warm, ...m.afterIdle].filter((t) => t.failed > 0);
+    if (failures.length > 0)
+      console.log(
+        `  FAILED calls in ${failures.length} triggers (${failures.reduce((a, t) => a + t.failed, 0)} calls), e.g. ${
+          failures.find((t) => t.error)?.error ?? 'a stop'
+        }`,
+      );
     console.log(`  event-loop lag p99 ms   ${spread(lag, 2)}`);
     console.log(
       `  CPU % of a core         ${spread(cpu, 1)}  = ${spread(
