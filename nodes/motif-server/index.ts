@@ -1,7 +1,7 @@
 /**
  * motif-server: the config node that owns one motif client (one keep-alive pool) per server and
  * shares it with every motif node that uses it. It probes the server with `GET /version` when the
- * first user arrives. The checks a table can not express live in `fields.ts`; the rest is the kit's.
+ * first user arrives, then opens one pool connection per camera the server lists. The checks a table can not express live in `fields.ts`; the rest is the kit's.
  */
 import { MotifClient } from '../../src/backends/motif';
 import { defineServerNode } from '../../src/kit/server-node';
@@ -24,6 +24,13 @@ export default defineServerNode<typeof FIELDS, MotifClient>({
   storedSecrets: storedKey,
   probe: async (client, signal) => {
     const version = await client.version({ signal });
+    // One ready connection per camera, so the first "start recording on all cameras" does not wait
+    // for TLS handshakes. Best effort: a server that lists no cameras yet is still reachable.
+    try {
+      await client.warm((await client.cameras({ signal })).length, { signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+    }
     return { version: version.software };
   },
   destroy: (client) => client.close(),

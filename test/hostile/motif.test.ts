@@ -110,8 +110,11 @@ describe('hostile input: motif nodes', function () {
       messages,
     });
     assert.equal(result.outputs, messages.length, 'each message ran the configured operation');
-    // The motif-server's connection check (GET /version) is not the node's call.
-    const paths = sim.requests.map((r) => r.path).filter((p) => !p.endsWith('/version'));
+    // The motif-server's connection check (GET /version, GET /cameras, and a GET /version per camera
+    // that opens its connection) is not the node's call.
+    const paths = sim.requests
+      .map((r) => r.path)
+      .filter((p) => !p.endsWith('/version') && p !== '/api/1/cameras');
     assert.ok(
       paths.every((p) => /\/camera\/FAKE0\/io\/led\/set$/.test(p)),
       `requests: ${paths.join(', ')}`,

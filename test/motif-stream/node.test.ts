@@ -226,6 +226,9 @@ describe('motif-stream node in Node-RED', function () {
     const deployOnce = async (): Promise<void> => {
       await redeploy(flow, { srv: { apiKey: sim.apiKey } });
       await nextMessage(helper.getNode('out'));
+      // The server's check ends with a connection per camera: counted alike in the baseline and after.
+      const srv = helper.getNode('srv') as unknown as { connection: { state: string } };
+      await waitFor(() => srv.connection.state === 'connected' || undefined);
     };
     await load([streamNode()]);
     await assertNoLeakAfterRedeploys(deployOnce);

@@ -64,6 +64,8 @@ export class MotifClient {
   private readonly apiKey: string;
   private readonly timeoutMs: number;
   private readonly pool: Pool;
+  /** The pool's size: the most calls under way at once. */
+  private readonly connections: number;
   /** Header list reused by every call (undici copies it; a fresh object per call is garbage). */
   private readonly headers: string[];
   private readonly deadlines = new Deadlines(() => TIMED_OUT);
@@ -89,9 +91,10 @@ export class MotifClient {
     this.origin = `https://${this.server}`;
     this.apiKey = options.apiKey;
     this.headers = ['x-api-key', this.apiKey, 'content-type', 'application/json'];
+    this.connections = options.connections ?? DEFAULT_CONNECTIONS;
     this.pool = new Pool(this.origin, {
       connect: motifConnector(options.tls ?? { mode: 'fingerprint' }, this.timeoutMs),
-      connections: options.connections ?? DEFAULT_CONNECTIONS,
+      connections: this.connections,
       pipelining: 1,
     });
   }
@@ -184,6 +187,20 @@ export class MotifClient {
       await sleep(pause, options.signal);
     }
     throw new TimeoutError(`motif camera ${serial} was not ${kind} within ${options.timeoutMs} ms`);
+  }
+
+  /**
+   * Opens up to `count` pool connections now (one `GET /version` each, at once: without pipelining
+   * every call under way needs its own connection), so that a fan-out over that many cameras right
+   * after the server node starts pays no TLS handshake. Capped at the pool size. The connections stay
+   * as long as the server keeps idle connections open.
+   */
+  async warm(count: number, options?: MotifCallOptions): Promise<void> {
+    const n = Math.min(Math.max(0, Math.floor(count)), this.connections);
+    // A connection whose answer was just read is handed back to the pool a turn later: wait for it,
+    // or the warm-up would open one connection more than asked.
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(Array.from({ length: n }, () => this.call('version', {}, undefined, options)));
   }
 
   /** Destroys the pool; calls under way reject with ClosedError. */

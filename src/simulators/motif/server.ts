@@ -64,6 +64,8 @@ export class MotifSimulator {
   readonly requests: SimRequestRecord[] = [];
   /** Every request that arrived, valid or not (the log above is capped; this is not). */
   requestCount = 0;
+  /** TLS connections accepted so far: shows when a client opens a connection (tests, benchmarks). */
+  tlsConnections = 0;
   readonly state: MotifSimState;
   /** The simulated machine's clock: what `schedule.now`, the `Date` header and every timestamp read. */
   readonly clock: SimClock;
@@ -102,6 +104,7 @@ export class MotifSimulator {
     this.logSize = options.requestLogSize ?? 200;
     this.responseDelayMs = options.responseDelayMs ?? 0;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
+    server.on('secureConnection', () => this.tlsConnections++);
   }
 
   static async start(options: MotifSimulatorOptions = {}): Promise<MotifSimulator> {
