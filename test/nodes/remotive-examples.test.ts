@@ -22,6 +22,7 @@ const CORE = [
   'core/common/25-catch.js',
   'core/function/10-function.js',
   'core/function/15-change.js',
+  'core/function/10-switch.js',
   'core/network/10-mqtt.js',
 ].map(coreModule);
 
