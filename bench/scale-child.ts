@@ -1,18 +1,25 @@
 /**
  * One size of the scale benchmark, in its own process (RSS and CPU are per process, and an embedded
  * Node-RED starts once per process): one Node-RED driving N simulated motif systems of 2 cameras,
- * the simulators in child processes of their own (up to 50 per process, see scale-sims.ts).
+ * plus one Aivero recorder (a session on one Aivero server) and one RemotiveLabs playback (a broker
+ * each) per 10 systems, the simulators in child processes of their own (scale-sims.ts).
  *   node --expose-gc dist/bench/scale-child.js <N>
  * Prints one JSON line with the measurements.
  *
- * - trigger: one message into a node wired to 2N motif-action nodes ("start recording" per camera);
- *   the acknowledgement spread is the time from that message to each action's output. The first
- *   trigger after the servers' probes passed is the cold one (measured before any stream starts, so
- *   nothing else has opened a connection yet); then recording is stopped on all. Rounds of two
- *   triggers (the first after the idle stream window, the second at once: warm) alternate with the
- *   stream windows.
- * - stream window: 2N state streams ("every message") and 20 image streams (5 fps, "latest")
- *   running; event-loop lag p99 (monitorEventLoopDelay), CPU and messages per second.
+ * - trigger: one message into a node wired to 2N motif-action nodes ("start recording" per camera),
+ *   the aivero-actions (session to Started) and the remotive-playbacks ("play"); the
+ *   acknowledgement spread is the time from that message to each action's output, overall and per
+ *   backend. The first trigger after the servers' probes passed is the cold one (measured before
+ *   the motif streams and the session watches start, so only the probes and the RemotiveLabs
+ *   streams, which run from deploy on the broker's one channel, have connected); then all stop
+ *   (motif recording stop, session to Standby, playback paused). Rounds of two triggers (the first
+ *   after the idle stream window, the second at once: warm) alternate with the stream windows.
+ * - stream window: 2N motif state streams ("every message"), 20 image streams (5 fps, "latest"),
+ *   the Aivero session watches, and per playback a status and a signal stream (the sessions are
+ *   set Started and the playbacks play from the window's start, outside the measured triggers, so
+ *   the trigger after the window writes Started and play again before its stop; the HTTP pools are
+ *   still idle for the whole window);
+ *   event-loop lag p99 (monitorEventLoopDelay), CPU and messages per second.
  * - RSS after a full GC, with the streams running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,38 +29,46 @@ import readline from 'node:readline';
 import type { Node } from 'node-red';
 import type { ServerNode } from '../src/kit/node-red';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
+import {
+  BACKENDS,
+  CAMERAS,
+  SINKS,
+  scaleCredentials,
+  scaleFlow,
+  serverIds,
+  streamIds,
+  type AiveroInfo,
+  type Backend,
+  type MotifInfo,
+  type RemotiveInfo,
+  type ScaleSystems,
+} from './scale-flow';
 import { alternate, median, summary } from './stats';
 
 const ROUNDS = Number(process.env.SCALE_ROUNDS) || 5;
 const WINDOW_MS = (Number(process.env.SCALE_WINDOW_SECONDS) || 5) * 1000;
 const SIMS_PER_PROCESS = 50;
-const IMAGE_STREAMS = 20;
-const CAMERAS = ['FAKE0', 'FAKE1'];
-
-interface SimInfo {
-  port: number;
-  apiKey: string;
-  fingerprint: string;
-}
+/** One Aivero recorder and one RemotiveLabs playback per this many motif systems. */
+const SYSTEMS_PER_RECORDER = 10;
 
 interface SimProcess {
-  sims: SimInfo[];
+  sims: Array<Record<string, unknown>>;
   connections(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
-function startSims(count: number): Promise<SimProcess> {
+function startSims(kind: Backend, count: number): Promise<SimProcess> {
   const file = path.join(__dirname, 'scale-sims.js');
-  const child: ChildProcess = spawn(process.execPath, [file, String(count)], {
+  const child: ChildProcess = spawn(process.execPath, [file, kind, String(count)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });
-  const sims: SimInfo[] = [];
+  const sims: Array<Record<string, unknown>> = [];
   const waiting: Array<(counts: number[]) => void> = [];
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the simulators exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`the ${kind} simulators exited (${code})`)));
     lines.on('line', (line) => {
-      if (line.startsWith('{')) sims.push(JSON.parse(line) as SimInfo);
+      if (line.startsWith('{')) sims.push(JSON.parse(line) as Record<string, unknown>);
       else if (line.startsWith('connections '))
         waiting.shift()?.(JSON.parse(line.slice('connections '.length)) as number[]);
       else if (line === 'ready')
@@ -73,76 +88,6 @@ function startSims(count: number): Promise<SimProcess> {
         });
     });
   });
-}
-
-function flow(sims: SimInfo[]): Array<Record<string, unknown>> {
-  const nodes: Array<Record<string, unknown>> = [{ id: 'tab', type: 'tab' }];
-  const starts: string[] = [];
-  const stops: string[] = [];
-  const at = { z: 'tab', x: 100, y: 100 };
-  sims.forEach((sim, i) => {
-    nodes.push({
-      id: `srv${i}`,
-      type: 'motif-server',
-      host: '127.0.0.1',
-      port: sim.port,
-      tlsMode: 'fingerprint',
-      fingerprint: sim.fingerprint,
-      timeout: 10,
-    });
-    CAMERAS.forEach((camera, c) => {
-      const action = (id: string, operation: string, wire: string): Record<string, unknown> => ({
-        id,
-        type: 'motif-action',
-        ...at,
-        server: `srv${i}`,
-        operation,
-        camera,
-        args: '',
-        payloadArgs: false,
-        wires: [[wire]],
-      });
-      nodes.push(action(`start${i}-${c}`, 'camera/<serial>/recording/start', 'ack'));
-      nodes.push(action(`stop${i}-${c}`, 'camera/<serial>/recording/stop', 'stopped'));
-      starts.push(`start${i}-${c}`);
-      stops.push(`stop${i}-${c}`);
-      const stream = (id: string, kind: string, mode: string, wire: string): Record<string, unknown> => ({
-        id,
-        type: 'motif-stream',
-        ...at,
-        server: `srv${i}`,
-        camera,
-        stream: kind,
-        mode,
-        queue: 8,
-        encoding: 'raw',
-        stallTimeout: 5,
-        autoStart: false,
-        wires: [[wire]],
-      });
-      nodes.push(stream(`state${i}-${c}`, 'state', 'every', 'states'));
-      if (i * CAMERAS.length + c < IMAGE_STREAMS)
-        nodes.push(stream(`image${i}-${c}`, 'image', 'latest', 'images'));
-    });
-  });
-  const sink = (id: string): Record<string, unknown> => ({
-    id,
-    type: 'debug',
-    ...at,
-    active: false,
-    wires: [],
-  });
-  nodes.push(
-    { id: 'go', type: 'change', ...at, rules: [], wires: [starts] },
-    { id: 'halt', type: 'change', ...at, rules: [], wires: [stops] },
-    sink('ack'),
-    sink('stopped'),
-    sink('states'),
-    sink('images'),
-    { id: 'catch', type: 'catch', ...at, scope: null, uncaught: false, wires: [['errors']] },
-    sink('errors'),
-  );
-  return nodes;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -171,87 +116,150 @@ async function waitFor(what: string, ok: () => boolean, ms: number): Promise<voi
   }
 }
 
+interface AckTimes {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Spread figures of one trigger: over every acknowledgement, and per backend. */
+interface Trigger extends AckTimes {
+  backends: Record<Backend, AckTimes>;
+  /** Connections the simulators accepted during the trigger, per backend. */
+  opened: Record<Backend, number>;
+  /** Start and stop calls that failed (timeouts on an overloaded machine), and the last error. */
+  failed: number;
+  error?: string;
+}
+
+function ackTimes(samples: number[]): AckTimes {
+  const s = summary(samples);
+  return { p50: s.p50, p99: s.p99, max: samples.length ? Math.max(...samples) : NaN };
+}
+
+async function startSystems(
+  n: number,
+): Promise<{ procs: Record<Backend, SimProcess[]>; systems: ScaleSystems }> {
+  const recorders = Math.ceil(n / SYSTEMS_PER_RECORDER);
+  const procs: Record<Backend, SimProcess[]> = { motif: [], aivero: [], remotive: [] };
+  for (let left = n; left > 0; left -= SIMS_PER_PROCESS)
+    procs.motif.push(await startSims('motif', Math.min(left, SIMS_PER_PROCESS)));
+  procs.aivero.push(await startSims('aivero', recorders));
+  for (let left = recorders; left > 0; left -= SIMS_PER_PROCESS)
+    procs.remotive.push(await startSims('remotive', Math.min(left, SIMS_PER_PROCESS)));
+  const all = (kind: Backend): Array<Record<string, unknown>> => procs[kind].flatMap((p) => p.sims);
+  return {
+    procs,
+    systems: {
+      motif: all('motif') as unknown as MotifInfo[],
+      aivero: all('aivero')[0] as unknown as AiveroInfo,
+      remotive: all('remotive') as unknown as RemotiveInfo[],
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const n = Number(process.argv[2]);
   if (!Number.isInteger(n) || n < 1) throw new Error('usage: scale-child <N>');
   const cameras = n * CAMERAS.length;
-  const procs: SimProcess[] = [];
-  for (let left = n; left > 0; left -= SIMS_PER_PROCESS)
-    procs.push(await startSims(Math.min(left, SIMS_PER_PROCESS)));
-  const sims = procs.flatMap((p) => p.sims);
-  const connections = async (): Promise<number> =>
-    (await Promise.all(procs.map((p) => p.connections()))).flat().reduce((a, b) => a + b, 0);
+  const { procs, systems } = await startSystems(n);
+  const recorders = systems.aivero.sessions.length;
+  const playbacks = systems.remotive.length;
+  const actions = cameras + recorders + playbacks;
+  const connectionsOf = async (kind: Backend): Promise<number> =>
+    (await Promise.all(procs[kind].map((p) => p.connections()))).flat().reduce((a, b) => a + b, 0);
+  const connections = async (): Promise<Record<Backend, number>> => {
+    const [motif, aivero, remotive] = await Promise.all(BACKENDS.map(connectionsOf));
+    return { motif, aivero, remotive };
+  };
   const rssBefore = gcRss();
   const t0 = Date.now();
-  const red = await startNodeRed(
-    flow(sims),
-    Object.fromEntries(sims.map((sim, i) => [`srv${i}`, { apiKey: sim.apiKey }])),
-  );
+  const red = await startNodeRed(scaleFlow(systems), scaleCredentials(systems));
   try {
-    const servers = sims.map((_, i) => red.getNode(`srv${i}`) as unknown as ServerNode<unknown>);
+    const servers = serverIds(systems).map((id) => red.getNode(id) as unknown as ServerNode<unknown>);
     await waitFor('every probe', () => servers.every((s) => s.connection.state === 'connected'), 60_000);
     const readyMs = Date.now() - t0;
-    const acks = counter(red, 'ack');
-    const stopped = counter(red, 'stopped');
-    const errors = counter(red, 'errors');
-    const states = counter(red, 'states');
-    const images = counter(red, 'images');
-    const ackTimes: number[] = [];
+    const count = (id: string): { count: number; last: string } => counter(red, id);
+    const ackSinks: Record<Backend, string> = {
+      motif: SINKS.motifAck,
+      aivero: SINKS.aiveroAck,
+      remotive: SINKS.remotiveAck,
+    };
+    const acks = {
+      motif: count(ackSinks.motif),
+      aivero: count(ackSinks.aivero),
+      remotive: count(ackSinks.remotive),
+    };
+    const stopped = count(SINKS.stopped);
+    const running = count(SINKS.running);
+    const errors = count(SINKS.errors);
+    const states = count(SINKS.states);
+    const images = count(SINKS.images);
+    const watched = count(SINKS.sessionWatch);
+    const statuses = count(SINKS.playbackStatus);
+    const signals = count(SINKS.signals);
+    const times: Record<Backend, number[]> = { motif: [], aivero: [], remotive: [] };
     let triggeredAt = 0;
-    (red.getNode('ack') as unknown as NodeJS.EventEmitter).on('input', () =>
-      ackTimes.push(performance.now() - triggeredAt),
-    );
-    const go: Node = red.getNode('go');
-    const halt: Node = red.getNode('halt');
+    for (const kind of BACKENDS)
+      (red.getNode(ackSinks[kind]) as unknown as NodeJS.EventEmitter).on('input', () =>
+        times[kind].push(performance.now() - triggeredAt),
+      );
+    const node = (id: string): Node => red.getNode(id);
+    const answered = (...outputs: Array<{ count: number }>): number =>
+      outputs.reduce((a, o) => a + o.count, 0);
 
-    /** Sends one message to `node` and waits until each of `cameras` outputs or errors came back. */
-    const fanOut = async (node: Node, outputs: { count: number }): Promise<number> => {
-      const before = outputs.count;
+    /** Sends one message to `id` and waits until `expected` outputs or errors came back. */
+    const fanOut = async (
+      id: string,
+      outputs: Array<{ count: number }>,
+      expected: number,
+    ): Promise<number> => {
+      const before = answered(...outputs);
       const failed = errors.count;
-      node.receive({ payload: null });
-      await waitFor('every answer', () => outputs.count - before + errors.count - failed >= cameras, 60_000);
+      node(id).receive({ payload: null });
+      await waitFor(
+        'every answer',
+        () => answered(...outputs) - before + errors.count - failed >= expected,
+        60_000,
+      );
       return errors.count - failed;
     };
 
     /**
-     * One "start recording on all" and its acknowledgements, then "stop on all". A call that fails
-     * (a timeout on an overloaded machine) is counted, not fatal; a stop is repeated once after a
-     * failure, so that the next start finds idle cameras.
+     * One "start on all" and its acknowledgements, then "stop on all". A call that fails (a timeout
+     * on an overloaded machine) is counted, not fatal; a stop is repeated once after a failure, so
+     * that the next start finds idle cameras, Standby sessions and paused playbacks.
      */
-    const trigger = async (): Promise<{
-      p50: number;
-      p99: number;
-      max: number;
-      opened: number;
-      failed: number;
-      error?: string;
-    }> => {
-      const connectionsBefore = await connections();
-      ackTimes.length = 0;
+    const trigger = async (): Promise<Trigger> => {
+      const before = await connections();
+      for (const kind of BACKENDS) times[kind].length = 0;
       triggeredAt = performance.now();
-      let failed = await fanOut(go, acks);
-      const s = summary(ackTimes);
-      const max = Math.max(...ackTimes);
-      const opened = (await connections()) - connectionsBefore;
+      let failed = await fanOut('go', Object.values(acks), actions);
+      const after = await connections();
+      const overall = ackTimes(BACKENDS.flatMap((kind) => times[kind]));
+      const backends = {
+        motif: ackTimes(times.motif),
+        aivero: ackTimes(times.aivero),
+        remotive: ackTimes(times.remotive),
+      };
+      const opened = {
+        motif: after.motif - before.motif,
+        aivero: after.aivero - before.aivero,
+        remotive: after.remotive - before.remotive,
+      };
       const error = failed > 0 ? errors.last : undefined;
-      const stopFailures = await fanOut(halt, stopped);
-      if (stopFailures > 0) await fanOut(halt, stopped);
+      const stopFailures = await fanOut('halt', [stopped], actions);
+      if (stopFailures > 0) await fanOut('halt', [stopped], actions);
       failed += stopFailures;
       await sleep(200); // the simulators' short copy phase (20 ms) is over: the cameras are idle again
-      return { p50: s.p50, p99: s.p99, max, opened, failed, error };
+      return { ...overall, backends, opened, failed, error };
     };
 
     const connectionsAtReady = await connections();
     const cold = await trigger();
     const connectionsAfterCold = await connections();
 
-    const streamIds = sims.flatMap((_, i) =>
-      CAMERAS.flatMap((_c, c) => [
-        `state${i}-${c}`,
-        ...(i * 2 + c < IMAGE_STREAMS ? [`image${i}-${c}`] : []),
-      ]),
-    );
-    for (const id of streamIds) red.getNode(id).receive({ action: 'start' });
+    for (const id of streamIds(systems)) node(id).receive({ action: 'start' });
     await waitFor('a state message from every stream', () => states.count >= cameras * 2, 60_000);
     await sleep(2000); // streams settled
 
@@ -261,10 +269,17 @@ async function main(): Promise<void> {
       cpu: number;
       statesPerS: number;
       imagesPerS: number;
+      signalsPerS: number;
+      statusesPerS: number;
       rss: number;
     }> => {
+      // The playbacks play and the sessions record through the window (the signal and status
+      // streams carry data only while a recording plays; the session watch sees the state changes).
+      await fanOut('run', [running], recorders + playbacks);
       const s0 = states.count;
       const i0 = images.count;
+      const g0 = signals.count;
+      const p0 = statuses.count;
       lag.reset();
       lag.enable();
       const cpu0 = process.cpuUsage();
@@ -278,17 +293,19 @@ async function main(): Promise<void> {
         cpu: (cpu.user + cpu.system) / 1e6 / seconds,
         statesPerS: (states.count - s0) / seconds,
         imagesPerS: (images.count - i0) / seconds,
+        signalsPerS: (signals.count - g0) / seconds,
+        statusesPerS: (statuses.count - p0) / seconds,
         rss: gcRss(),
       };
     };
-    const warm: Array<Awaited<ReturnType<typeof trigger>>> = [];
-    const afterIdle: Array<Awaited<ReturnType<typeof trigger>>> = [];
+    const warm: Trigger[] = [];
+    const afterIdle: Trigger[] = [];
     const windows: Array<Awaited<ReturnType<typeof window>>> = [];
     await alternate(
       ROUNDS,
       async () => {
-        // The first trigger after a stream window: the pool has been idle for longer than the
-        // simulator keeps idle connections (Node's 5 s); the next one follows at once (warm).
+        // The first trigger after a stream window: the pools have been idle for longer than the
+        // simulators keep idle connections (Node's 5 s); the next one follows at once (warm).
         afterIdle.push(await trigger());
         warm.push(await trigger());
       },
@@ -300,6 +317,8 @@ async function main(): Promise<void> {
     const result = {
       n,
       cameras,
+      recorders,
+      playbacks,
       readyMs,
       connectionsAtReady,
       connectionsAfterCold,
@@ -308,13 +327,14 @@ async function main(): Promise<void> {
       warm,
       afterIdle,
       windows,
+      sessionWatchMessages: watched.count,
       rssBefore,
       rssMedian: median(windows.map((w) => w.rss)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await red.stop();
-    for (const p of procs) await p.stop();
+    for (const p of BACKENDS.flatMap((kind) => procs[kind])) await p.stop();
   }
 }
 

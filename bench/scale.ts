@@ -1,21 +1,27 @@
 /**
  * `npm run bench -- scale [N,N,…]`: one Node-RED driving N simulated motif systems of 2 cameras
- * (default N = 10, 50, 200; `SCALE_N=10,50` or a list after the name chooses). Each N runs in a
- * process of its own (scale-child.ts), its simulators in further processes (scale-sims.ts).
+ * plus, per 10 systems, one Aivero recorder (a session) and one RemotiveLabs playback (default
+ * N = 10, 50, 200; `SCALE_N=10,50` or a list after the name chooses). Each N runs in a process of
+ * its own (scale-child.ts), its simulators in further processes (scale-sims.ts).
  * Goals at N = 200 (issue "scale, kept measured"): warm acknowledgement p99 < 100 ms, cold < 150 ms,
  * event-loop lag p99 < 10 ms, memory linear in the cameras.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { BACKENDS, type Backend } from './scale-flow';
 import { fmt, spread } from './stats';
 
-interface Trigger {
+interface AckTimes {
   p50: number;
   p99: number;
   max: number;
-  /** TLS connections the simulators accepted during the trigger. */
-  opened: number;
+}
+
+interface Trigger extends AckTimes {
+  backends: Record<Backend, AckTimes>;
+  /** Connections the simulators accepted during the trigger (motif TLS, Aivero TCP; RemotiveLabs 0). */
+  opened: Record<Backend, number>;
   /** Start and stop calls that failed (timeouts on an overloaded machine), and the last error. */
   failed: number;
   error?: string;
@@ -26,23 +32,30 @@ interface Window {
   cpu: number;
   statesPerS: number;
   imagesPerS: number;
+  signalsPerS: number;
+  statusesPerS: number;
   rss: number;
 }
 
 interface Measured {
   n: number;
   cameras: number;
+  recorders: number;
+  playbacks: number;
   readyMs: number;
-  connectionsAtReady: number;
-  connectionsAfterCold: number;
-  connectionsAtEnd: number;
+  connectionsAtReady: Record<Backend, number>;
+  connectionsAfterCold: Record<Backend, number>;
+  connectionsAtEnd: Record<Backend, number>;
   cold: Trigger;
   warm: Trigger[];
   afterIdle: Trigger[];
   windows: Window[];
+  sessionWatchMessages: number;
   rssBefore: number;
   rssMedian: number;
 }
+
+const LABELS: Record<Backend, string> = { motif: 'motif', aivero: 'Aivero', remotive: 'RemotiveLabs' };
 
 function measure(n: number): Promise<Measured> {
   const file = path.join(__dirname, 'scale-child.js');
@@ -65,13 +78,13 @@ const goal = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 export async function benchScale(): Promise<void> {
   const wanted = (process.env.SCALE_N ?? '10,50,200').split(',').map(Number);
   console.log(
-    `\nscale: one Node-RED, N motif systems × 2 cameras (simulators in child processes, ≤50 per process), Node ${process.version}`,
+    `\nscale: one Node-RED, N motif systems × 2 cameras + per 10 systems 1 Aivero recorder (a session; all on one Aivero server) and 1 RemotiveLabs playback (a broker each); simulators in child processes (≤50 per process), Node ${process.version}`,
   );
   console.log(
-    'trigger = one message fanned out to 2N motif-action "camera/<serial>/recording/start"; spread = message → each acknowledgement',
+    'trigger = one message fanned out to 2N motif-action "camera/<serial>/recording/start", the aivero-actions "setState Started" and the remotive-playbacks "play"; spread = message → each acknowledgement',
   );
   console.log(
-    `streams = 2N state streams ("every message", 30/s each) + 20 image streams (640×480 mono, 5 fps, "latest"); rounds of (a trigger after the idle window, a warm trigger at once) alternate with ${WINDOW_SECONDS} s stream windows`,
+    `streams = 2N state streams ("every message", 30/s each) + 20 image streams (640×480 mono, 5 fps, "latest") + an aivero-watch per session + per playback remotive-status and remotive-signals (2 signals, 20 batches/s) while it plays through the window; rounds of (a trigger after the idle window, a warm trigger at once) alternate with ${WINDOW_SECONDS} s stream windows`,
   );
   console.log('figures: median (min–max) of the rounds');
   console.log(
@@ -88,9 +101,12 @@ export async function benchScale(): Promise<void> {
     const warmP99 = m.warm.map((w) => w.p99);
     const lag = m.windows.map((w) => w.lagP99);
     const cpu = m.windows.map((w) => w.cpu * 100);
-    console.log(`\nN = ${m.n} (${m.cameras} cameras), all probes passed ${m.readyMs} ms after start`);
     console.log(
-      `  TLS connections at the simulators: ${m.connectionsAtReady} after the probes, ${m.connectionsAfterCold} after the cold trigger, ${m.connectionsAtEnd} at the end`,
+      `\nN = ${m.n}: ${m.cameras} motif cameras, ${m.recorders} Aivero session${m.recorders === 1 ? '' : 's'}, ${m.playbacks} RemotiveLabs playback${m.playbacks === 1 ? '' : 's'}; all probes passed ${m.readyMs} ms after start`,
+    );
+    const conns = (c: Record<Backend, number>): string => `motif ${c.motif}, Aivero ${c.aivero}`;
+    console.log(
+      `  connections at the simulators (motif TLS, Aivero TCP): ${conns(m.connectionsAtReady)} after the probes; ${conns(m.connectionsAfterCold)} after the cold trigger; ${conns(m.connectionsAtEnd)} at the end`,
     );
     console.log(
       `  cold trigger ack ms     p50 ${fmt(m.cold.p50, 1)}  p99 ${fmt(m.cold.p99, 1)}  max ${fmt(m.cold.max, 1)}`,
@@ -110,10 +126,24 @@ export async function benchScale(): Promise<void> {
         1,
       )}`,
     );
+    console.log('  ack p99 ms by backend   ' + BACKENDS.map((b) => LABELS[b]).join(' | '));
+    // One trigger shows its value, several "median (min–max)".
+    const byBackend = (name: string, triggers: Trigger[]): void =>
+      console.log(
+        `    ${name.padEnd(22)}${BACKENDS.map((b) => {
+          const values = triggers.map((t) => t.backends[b].p99);
+          return values.length === 1 ? fmt(values[0], 1) : spread(values, 1);
+        }).join(' | ')}`,
+      );
+    byBackend('cold', [m.cold]);
+    byBackend('warm', m.warm);
+    byBackend('after idle', m.afterIdle);
+    const opened = (triggers: Trigger[]): string =>
+      triggers.length === 1
+        ? `motif ${triggers[0].opened.motif}, Aivero ${triggers[0].opened.aivero}`
+        : `motif ${spread(triggers.map((t) => t.opened.motif))}, Aivero ${spread(triggers.map((t) => t.opened.aivero))}`;
     console.log(
-      `  TLS connections opened by a trigger: cold ${m.cold.opened}, warm ${spread(
-        m.warm.map((w) => w.opened),
-      )}, after idle ${spread(m.afterIdle.map((w) => w.opened))}`,
+      `  connections opened by a trigger: cold ${opened([m.cold])}; warm ${opened(m.warm)}; after idle ${opened(m.afterIdle)}`,
     );
     const failures = [m.cold, ...m.warm, ...m.afterIdle].filter((t) => t.failed > 0);
     if (failures.length > 0)
@@ -132,7 +162,13 @@ export async function benchScale(): Promise<void> {
     console.log(
       `  messages/s              state ${spread(m.windows.map((w) => w.statesPerS))}  image ${spread(
         m.windows.map((w) => w.imagesPerS),
-      )}`,
+      )}  signal batches ${spread(
+        m.windows.map((w) => w.signalsPerS),
+        1,
+      )}  playback status ${spread(
+        m.windows.map((w) => w.statusesPerS),
+        1,
+      )}; session watch messages in all ${m.sessionWatchMessages}`,
     );
     console.log(
       `  RSS MB                  ${mb(m.rssMedian)} (before Node-RED ${mb(m.rssBefore)}) = ${fmt(

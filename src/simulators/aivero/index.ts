@@ -81,6 +81,8 @@ export class AiveroSimulator {
    */
   readonly clock: SimClock;
   private readonly sockets = new Set<Socket>();
+  /** TCP connections accepted since the start (HTTP and WebSocket): shows when a client opens one. */
+  connectionsAccepted = 0;
   private listening = false;
   private closed = false;
   private readonly executor: Executor;
@@ -145,7 +147,10 @@ export class AiveroSimulator {
       res.setHeader('Date', clock.httpDate());
       handleHttp(req, res, this.executor, this.auth, () => this.listening, this.frontConfig);
     });
-    server.on('connection', (s: Socket) => this.track(s));
+    server.on('connection', (s: Socket) => {
+      this.connectionsAccepted++;
+      this.track(s);
+    });
     server.on('secureConnection', (s: Socket) => this.track(s));
   }
 
