@@ -6,6 +6,7 @@
 import { benchAivero } from './aivero';
 import { benchAiveroClient } from './aivero-client';
 import { benchExperiment } from './experiment';
+import { benchFleet } from './fleet';
 import { benchMotifAction } from './motif-action';
 import { benchMotifStream } from './motif-stream';
 import { benchRemotive } from './remotive';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   aivero: benchAivero,
   'aivero-client': benchAiveroClient,
   experiment: benchExperiment,
+  fleet: benchFleet,
   'motif-action': benchMotifAction,
   'motif-stream': benchMotifStream,
   remotive: benchRemotive,

@@ -22,10 +22,7 @@
  *   event-loop lag p99 (monitorEventLoopDelay), CPU and messages per second.
  * - RSS after a full GC, with the streams running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import readline from 'node:readline';
 import type { Node } from 'node-red';
 import type { ServerNode } from '../src/kit/node-red';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
@@ -43,6 +40,7 @@ import {
   type RemotiveInfo,
   type ScaleSystems,
 } from './scale-flow';
+import { startSims, type SimProcess } from './sim-processes';
 import { alternate, median, summary } from './stats';
 
 const ROUNDS = Number(process.env.SCALE_ROUNDS) || 5;
@@ -50,45 +48,6 @@ const WINDOW_MS = (Number(process.env.SCALE_WINDOW_SECONDS) || 5) * 1000;
 const SIMS_PER_PROCESS = 50;
 /** One Aivero recorder and one RemotiveLabs playback per this many motif systems. */
 const SYSTEMS_PER_RECORDER = 10;
-
-interface SimProcess {
-  sims: Array<Record<string, unknown>>;
-  connections(): Promise<number[]>;
-  stop(): Promise<void>;
-}
-
-function startSims(kind: Backend, count: number): Promise<SimProcess> {
-  const file = path.join(__dirname, 'scale-sims.js');
-  const child: ChildProcess = spawn(process.execPath, [file, kind, String(count)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = readline.createInterface({ input: child.stdout! });
-  const sims: Array<Record<string, unknown>> = [];
-  const waiting: Array<(counts: number[]) => void> = [];
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the ${kind} simulators exited (${code})`)));
-    lines.on('line', (line) => {
-      if (line.startsWith('{')) sims.push(JSON.parse(line) as Record<string, unknown>);
-      else if (line.startsWith('connections '))
-        waiting.shift()?.(JSON.parse(line.slice('connections '.length)) as number[]);
-      else if (line === 'ready')
-        resolve({
-          sims,
-          connections: () =>
-            new Promise((done) => {
-              waiting.push(done);
-              child.stdin!.write('connections\n');
-            }),
-          stop: () =>
-            new Promise<void>((done) => {
-              child.removeAllListeners('exit');
-              child.once('exit', () => done());
-              child.kill('SIGINT');
-            }),
-        });
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
