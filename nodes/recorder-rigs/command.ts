@@ -28,8 +28,13 @@ export interface CommandRequest {
 
 function rigsOf(raw: unknown, where: string): string[] | 'all' {
   if (raw === undefined || raw === null || raw === '' || raw === 'all') return 'all';
-  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/).filter(Boolean) : undefined;
-  if (!list) throw new InputError(`${where} must name a rig, a list of rigs or "all", got ${describe(raw)}`, where);
+  const list = Array.isArray(raw)
+    ? raw
+    : typeof raw === 'string'
+      ? raw.split(/[\s,]+/).filter(Boolean)
+      : undefined;
+  if (!list)
+    throw new InputError(`${where} must name a rig, a list of rigs or "all", got ${describe(raw)}`, where);
   if (list.length > MAX_TARGETS) throw new InputError(`${where} names more than ${MAX_TARGETS} rigs`, where);
   if (list.includes('all')) return 'all';
   for (const rig of list)
@@ -84,6 +89,9 @@ export function readCommand(msg: Record<string, unknown>): CommandRequest {
     throw new InputError('the command arguments are not JSON', 'msg.payload');
   }
   if (json.length > MAX_ARGS_JSON)
-    throw new InputError(`the command arguments are longer than ${MAX_ARGS_JSON} characters as JSON`, 'msg.payload');
+    throw new InputError(
+      `the command arguments are longer than ${MAX_ARGS_JSON} characters as JSON`,
+      'msg.payload',
+    );
   return request;
 }

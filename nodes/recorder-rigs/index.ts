@@ -91,7 +91,9 @@ export default defineNode({
 
     const onState = (rig: string, system: string, msg: Msg): void => {
       const empty =
-        msg.payload === '' || (Buffer.isBuffer(msg.payload) && msg.payload.length === 0) || msg.payload === null;
+        msg.payload === '' ||
+        (Buffer.isBuffer(msg.payload) && msg.payload.length === 0) ||
+        msg.payload === null;
       const state = empty ? undefined : stateOf(jsonOf(msg.payload));
       if (!empty && state === undefined) return; // not a JSON object: not a state
       if (table.state(rig, system, state)) sendRigs();
@@ -110,8 +112,9 @@ export default defineNode({
       const error =
         ack.error === undefined
           ? undefined
-          : capText(typeof ack.error === 'string' ? ack.error : JSON.stringify(ack.error) ?? 'failed', 400);
-      const rigTime = typeof ack.rigTime === 'number' && Number.isFinite(ack.rigTime) ? ack.rigTime : undefined;
+          : capText(typeof ack.error === 'string' ? ack.error : (JSON.stringify(ack.error) ?? 'failed'), 400);
+      const rigTime =
+        typeof ack.rigTime === 'number' && Number.isFinite(ack.rigTime) ? ack.rigTime : undefined;
       // A duplicate (QoS 1), a late answer or another coordinator's: nothing waits for it.
       pending.acknowledge(key, { ok: ack.ok === true, result, error, rigTime });
     };
@@ -132,11 +135,22 @@ export default defineNode({
             resolve();
             return;
           }
-          reject(new RigsError(`${f.command} failed on ${f.failures.length} of ${Object.keys(f.results).length} rigs: ${f.failures.join('; ')}`));
+          reject(
+            new RigsError(
+              `${f.command} failed on ${f.failures.length} of ${Object.keys(f.results).length} rigs: ${f.failures.join('; ')}`,
+            ),
+          );
         };
         if (rigs.length === 0) {
           node.warn(t('recorder-rigs.warn.noRigs'));
-          finish({ command: request.command, commandId, results: {}, spreadMs: null, clocks: {}, failures: [] });
+          finish({
+            command: request.command,
+            commandId,
+            results: {},
+            spreadMs: null,
+            clocks: {},
+            failures: [],
+          });
           return;
         }
         pending.open(request.command, commandId, rigs, finish);
@@ -161,7 +175,11 @@ export default defineNode({
           pending.sent(commandId, (m.payload as { rig: string }).rig);
           send([m, null, null]);
         }
-        pending.arm(commandId, timeoutMs, (rig) => `${rig} did not acknowledge ${request.command} within ${seconds(timeoutMs)}`);
+        pending.arm(
+          commandId,
+          timeoutMs,
+          (rig) => `${rig} did not acknowledge ${request.command} within ${seconds(timeoutMs)}`,
+        );
         showStatus();
       });
     };
@@ -175,6 +193,8 @@ export default defineNode({
           return onState(where.rig, where.system, msg);
         case 'ack':
           return onAck(msg);
+        case 'ignored':
+          return;
         case 'other':
           return command(msg, send);
       }

@@ -112,7 +112,10 @@ export class Pending {
    * An acknowledgement: `key` its correlation. Returns false when nothing waits for it (a
    * duplicate, a late one, another coordinator's).
    */
-  acknowledge(key: string, ack: { ok: boolean; result?: unknown; error?: string; rigTime?: number }): boolean {
+  acknowledge(
+    key: string,
+    ack: { ok: boolean; result?: unknown; error?: string; rigTime?: number },
+  ): boolean {
     const found = this.byKey.get(key);
     if (!found) return false;
     const { entry, target } = found;

@@ -15,6 +15,8 @@ export type Addressed =
   | { kind: 'status'; rig: string }
   | { kind: 'state'; rig: string; system: string }
   | { kind: 'ack' }
+  /** Under the rig tree but not a status or state (a command topic, a made-up level): left alone. */
+  | { kind: 'ignored' }
   | { kind: 'other' };
 
 export function addressOf(topic: unknown, prefix: string, ackTopic: string): Addressed {
@@ -23,10 +25,17 @@ export function addressOf(topic: unknown, prefix: string, ackTopic: string): Add
   const head = `${prefix}/rigs/`;
   if (!topic.startsWith(head)) return { kind: 'other' };
   const parts = topic.slice(head.length).split('/');
-  if (parts.length === 2 && parts[1] === 'status' && isName(parts[0])) return { kind: 'status', rig: parts[0] };
-  if (parts.length === 4 && parts[1] === 'systems' && parts[3] === 'state' && isName(parts[0]) && isName(parts[2]))
+  if (parts.length === 2 && parts[1] === 'status' && isName(parts[0]))
+    return { kind: 'status', rig: parts[0] };
+  if (
+    parts.length === 4 &&
+    parts[1] === 'systems' &&
+    parts[3] === 'state' &&
+    isName(parts[0]) &&
+    isName(parts[2])
+  )
     return { kind: 'state', rig: parts[0], system: parts[2] };
-  return { kind: 'other' };
+  return { kind: 'ignored' };
 }
 
 /** Where a rig takes its commands. */

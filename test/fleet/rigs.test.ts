@@ -74,7 +74,13 @@ function coordinatorFlow(brokerPort: number): FlowNode[] {
       wires: [['t-strip']],
     },
     // The command's own topic is no rig topic: the node reads the command from the payload.
-    { id: 't-strip', type: 'change', z: tab, rules: [{ t: 'delete', p: 'topic', pt: 'msg' }], wires: [[rigs.id]] },
+    {
+      id: 't-strip',
+      type: 'change',
+      z: tab,
+      rules: [{ t: 'delete', p: 'topic', pt: 'msg' }],
+      wires: [[rigs.id]],
+    },
     out('t-results', RESULTS),
     out('t-list', LIST),
     {
@@ -117,7 +123,10 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
     broker = await startMosquitto();
     for (const [i] of RIGS.entries())
       sims.push(
-        await MotifSimulator.start({ cameras: [`R${i + 1}-CAM0`, `R${i + 1}-CAM1`], timing: { pendingMs: 30 } }),
+        await MotifSimulator.start({
+          cameras: [`R${i + 1}-CAM0`, `R${i + 1}-CAM1`],
+          timing: { pendingMs: 30 },
+        }),
       );
     watch = await watchMqtt(broker.url, ['recorders/#', 'test/#']);
     const started = await Promise.all([
@@ -158,11 +167,15 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
     assert.deepEqual(Object.keys(results).sort(), RIGS);
     for (const rig of RIGS) assert.equal(results[rig].ok, true, `${rig} acknowledged ok`);
     for (const sim of sims)
-      for (const camera of cameras(sim)) assert.notEqual(camera.recording.status, 'idle', `${camera.serial} records`);
+      for (const camera of cameras(sim))
+        assert.notEqual(camera.recording.status, 'idle', `${camera.serial} records`);
     const clocks = result.clocks as Record<string, { offsetMs: number; uncertaintyMs: number }>;
     for (const rig of RIGS) {
       // Same machine, same clock: the true offset is 0, within the stated uncertainty.
-      assert.ok(Math.abs(clocks[rig].offsetMs) <= clocks[rig].uncertaintyMs + 1, `${rig} clock ${JSON.stringify(clocks[rig])}`);
+      assert.ok(
+        Math.abs(clocks[rig].offsetMs) <= clocks[rig].uncertaintyMs + 1,
+        `${rig} clock ${JSON.stringify(clocks[rig])}`,
+      );
     }
     // Each rig's retained motif state says so, and the coordinator's rig list shows it.
     await watch.waitFor(
@@ -170,7 +183,8 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
       (all) =>
         RIGS.every((rig) =>
           lastList(all).some(
-            (r) => r.rig === rig && (r.systems.motif as { recording?: boolean } | undefined)?.recording === true,
+            (r) =>
+              r.rig === rig && (r.systems.motif as { recording?: boolean } | undefined)?.recording === true,
           ),
         ),
       15_000,
@@ -178,12 +192,13 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
     // Exactly one acknowledgement per rig on the coordinator's answer topic (correlation = commandId:rig).
     const acks = watch.seen.filter((m) => m.topic === ACKS);
     const byCorrelation = new Map<string, number>();
-    for (const a of acks) byCorrelation.set(String(a.correlationData), (byCorrelation.get(String(a.correlationData)) ?? 0) + 1);
-    assert.deepEqual(
-      [...byCorrelation.keys()].map((c) => c.split(':').pop()).sort(),
-      RIGS,
+    for (const a of acks)
+      byCorrelation.set(String(a.correlationData), (byCorrelation.get(String(a.correlationData)) ?? 0) + 1);
+    assert.deepEqual([...byCorrelation.keys()].map((c) => c.split(':').pop()).sort(), RIGS);
+    assert.ok(
+      [...byCorrelation.values()].every((n) => n === 1),
+      `acknowledgements: ${JSON.stringify([...byCorrelation])}`,
     );
-    assert.ok([...byCorrelation.values()].every((n) => n === 1), `acknowledgements: ${JSON.stringify([...byCorrelation])}`);
     console.log(
       `      start on 3 rigs: spread ${String(result.spreadMs)} ms, per rig ${RIGS.map((r) => `${results[r].ms} ms`).join(' / ')}, clocks ±${RIGS.map((r) => clocks[r].uncertaintyMs).join(' / ')} ms`,
     );
@@ -192,7 +207,10 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
   it('the same command delivered twice (same correlation) records once and both are acknowledged as done', async () => {
     await watch.publish(ASK, JSON.stringify({ command: 'stop', rig: 'rig-1' }));
     await watch.waitFor('the stop', (all) => all.filter((m) => m.topic === RESULTS).length >= 2, 30_000);
-    assert.ok(cameras(sims[0]).every((c) => c.recording.status === 'idle'), 'rig-1 stopped');
+    assert.ok(
+      cameras(sims[0]).every((c) => c.recording.status === 'idle'),
+      'rig-1 stopped',
+    );
     const before = recordingStarts(sims[0]);
     const properties = { responseTopic: 'test/acks', correlationData: Buffer.from('dup-1:rig-1') };
     const command = JSON.stringify({ command: 'start', commandId: 'dup-1', rig: 'rig-1' });
@@ -201,13 +219,75 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
       watch.publish('recorders/rigs/rig-1/command', command, { properties }),
       watch.publish('recorders/rigs/rig-1/command', command, { properties }),
     ]);
-    await watch.waitFor('two acknowledgements', (all) => all.filter((m) => m.topic === 'test/acks').length >= 2, 30_000);
+    await watch.waitFor(
+      'two acknowledgements',
+      (all) => all.filter((m) => m.topic === 'test/acks').length >= 2,
+      30_000,
+    );
     const acks = watch.seen.filter((m) => m.topic === 'test/acks').map(json);
-    assert.ok(acks.every((a) => a.ok === true && a.rig === 'rig-1'), JSON.stringify(acks));
-    assert.ok(watch.seen.filter((m) => m.topic === 'test/acks').every((m) => m.correlationData === 'dup-1:rig-1'));
+    assert.ok(
+      acks.every((a) => a.ok === true && a.rig === 'rig-1'),
+      JSON.stringify(acks),
+    );
+    assert.ok(
+      watch.seen.filter((m) => m.topic === 'test/acks').every((m) => m.correlationData === 'dup-1:rig-1'),
+    );
     assert.equal(recordingStarts(sims[0]) - before, 1, 'one recording start reached the motif system');
     const recorded = cameras(sims[0]);
-    assert.ok(recorded.every((c) => c.recording.status !== 'idle'), 'rig-1 records');
+    assert.ok(
+      recorded.every((c) => c.recording.status !== 'idle'),
+      'rig-1 records',
+    );
+  });
+
+  it('an experiment across rigs: start, mark and stop on every rig, the manifests merged with the rig clocks', async () => {
+    const results = async (ask: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const count = watch.seen.filter((m) => m.topic === RESULTS).length;
+      await watch.publish(ASK, JSON.stringify(ask));
+      await watch.waitFor(
+        `the results of ${JSON.stringify(ask)}`,
+        (all) => all.filter((m) => m.topic === RESULTS).length > count,
+        30_000,
+      );
+      return json(watch.seen.filter((m) => m.topic === RESULTS)[count]);
+    };
+    await results({ command: 'stop', rig: 'all' });
+    const started = await results({
+      command: 'experiment',
+      action: 'start',
+      experiment: 'across rigs',
+      rig: 'all',
+    });
+    const startResults = started.results as Record<string, { ok: boolean; result: { state: string } }>;
+    for (const rig of RIGS)
+      assert.equal(startResults[rig].result.state, 'running', `${rig} runs the experiment`);
+    for (const sim of sims)
+      for (const camera of cameras(sim)) assert.notEqual(camera.recording.status, 'idle');
+    await results({ command: 'experiment', action: 'mark', label: 'stimulus', rig: 'all' });
+    const stopped = await results({ command: 'experiment', action: 'stop', rig: 'all' });
+    const manifests = stopped.results as Record<
+      string,
+      {
+        ok: boolean;
+        result: { state: string; marks: Array<{ label: string }>; experiment: { name: string } };
+      }
+    >;
+    const clocks = stopped.clocks as Record<string, { offsetMs: number; uncertaintyMs: number }>;
+    for (const rig of RIGS) {
+      assert.equal(manifests[rig].result.state, 'stopped');
+      assert.equal(manifests[rig].result.experiment.name, 'across rigs');
+      assert.deepEqual(
+        manifests[rig].result.marks.map((m) => m.label),
+        ['stimulus'],
+      );
+      assert.ok(Number.isFinite(clocks[rig].offsetMs) && clocks[rig].uncertaintyMs >= 0, rig);
+    }
+    for (const sim of sims)
+      assert.ok(
+        cameras(sim).every((c) => c.recording.status === 'idle'),
+        'every camera stopped',
+      );
+    console.log(`      experiment start on 3 rigs: spread ${String(started.spreadMs)} ms`);
   });
 
   it('a killed rig shows offline on the coordinator within the keepalive, and a command to it fails clearly', async () => {
@@ -223,7 +303,10 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
     assert.ok(shownMs < 15_000 * 1.5, `shown after ${shownMs} ms`);
     console.log(`      rig-3 killed → offline in the coordinator's rig list after ${shownMs} ms`);
 
-    await watch.publish(ASK, JSON.stringify({ command: 'start', rig: ['rig-2', 'rig-3'], ask: 'after-kill' }));
+    await watch.publish(
+      ASK,
+      JSON.stringify({ command: 'start', rig: ['rig-2', 'rig-3'], ask: 'after-kill' }),
+    );
     await watch.waitFor('the error', (all) => all.some((m) => m.topic === ERRORS), 30_000);
     const error = json(watch.seen.find((m) => m.topic === ERRORS) as Seen);
     assert.match(String(error.error), /rig-3 is offline since \d{4}-\d\d-\d\dT/);
