@@ -121,9 +121,10 @@ export default defineNode({
 
     const command = (msg: Msg, send: Send): Promise<void> => {
       const request = readCommand(msg);
-      if (pending.full) throw new InputError('too many commands are waiting for their rigs', 'msg.payload');
       // "all": every rig known, offline ones included (they fail at once, naming themselves).
       const rigs = request.rigs === 'all' ? table.names() : request.rigs;
+      if (pending.full(rigs.length))
+        throw new InputError('too many commands are waiting for their rigs; try again later', 'msg.payload');
       const commandId = randomUUID();
       return new Promise<void>((resolve, reject) => {
         const finish = (f: Finished): void => {
@@ -158,7 +159,7 @@ export default defineNode({
         for (const rig of rigs) {
           const row = table.get(rig);
           if (row?.online === false) {
-            pending.fail(commandId, rig, `${rig} is offline since ${row.since ?? 'unknown'} (its last will)`);
+            pending.fail(commandId, rig, `${rig} is offline since ${row.since ?? 'unknown'}`);
             continue;
           }
           const id = Pending.key(commandId, rig);

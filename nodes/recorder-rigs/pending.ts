@@ -46,8 +46,10 @@ interface Entry {
   finish: (finished: Finished) => void;
 }
 
-/** Command messages under way at most (each may name up to MAX_TARGETS rigs). */
+/** Command messages under way at most. */
 export const MAX_PENDING = 1000;
+/** Answers awaited at most, over all commands (a command to 1000 rigs counts 1000). */
+export const MAX_AWAITED = 20_000;
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 export class Pending {
@@ -58,8 +60,9 @@ export class Pending {
     return this.entries.size;
   }
 
-  get full(): boolean {
-    return this.entries.size >= MAX_PENDING;
+  /** Whether a command to `rigs` more rigs would go past the bounds. */
+  full(rigs: number): boolean {
+    return this.entries.size >= MAX_PENDING || this.byKey.size + rigs > MAX_AWAITED;
   }
 
   static key(commandId: string, rig: string): string {

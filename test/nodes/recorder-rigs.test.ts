@@ -257,4 +257,17 @@ describe('recorder-rigs in Node-RED', function () {
     }
     assert.equal(l.commands.length, 0);
   });
+
+  it('keeps at most 1000 commands waiting: the next one fails at once, an answer still settles its own', async () => {
+    const l = await load(60);
+    for (let i = 0; i < 1000; i++) l.rigs.receive({ topic: 'start', payload: 'rig-1' });
+    await waitFor(() => (l.commands.length === 1000 ? true : undefined), 10_000);
+    l.rigs.receive({ topic: 'start', payload: 'rig-1' });
+    const refused = await waitFor(() => l.caught[0]);
+    assert.match((refused.error as { message: string }).message, /too many commands are waiting/);
+    assert.equal(l.commands.length, 1000, 'nothing sent for it');
+    // An answer still settles its own command.
+    ack(l, l.commands[500]);
+    await waitFor(() => l.results[0]);
+  });
 });
