@@ -113,10 +113,15 @@ export default defineNode({
         ack.error === undefined
           ? undefined
           : capText(typeof ack.error === 'string' ? ack.error : (JSON.stringify(ack.error) ?? 'failed'), 400);
-      const rigTime =
-        typeof ack.rigTime === 'number' && Number.isFinite(ack.rigTime) ? ack.rigTime : undefined;
+      const time = (v: unknown): number | undefined =>
+        typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+      const rigTime = time(ack.rigTime);
+      // Only a pair that makes sense (received before answered) narrows the clock; else rigTime alone.
+      const received = time(ack.rigReceivedTime);
+      const rigReceivedTime =
+        received !== undefined && rigTime !== undefined && received <= rigTime ? received : undefined;
       // A duplicate (QoS 1), a late answer or another coordinator's: nothing waits for it.
-      pending.acknowledge(key, { ok: ack.ok === true, result, error, rigTime });
+      pending.acknowledge(key, { ok: ack.ok === true, result, error, rigTime, rigReceivedTime });
     };
 
     const command = (msg: Msg, send: Send): Promise<void> => {

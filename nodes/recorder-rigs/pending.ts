@@ -3,7 +3,7 @@
  * (`<commandId>:<rig>`, sent as MQTT v5 correlation data). An acknowledgement settles its rig once;
  * a second one (QoS 1 delivers at least once) finds nothing and is ignored. When every target has
  * an outcome the entry is finished with the results, the spread of the acknowledgements and each
- * rig's clock offset measured from its `rigTime` (src/common/clock.ts, one sample per command).
+ * rig's clock offset measured from its `rigReceivedTime` and `rigTime` (src/common/clock.ts).
  */
 import { estimateOffset, localNowMs } from '../../src/common/clock';
 
@@ -117,7 +117,7 @@ export class Pending {
    */
   acknowledge(
     key: string,
-    ack: { ok: boolean; result?: unknown; error?: string; rigTime?: number },
+    ack: { ok: boolean; result?: unknown; error?: string; rigTime?: number; rigReceivedTime?: number },
   ): boolean {
     const found = this.byKey.get(key);
     if (!found) return false;
@@ -125,9 +125,13 @@ export class Pending {
     const receivedMs = localNowMs();
     target.receivedMs = receivedMs;
     if (target.sentMs !== undefined && ack.rigTime !== undefined) {
-      const clock = estimateOffset([
-        { sentMs: target.sentMs, receivedMs, serverMs: ack.rigTime, resolutionMs: 1 },
-      ]);
+      // The rig read its clock twice, both between our send and our receipt: intersected, the time
+      // the rig spent on the command drops out (NTP's four timestamps), leaving the network's round trip.
+      const sentMs = target.sentMs;
+      const readings = [ack.rigReceivedTime, ack.rigTime].filter((t): t is number => t !== undefined);
+      const clock = estimateOffset(
+        readings.map((serverMs) => ({ sentMs, receivedMs, serverMs, resolutionMs: 1 })),
+      );
       if (clock) entry.clocks[target.rig] = { offsetMs: clock.offsetMs, uncertaintyMs: clock.uncertaintyMs };
     }
     const ms = target.sentMs === undefined ? undefined : round(receivedMs - target.sentMs);

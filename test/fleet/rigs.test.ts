@@ -179,12 +179,14 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
     }
     // Each rig's retained motif state says so, and the coordinator's rig list shows it.
     await watch.waitFor(
-      'every rig recording in the rig list',
+      "every rig recording, and its schedule's next firing, in the rig list",
       (all) =>
         RIGS.every((rig) =>
           lastList(all).some(
             (r) =>
-              r.rig === rig && (r.systems.motif as { recording?: boolean } | undefined)?.recording === true,
+              r.rig === rig &&
+              (r.systems.motif as { recording?: boolean } | undefined)?.recording === true &&
+              typeof (r.systems.schedule as { nextFiring?: unknown } | undefined)?.nextFiring === 'string',
           ),
         ),
       15_000,
