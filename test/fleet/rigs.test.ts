@@ -126,6 +126,8 @@ describe('rigs over MQTT: three rig Node-REDs, a coordinator, Mosquitto', functi
         await MotifSimulator.start({
           cameras: [`R${i + 1}-CAM0`, `R${i + 1}-CAM1`],
           timing: { pendingMs: 30 },
+          // Nothing here watches the streams: light ones leave the machine to the Node-REDs.
+          streams: { fps: 1, statePerSecond: 1 },
         }),
       );
     watch = await watchMqtt(broker.url, ['recorders/#', 'test/#']);
