@@ -245,7 +245,8 @@ async function main(): Promise<void> {
   for (const line of tabSummary(examples.handles)) console.log(line);
   prepareUserDir(userDir, port);
   const targets = simulatorTargets(handles.slice(0, handles.length - dashboard.handles.length));
-  const dashTargets = simulatorTargets(dashboard.handles);
+  // The dashboard's Rigs page talks to the shared broker, as the fleet example tabs do.
+  const dashTargets = simulatorTargets([...dashboard.handles, ...handles.filter((h) => h.name === 'mqtt')]);
   const keptTabs = reset ? undefined : refreshFlows(userDir, targets, dashTargets, examples.targets);
   const kept = keptTabs === undefined ? [] : readJson<FlowNode[]>(path.join(userDir, 'flows.json'), []);
   if (keptTabs !== undefined && !kept.some((n) => n.type === 'ui-base'))

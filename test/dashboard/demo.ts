@@ -65,7 +65,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
   const port = await freePort();
   prepareUserDir(userDir, port);
-  writeFlows(userDir, simulatorTargets(handles), simulatorTargets(dashboard.handles));
+  writeFlows(
+    userDir,
+    simulatorTargets(handles),
+    simulatorTargets([...dashboard.handles, ...handles.filter((h) => h.name === 'mqtt')]),
+  );
   const red: ChildProcess = spawn(
     process.execPath,
     [path.join(nodeRedPackageDir, 'red.js'), '--userDir', userDir],

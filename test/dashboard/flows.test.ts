@@ -55,6 +55,9 @@ const CORE = new Set([
   'catch',
   'debug',
   'join',
+  'mqtt in',
+  'mqtt out',
+  'mqtt-broker',
 ]);
 
 function targets(port: number, key: string): ConfigTarget[] {
@@ -113,7 +116,7 @@ describe('dashboard example flows', () => {
 
   it('no page holds a function node (core nodes and our nodes do the work)', () => {
     const pages = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
-    assert.equal(pages.length, 5);
+    assert.equal(pages.length, 6);
     for (const name of pages) {
       const functions = readExample(path.join(dir, name)).filter((n) => n.type === 'function');
       assert.deepEqual(

@@ -61,7 +61,7 @@ describe('node help and README', () => {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
   it('finds the node types, their tables and the stream nodes in the real files', () => {
-    assert.equal(TYPES.length, 13, TYPES.join(', '));
+    assert.equal(TYPES.length, 14, TYPES.join(', '));
     assert.deepEqual(tableProperties('motif-action').sort(), [
       'camera',
       'ioPort',

@@ -14,7 +14,7 @@ describe('example layout', () => {
 
   it('checks the dashboard pages with the other examples', () => {
     const pages = files.filter((f) => path.relative(examplesDir, f).startsWith('dashboard'));
-    assert.equal(pages.length, 5, pages.join(', '));
+    assert.equal(pages.length, 6, pages.join(', '));
   });
 
   it('the estimate finds an overlap where there is one', () => {

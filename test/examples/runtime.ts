@@ -24,6 +24,7 @@ export const CORE: Record<string, string> = {
   trigger: 'core/function/89-trigger.js',
   template: 'core/function/80-template.js',
   json: 'core/parsers/70-JSON.js',
+  split: 'core/sequence/17-split.js',
   'http in': 'core/network/21-httpin.js',
   'http response': 'core/network/21-httpin.js',
   'mqtt in': 'core/network/10-mqtt.js',
