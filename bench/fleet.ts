@@ -294,6 +294,22 @@ async function viaBareClient(watch: MqttWatch, command: string): Promise<Round> 
   return { perRig, total: Math.max(...acks.map((m) => m.at)) - t0 };
 }
 
+async function untilAnswered(watch: MqttWatch): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const from = watch.seen.length;
+    await watch.publish('bench/trigger', JSON.stringify({ command: 'stop' }));
+    try {
+      await next(watch, 'bench/results', from, 1000);
+      const answered = watch.seen.slice(from).find((m) => m.topic === 'bench/results') as Seen;
+      const body = JSON.parse(answered.payload) as { results?: Record<string, unknown> };
+      if (Object.keys(body.results ?? {}).length === RIGS) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
 function line(label: string, rounds: Round[]): string {
   const all = summary(rounds.flatMap((r) => r.perRig));
   const totals = summary(rounds.map((r) => r.total));
@@ -335,9 +351,9 @@ export async function benchFleet(): Promise<void> {
       if (Date.now() > deadline) throw new Error('the rigs did not connect to every system');
       await new Promise((r) => setTimeout(r, 250));
     }
-    // The coordinator sees the rigs' retained status when it subscribes; one stop (not timed)
-    // proves it knows all of them before the cold start.
-    await viaCoordinator(watch, 'stop');
+    // The coordinator subscribes once connected, and sees the rigs' retained status then: a stop
+    // (not timed), asked again until it is answered, proves both before the cold start.
+    await untilAnswered(watch);
     const cold = await viaCoordinator(watch, 'start');
     await viaCoordinator(watch, 'stop');
     const coordinator: Round[] = [];
@@ -363,6 +379,10 @@ export async function benchFleet(): Promise<void> {
         coordinator.map((r) => fmt(summary(r.perRig).p99, 0)).join(' '),
     );
     console.log(`goal: spread p99 < 250 ms: ${warmP99 < 250 ? 'met' : 'NOT met'} (${fmt(warmP99, 1)} ms)`);
+  } catch (err) {
+    // What the Node-REDs said is the first thing to read when a run fails.
+    for (const red of reds) console.error(`--- ${red.name}\n${red.log().slice(-1500)}`);
+    throw err;
   } finally {
     await watch?.close();
     await Promise.all(reds.map((r) => r.stop()));
