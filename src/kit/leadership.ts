@@ -141,6 +141,9 @@ export class Leadership {
   /** A connect was sent and no disconnect since: this instance's will is armed (or about to be). */
   private holding = false;
   private duplicate = false;
+  /** The lastFired of the record this instance published last, and the latest of its records read back. */
+  private published = -Infinity;
+  private echoed = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** This run of the node: tells this instance's records from another Node-RED using the same id. */
@@ -210,10 +213,13 @@ export class Leadership {
     this.vacancy(record.kind === 'vacated' && record.who === this.options.instance);
   }
 
-  /** After a firing, before it is sent: the leader's record with the new lastFired. */
+  /**
+   * After a firing, before it is sent: the leader's record with the new lastFired (once per instant:
+   * schedules firing together share one record).
+   */
   fired(lastFired: number): void {
     this.known = Math.max(this.known, lastFired);
-    if (this.current === 'active') this.publish();
+    if (this.current === 'active' && lastFired > this.published) this.publish();
   }
 
   /** The `standby` command: hand leadership over (vacate, then let go) and claim nothing until another leads. */
@@ -239,6 +245,11 @@ export class Leadership {
 
   private leaderRecord(record: { leader: string; run?: string; lastFired?: number }): void {
     const mine = record.leader === this.options.instance;
+    if (mine && this.current === 'yielded') {
+      // Our own claim arriving after the standby command (it was sent before the vacate): stay yielded.
+      this.leaderId = record.leader;
+      return;
+    }
     if (mine && record.run === this.run) {
       this.leaderId = record.leader;
       if (!this.holding) return this.claim(); // the last word is ours though we let go: take it up again
@@ -249,10 +260,12 @@ export class Leadership {
           this.set('active');
           this.options.onRole({ role: 'active', leader: this.leaderId, ...this.firedPart() });
         });
-      } else if ((record.lastFired ?? -Infinity) < (this.lastFired ?? -Infinity)) {
-        // A birth sent again on a reconnect carries the lastFired of the claim: bring it up to date.
+      } else if ((record.lastFired ?? -Infinity) < this.echoed) {
+        // Older than one of ours already read back (records of one connection come in order): a birth
+        // sent again on a reconnect, with the lastFired of the claim. Bring it up to date.
         this.publish();
       }
+      this.echoed = Math.max(this.echoed, record.lastFired ?? -Infinity);
       return;
     }
     if (mine && !this.duplicate && !this.holding) {
@@ -330,6 +343,7 @@ export class Leadership {
   }
 
   private publish(): void {
+    this.published = this.lastFired ?? -Infinity;
     this.options.send({
       topic: this.options.topic,
       payload: { leader: this.options.instance, run: this.run, ...this.firedPart() },
