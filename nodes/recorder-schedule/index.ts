@@ -88,6 +88,9 @@ export default defineNode({
 
     const fire = (firing: Firing): void => {
       const { definition } = firing;
+      // Leader mode: a leader that lost touch with the broker (its lease ran out) sends nothing; the
+      // instance that takes over sends this firing by the missed-firing policy.
+      if (leadership && !leadership.mayFire()) return statusSoon();
       try {
         // One literal, optional keys set afterwards: spreads per firing are a slow path in V8.
         const schedule: Record<string, unknown> = {

@@ -17,7 +17,10 @@
  * Who leads is decided by the broker's order: the last record wins. A claimant is active only once
  * its own record came back and `settleMs` passed without a later record naming another, so two
  * simultaneous claims end with one active instance; one that sees a later record naming another
- * steps down at once. `lastFired` only grows: a standby keeps the latest it saw and hands it to the
+ * steps down at once. The leader holds a lease: it publishes its record every `heartbeatMs` and
+ * fires only while one of its records came back within `leaseMs`. A leader cut off from the broker
+ * (or a paused process) so stops firing before the broker gives up on its connection (1.5 × the
+ * keepalive, at least 5 s for the default lease) and publishes its will; then it claims again. `lastFired` only grows: a standby keeps the latest it saw and hands it to the
  * node when it becomes active, so nothing the old leader sent is sent again.
  *
  * No Node-RED imports; timers are the only clock.
@@ -31,6 +34,9 @@ import { instanceIdProblem } from '../common/formats';
 export const SETTLE_MS = 1000;
 /** With no record at all on the topic this long after the start, the topic is vacant: claim it. */
 export const VACANT_AFTER_MS = 3000;
+/** The leader publishes its record this often, and fires only while one came back within the lease. */
+export const HEARTBEAT_MS = 2000;
+export const LEASE_MS = 6000;
 /** Largest record read (a retained message is anyone's to publish). */
 const MAX_RECORD_BYTES = 4096;
 
@@ -70,6 +76,8 @@ export interface LeadershipOptions {
   lastFired?(): number | null;
   settleMs?: number;
   vacantAfterMs?: number;
+  heartbeatMs?: number;
+  leaseMs?: number;
 }
 
 /** The instance id: the configured one, else the `RECORDERS_INSTANCE` environment variable, else the host name. */
@@ -144,6 +152,9 @@ export class Leadership {
   /** The lastFired of the record this instance published last, and the latest of its records read back. */
   private published = -Infinity;
   private echoed = -Infinity;
+  /** When a record of this run was last read back (the lease). */
+  private echoAt = -Infinity;
+  private heartbeat: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** This run of the node: tells this instance's records from another Node-RED using the same id. */
@@ -195,6 +206,17 @@ export class Leadership {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+  }
+
+  /**
+   * Whether this instance may send a firing now: active, and a record of its own came back within
+   * the lease. An active instance past its lease stops being active (and claims again) here.
+   */
+  mayFire(): boolean {
+    if (this.current === 'active' && Date.now() - this.echoAt > (this.options.leaseMs ?? LEASE_MS))
+      this.loseLease();
+    return this.current === 'active';
   }
 
   /** A message from the leader topic. Throws an InputError for what is not a record (state unchanged). */
@@ -252,12 +274,14 @@ export class Leadership {
     }
     if (mine && record.run === this.run) {
       this.leaderId = record.leader;
+      this.echoAt = Date.now();
       if (!this.holding) return this.claim(); // the last word is ours though we let go: take it up again
       if (this.current === 'claiming') {
         this.set('settling');
         this.arm(this.settleMs, () => {
           if (this.current !== 'settling') return;
           this.set('active');
+          this.beat();
           this.options.onRole({ role: 'active', leader: this.leaderId, ...this.firedPart() });
         });
       } else if ((record.lastFired ?? -Infinity) < this.echoed) {
@@ -328,6 +352,22 @@ export class Leadership {
     };
   }
 
+  /** While active: the record every heartbeat, the lease checked before. */
+  private beat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.stopped || !this.mayFire()) return;
+      this.publish();
+    }, this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat.unref?.();
+  }
+
+  /** No record of ours came back within the lease: not active any more; claim again on a fresh connection. */
+  private loseLease(): void {
+    this.set('claiming');
+    this.options.send(this.connectMessage());
+  }
+
   private stepDown(): void {
     const was = this.current;
     if (this.holding) this.letGo();
@@ -359,6 +399,7 @@ export class Leadership {
 
   private set(state: LeaderState): void {
     if (state !== 'settling' && state !== 'waiting') clearTimeout(this.timer);
+    if (state !== 'active') clearInterval(this.heartbeat);
     if (this.current === state) return;
     const was = this.current;
     this.current = state;

@@ -13,6 +13,8 @@ import {
   Leadership,
   instanceId,
   readRecord,
+  HEARTBEAT_MS,
+  LEASE_MS,
   SETTLE_MS,
   VACANT_AFTER_MS,
   type LeadershipMessage,
@@ -25,6 +27,8 @@ interface Instance {
   id: string;
   leadership: Leadership;
   alive: boolean;
+  /** Cut off from the broker: nothing it sends arrives, nothing reaches it. */
+  cut: boolean;
   connected: boolean;
   will: string | undefined;
   roles: RoleChange[];
@@ -41,6 +45,7 @@ class Broker {
     const instance: Instance = {
       id,
       alive: true,
+      cut: false,
       connected: false,
       will: undefined,
       roles: [],
@@ -64,7 +69,7 @@ class Broker {
   }
 
   private handle(instance: Instance, msg: LeadershipMessage): void {
-    if (!instance.alive) return;
+    if (!instance.alive || instance.cut) return;
     if ('action' in msg && msg.action === 'connect') {
       const broker = msg.broker as { birth: { payload: string }; will: { payload: string } };
       instance.connected = true;
@@ -98,13 +103,14 @@ class Broker {
     for (let step = 0; this.pending.length > 0; step++) {
       assert.ok(step < 1000, 'the instances keep publishing');
       const [instance, payload] = this.pending.shift() as [Instance, unknown];
-      if (instance.alive) instance.leadership.receive(payload);
+      if (instance.alive && !instance.cut) instance.leadership.receive(payload);
       this.checkOneActive();
     }
   }
 
   checkOneActive(): void {
-    const active = this.instances.filter((i) => i.alive && i.leadership.active).map((i) => i.id);
+    // An instance fires only while mayFire() says so: that is what "active" means here.
+    const active = this.instances.filter((i) => i.alive && i.leadership.mayFire()).map((i) => i.id);
     assert.ok(active.length <= 1, `two instances active at once: ${active.join(', ')}`);
   }
 
@@ -122,7 +128,10 @@ describe('leadership over a retained leader topic', () => {
   let broker: Broker;
 
   beforeEach(() => {
-    clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    clock = sinon.useFakeTimers({
+      now: 1_000_000,
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     broker = new Broker();
   });
   afterEach(() => {
@@ -135,6 +144,7 @@ describe('leadership over a retained leader topic', () => {
     for (let left = ms; left > 0; left -= 100) {
       clock.tick(Math.min(100, left));
       broker.flush();
+      broker.checkOneActive();
     }
   }
 
@@ -210,6 +220,33 @@ describe('leadership over a retained leader topic', () => {
     assert.deepEqual(broker.active(), ['rig-1-a'], 'the last record (a update) wins');
     assert.equal(c.connected, false);
     assert.equal(broker.record().leader, 'rig-1-a');
+  });
+
+  it('a leader cut off from the broker stops firing before its will lets the standby take over', () => {
+    const keepaliveMs = 5000;
+    const a = broker.add('rig-1-a');
+    pass(VACANT_AFTER_MS + SETTLE_MS + 200);
+    const b = broker.add('rig-1-b');
+    pass(3000);
+    a.cut = true;
+    const cutAt = Date.now();
+    // The broker gives up on a's connection after 1.5 keepalives and publishes its will.
+    let stoppedAt: number | undefined;
+    while (Date.now() - cutAt < 1.5 * keepaliveMs) {
+      pass(100);
+      if (stoppedAt === undefined && !a.leadership.mayFire()) stoppedAt = Date.now();
+    }
+    assert.ok(stoppedAt !== undefined && stoppedAt - cutAt <= LEASE_MS, 'a stopped within its lease');
+    broker.publish(a.will);
+    pass(SETTLE_MS + 200);
+    assert.deepEqual(broker.active(), ['rig-1-b']);
+    // Back in touch: a reads b's record and follows it.
+    a.cut = false;
+    a.connected = false;
+    broker.publish(JSON.stringify({ leader: 'rig-1-b', run: b.leadership.run }));
+    pass(HEARTBEAT_MS * 2);
+    assert.deepEqual(broker.active(), ['rig-1-b']);
+    assert.equal(a.leadership.state, 'standby');
   });
 
   it('a will of a non-leader: the leader republishes; an instance starting after reads the leader', () => {

@@ -37,6 +37,13 @@ function catcher(): FlowNode[] {
   ];
 }
 
+/** The broker's part for the records: each one the node publishes comes back to it, as mqtt in delivers it. */
+function echoRecords(nodeId: string): void {
+  helper.getNode('leadership').on('input', (msg: Message) => {
+    if (msg.topic === TOPIC) helper.getNode(nodeId).receive({ topic: TOPIC, payload: msg.payload });
+  });
+}
+
 /** What one helper node after another received, in the order it arrived. */
 function inOrder(ids: string[]): Array<[string, Message]> {
   const seen: Array<[string, Message]> = [];
@@ -87,7 +94,7 @@ describe('schedule nodes following a leader topic', function () {
       await loadFlow(MODULES, flow());
       const c = sinon.useFakeTimers({
         now: T0,
-        toFake: ['setTimeout', 'clearTimeout', 'Date'],
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
         shouldClearNativeTimers: true,
       });
       clock = c;
@@ -128,21 +135,27 @@ describe('schedule nodes following a leader topic', function () {
         late: [],
       });
 
+      // From here its records (the heartbeat too) come back, and keep its lease.
+      echoRecords('a');
       const order = inOrder(['fires', 'leadership']);
       await c.tickAsync(at(10) - Date.now());
-      assert.deepEqual(
-        order.map(([id]) => id),
-        ['leadership', 'fires'],
-        'the record goes out before the firing',
+      const record = order.findIndex(
+        ([id, m]) => id === 'leadership' && (m.payload as Reply).lastFired === at(10),
       );
-      assert.deepEqual(order[0][1], {
-        _msgid: order[0][1]._msgid,
+      const firing = order.findIndex(([id]) => id === 'fires');
+      assert.ok(record >= 0 && record < firing, 'the record goes out before the firing');
+      assert.deepEqual(order[record][1], {
+        _msgid: order[record][1]._msgid,
         topic: TOPIC,
         payload: { leader: 'rig-1-a', run: birth.run, lastFired: at(10) },
         retain: true,
         qos: 1,
       });
-      assert.equal((order[1][1].schedule as Reply).scheduledAt, at(10));
+      assert.equal((order[firing][1].schedule as Reply).scheduledAt, at(10));
+      assert.ok(
+        order.filter(([id]) => id === 'leadership').length >= 4,
+        'and again every 2 s while it leads',
+      );
 
       // A later record names another instance: standby at once, a clean disconnect, nothing fired.
       const standby = nextMessage(helper.getNode('replies'));
@@ -165,7 +178,7 @@ describe('schedule nodes following a leader topic', function () {
       await loadFlow(MODULES, flow({ missed: 'fireOnceLate' }));
       const c = sinon.useFakeTimers({
         now: T0,
-        toFake: ['setTimeout', 'clearTimeout', 'Date'],
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
         shouldClearNativeTimers: true,
       });
       clock = c;
@@ -188,6 +201,7 @@ describe('schedule nodes following a leader topic', function () {
       assert.equal(birth.lastFired, at(20), 'the claim carries the lastFired it read');
       await c.tickAsync(6_000); // 31 s: 30 fell due while nobody led
       const role = nextMessage(helper.getNode('replies'));
+      echoRecords('a');
       node.receive({ topic: TOPIC, payload: birth });
       await c.tickAsync(SETTLE_MS);
       const active = (await role).payload as Reply;
@@ -198,6 +212,35 @@ describe('schedule nodes following a leader topic', function () {
         [at(30), at(40)],
         'never 10 or 20 (b sent them), 30 once, late',
       );
+    });
+
+    it('a leader whose records stop coming back (cut off, or paused) stops firing within the lease', async () => {
+      await loadFlow(MODULES, flow());
+      const c = sinon.useFakeTimers({
+        now: T0,
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+        shouldClearNativeTimers: true,
+      });
+      clock = c;
+      const node = helper.getNode('a');
+      const fires = collect(helper.getNode('fires'));
+      const leadership = collect(helper.getNode('leadership'));
+      const added = nextMessage(helper.getNode('replies'));
+      node.receive({ payload: { command: 'add', name: 'tick', expression: '*/10 * * * * *' } });
+      await added;
+      const claim = nextMessage(helper.getNode('leadership'));
+      node.receive({ topic: TOPIC, payload: '' });
+      const birth = String(((await claim).broker as Record<string, Reply>).birth.payload);
+      const role = nextMessage(helper.getNode('replies'));
+      node.receive({ topic: TOPIC, payload: birth });
+      await c.tickAsync(SETTLE_MS);
+      assert.equal(((await role).payload as Reply).role, 'active');
+      // Nothing comes back any more: at 10 s its lease (6 s from the last record read) has run out.
+      const standby = nextMessage(helper.getNode('replies'), 60_000);
+      await c.tickAsync(at(10) - Date.now());
+      assert.equal(((await standby).payload as Reply).role, 'standby');
+      assert.deepEqual(fires, [], 'not sent by a leader without a lease');
+      assert.equal(leadership.at(-1)?.action, 'connect', 'it claims again on a fresh connection');
     });
 
     it('answers the standby command by vacating and letting go; a bad record reaches Catch', async () => {
