@@ -20,7 +20,8 @@
  * steps down at once. The leader holds a lease: it publishes its record every `heartbeatMs` and
  * fires only while one of its records came back within `leaseMs`. A leader cut off from the broker
  * (or a paused process) so stops firing before the broker gives up on its connection (1.5 × the
- * keepalive, at least 5 s for the default lease) and publishes its will; then it claims again. `lastFired` only grows: a standby keeps the latest it saw and hands it to the
+ * keepalive, at least 5 s for the default lease) and publishes its will; it vacates, lets go, and
+ * the records it reads when it is back decide again. `lastFired` only grows: a standby keeps the latest it saw and hands it to the
  * node when it becomes active, so nothing the old leader sent is sent again.
  *
  * No Node-RED imports; timers are the only clock.
@@ -247,12 +248,7 @@ export class Leadership {
   /** The `standby` command: hand leadership over (vacate, then let go) and claim nothing until another leads. */
   yieldLeadership(): void {
     if (this.holding) {
-      this.options.send({
-        topic: this.options.topic,
-        payload: { vacated: this.options.instance, run: this.run, ...this.firedPart() },
-        retain: true,
-        qos: 1,
-      });
+      this.vacate();
       this.letGo();
     }
     this.leaderId = null;
@@ -362,10 +358,25 @@ export class Leadership {
     this.heartbeat.unref?.();
   }
 
-  /** No record of ours came back within the lease: not active any more; claim again on a fresh connection. */
+  /**
+   * No record of ours came back within the lease: stop at once, vacate (reaches the broker only if
+   * the connection still works, e.g. after a pause shorter than its keepalive; otherwise the broker
+   * publishes the will) and let go, so the connection's automatic reconnect does not send the birth
+   * again. The records read when the broker is back decide again who leads.
+   */
   private loseLease(): void {
-    this.set('claiming');
-    this.options.send(this.connectMessage());
+    this.vacate();
+    this.leaderId = null;
+    this.stepDown();
+  }
+
+  private vacate(): void {
+    this.options.send({
+      topic: this.options.topic,
+      payload: { vacated: this.options.instance, run: this.run, ...this.firedPart() },
+      retain: true,
+      qos: 1,
+    });
   }
 
   private stepDown(): void {

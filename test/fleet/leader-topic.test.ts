@@ -17,6 +17,11 @@ const ROLES = 'test/roles';
 const KEEPALIVE_S = 5;
 /** "A few seconds": the claim's settle (1 s), its connection and the delivery on a loaded machine. */
 const FEW_S = 4;
+/**
+ * Mosquitto 2.0 checks its clients' keepalive now and then, not at the instant: a silent client's
+ * will came 7.3 to 12.3 s after it hung at keepalive 5 s (1.5 keepalives = 7.5 s).
+ */
+const BROKER_CHECK_S = 5;
 
 interface Firing {
   instance: string;
@@ -139,9 +144,9 @@ function firings(seen: Seen[]): Firing[] {
     .map((m) => ({ ...(JSON.parse(m.payload) as Omit<Firing, 'at'>), at: m.at }));
 }
 
-function roleSeen(seen: Seen[], instance: string, role: string): Seen | undefined {
+function roleSeen(seen: Seen[], instance: string, role: string, since = 0): Seen | undefined {
   return seen.find((m) => {
-    if (m.topic !== ROLES) return false;
+    if (m.topic !== ROLES || m.at < since) return false;
     const p = JSON.parse(m.payload) as { instance?: string; role?: string };
     return p.instance === instance && p.role === role;
   });
@@ -162,6 +167,9 @@ describe('leader topic: two Node-RED programs, one schedule, a SIGKILL', functio
   let broker: Mosquitto;
   let watch: MqttWatch | undefined;
   const reds: NodeRedProcess[] = [];
+  /** Set by the first test: the instance killed there, and the one that took over. */
+  let killed = '';
+  let leading: NodeRedProcess | undefined;
 
   before(async () => {
     broker = await startMosquitto();
@@ -232,6 +240,8 @@ describe('leader topic: two Node-RED programs, one schedule, a SIGKILL', functio
       all.some((f) => f.scheduledAt === due),
       `the firing due at ${new Date(due).toISOString()} was sent (by one of them)`,
     );
+    killed = leader;
+    leading = byId.get(standby);
     const afterKill = all.filter((f) => f.at > killedAt + 100);
     assert.deepEqual(
       afterKill.filter((f) => f.instance !== standby),
@@ -252,6 +262,68 @@ describe('leader topic: two Node-RED programs, one schedule, a SIGKILL', functio
     continuous(
       all.filter((f) => f.instance === standby),
       'the standby after the takeover',
+    );
+  });
+
+  it('a leader that hangs (SIGSTOP) stops before its will hands over; resumed, nothing fires twice', async () => {
+    const w = watch as MqttWatch;
+    assert.ok(leading && killed, 'the first test left a leader');
+    const hung = leading;
+    // The killed instance runs again: it reads the leader's record and follows it.
+    const again = await startNodeRedProcess({
+      name: `${killed}-again`,
+      flow: scheduleFlow(broker.port),
+      env: { RECORDERS_INSTANCE: killed },
+    });
+    reds.push(again);
+    const restartedAt = Date.now();
+    await w.waitFor(
+      'two firings after the restart',
+      (all) => firings(all).filter((f) => f.at > restartedAt).length >= 2,
+      10_000,
+    );
+    assert.deepEqual(
+      firings(w.seen).filter((f) => f.at > restartedAt && f.instance !== hung.name),
+      [],
+      'the restarted instance follows',
+    );
+
+    // The leader hangs: its sockets stay open, the broker hears nothing and gives up after 1.5
+    // keepalives, publishing its will; the restarted instance takes over.
+    const pausedAt = Date.now();
+    hung.pause();
+    await w.waitFor(
+      'the other one active',
+      (all) => roleSeen(all, killed, 'active', pausedAt) !== undefined,
+      30_000,
+    );
+    await w.waitFor(
+      'a firing by it',
+      (all) => firings(all).some((f) => f.instance === killed && f.at > pausedAt),
+      10_000,
+    );
+    const activeAt = (roleSeen(w.seen, killed, 'active', pausedAt) as Seen).at;
+    const firstFiring = firings(w.seen).find((f) => f.instance === killed && f.at > pausedAt) as Firing;
+    const will = w.seen.find(
+      (m) => m.topic === LEADER_TOPIC && m.at > pausedAt && m.payload.includes('vacated'),
+    );
+    console.log(
+      `      failover: hang → will ${will ? will.at - pausedAt : '?'} ms, hang → other active ${activeAt - pausedAt} ms, hang → its first firing ` +
+        `${firstFiring.at - pausedAt} ms (keepalive ${KEEPALIVE_S} s: the broker waits 1.5 keepalives)`,
+    );
+    const bound = (1.5 * KEEPALIVE_S + BROKER_CHECK_S + FEW_S) * 1000;
+    assert.ok(activeAt - pausedAt < bound, `active within 1.5 keepalives + the broker's check + ${FEW_S} s`);
+
+    // Resumed, the hung one finds its lease run out: its overdue firing is not sent; it follows.
+    hung.resume();
+    const resumedAt = Date.now();
+    const count = firings(w.seen).length;
+    await w.waitFor('three more firings', (all) => firings(all).length >= count + 3, 15_000);
+    assertNeverTwice(firings(w.seen));
+    assert.deepEqual(
+      firings(w.seen).filter((f) => f.instance === hung.name && f.at > pausedAt + 100),
+      [],
+      `${hung.name} sent nothing after it hung (resumed ${Date.now() - resumedAt} ms ago)`,
     );
   });
 });

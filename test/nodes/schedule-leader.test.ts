@@ -240,7 +240,11 @@ describe('schedule nodes following a leader topic', function () {
       await c.tickAsync(at(10) - Date.now());
       assert.equal(((await standby).payload as Reply).role, 'standby');
       assert.deepEqual(fires, [], 'not sent by a leader without a lease');
-      assert.equal(leadership.at(-1)?.action, 'connect', 'it claims again on a fresh connection');
+      assert.deepEqual(
+        leadership.slice(-2).map((m) => m.action ?? (m.payload as Reply).vacated),
+        ['rig-1-a', 'disconnect'],
+        'it vacates and lets go (no birth again on a reconnect)',
+      );
     });
 
     it('answers the standby command by vacating and letting go; a bad record reaches Catch', async () => {
