@@ -5,6 +5,7 @@
  */
 import { TASK_KINDS } from '../../src/backends/motif';
 import { field } from '../../src/kit/fields';
+import { ROLE_FIELDS } from '../../src/kit/follow-leader';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),
@@ -15,9 +16,10 @@ export const FIELDS = {
   timeZone: field.text({ label: 'time zone', maxLength: 64 }),
   /**
    * The role at deploy: 'standby' leaves the server's tasks to the active instance (no create, replace
-   * or delete) until an `active` message. Flows without it are active.
+   * or delete) until an `active` message; 'leader' follows a retained MQTT leader topic
+   * (src/kit/leadership.ts). Flows without it are active.
    */
-  role: field.text({ label: 'role', default: 'active', choices: ['active', 'standby'] }),
+  ...ROLE_FIELDS,
   /** Seconds between checks that the server still has the tasks; 0 = only on deploy and reconnect. */
   checkInterval: field.number({ label: 'check interval', default: 60, min: 0, max: 86_400 }),
 };

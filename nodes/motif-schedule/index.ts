@@ -3,7 +3,9 @@
  * deploy, whenever the connection comes back, and on a periodic check (motif forgets its tasks when
  * it restarts with an empty list): missing tasks are created, changed ones replaced, this node's
  * stale ones deleted; other users' tasks are never touched. Messages list, clear this node's
- * tasks, add or remove one, or re-sync. One output: reports and replies.
+ * tasks, add or remove one, or re-sync. Output 1: reports and replies; in leader mode output 2: the
+ * leadership messages for a core `mqtt out` node (src/kit/leadership.ts): the leader topic decides
+ * which instance keeps the server's tasks.
  */
 import { createTask, deleteTask, readTasks, type MotifClient } from '../../src/backends/motif';
 import { ConfigError, InputError, toRecorderError } from '../../src/common/errors';
@@ -12,6 +14,8 @@ import { onInput, type Msg } from '../../src/kit/node-red';
 import { CronSchedule, shortWhen } from '../../src/schedule';
 import { schedulePreviewRoute } from '../../src/kit/admin';
 import { defineNode } from '../../src/kit/define-node';
+import { followLeader, fromLeaderTopic } from '../../src/kit/follow-leader';
+import type { RoleChange } from '../../src/kit/leadership';
 import { useServer } from '../../src/kit/use-server';
 import { FIELDS, MAX_TASKS } from './fields';
 import { reconcile, viewOf, viewOfExpression, type ReconcileReport, type TaskView } from './reconcile';
@@ -68,7 +72,9 @@ export default defineNode({
     const { server, status } = served;
     // Standby: another Node-RED instance with the same flow keeps the tasks on the server; this one
     // creates, replaces and deletes nothing there until it is told to be active.
-    let standby = config.role === 'standby';
+    let standby = config.role !== 'active';
+    // Leader mode adds the leadership output after the reports.
+    const outputs = config.role === 'leader' ? 2 : 1;
     const prefix = nodePrefix(node.id);
     const editorPrefix = `${prefix}e_`;
     const timeZone = config.timeZone || undefined;
@@ -97,18 +103,67 @@ export default defineNode({
       }
     });
 
-    /** Standby status: the next firing of the declared tasks, computed here. */
+    /** Set while a command is answered: its reply says the role, no separate role message. */
+    let answering = false;
+    const followRole = (change: RoleChange): void => {
+      if (change.role === 'standby') {
+        if (standby) return;
+        standby = true;
+        showStandby();
+        if (!answering)
+          node.send({ topic: 'role', payload: { role: 'standby', changed: true, leader: change.leader } });
+        return;
+      }
+      if (!standby) return;
+      standby = false;
+      // Taking over: the server's tasks are brought in line with this node's declaration now.
+      sync().then(
+        (report) =>
+          node.send({
+            topic: 'role',
+            payload: { role: 'active', changed: true, leader: change.leader, sync: report },
+          }),
+        (err: unknown) => {
+          if (life.isDisposed) return;
+          const error = toRecorderError(err);
+          status.fail(error);
+          node.error(`active, but could not synchronise the motif tasks: ${error.message}`);
+        },
+      );
+    };
+    const leadership = followLeader({
+      node,
+      life,
+      check: ctx.check,
+      values: config,
+      outputs,
+      onRole: followRole,
+      onState: () => {
+        if (standby) showStandby();
+      },
+    });
+
+    /** Standby status: the next firing of the declared tasks, computed here; in leader mode who leads. */
     const showStandby = (): void => {
+      if (leadership?.duplicated)
+        return status.set('error', t('motif-schedule.status.duplicate', { id: leadership.instance }));
+      if (leadership && (leadership.state === 'claiming' || leadership.state === 'settling'))
+        return status.set('busy', t('motif-schedule.status.claiming'));
       const now = Date.now();
       const next = desired
         .flatMap((task) => viewOf(task, now, timeZone).next.slice(0, 1))
         .map((iso) => Date.parse(iso))
         .sort((a, b) => a - b)[0];
+      const leader = leadership?.leader;
       status.set(
         'idle',
-        next === undefined
-          ? t('motif-schedule.status.standby')
-          : t('motif-schedule.status.standbyNext', { when: shortWhen(next, now, timeZone) }),
+        leader
+          ? next === undefined
+            ? t('motif-schedule.status.follows', { leader })
+            : t('motif-schedule.status.followsNext', { leader, when: shortWhen(next, now, timeZone) })
+          : next === undefined
+            ? t('motif-schedule.status.standby')
+            : t('motif-schedule.status.standbyNext', { when: shortWhen(next, now, timeZone) }),
       );
     };
 
@@ -177,6 +232,7 @@ export default defineNode({
     });
     if (connected) syncAndReport(false);
     if (standby) showStandby();
+    leadership?.start();
     const interval = config.checkInterval ?? 60;
     if (interval > 0) {
       const timer = setInterval(() => {
@@ -234,6 +290,12 @@ export default defineNode({
     onInput(
       node,
       async (msg, send) => {
+        if (fromLeaderTopic(msg, leadership)) {
+          // A record of the leader topic: it may change the role (announced on output 1), no reply.
+          leadership?.receive(msg.payload);
+          if (standby) showStandby();
+          return;
+        }
         const { command, fields } = commandOf(msg);
         if (standby && WRITES.includes(command))
           throw new InputError(
@@ -245,11 +307,24 @@ export default defineNode({
           case 'standby': {
             const changed = !standby;
             standby = true;
+            // Leader mode: hand the leader topic over (vacate, let go) and claim nothing until another leads.
+            answering = true;
+            try {
+              leadership?.yieldLeadership();
+            } finally {
+              answering = false;
+            }
             showStandby();
             result = { role: 'standby', changed };
             break;
           }
           case 'active': {
+            if (leadership) {
+              // Leader mode: claim the topic; the node is active once the claim has settled.
+              leadership.claimNow();
+              result = { role: standby ? 'standby' : 'active', changed: false, leadership: leadership.state };
+              break;
+            }
             const changed = standby;
             standby = false;
             // Taking over: the server's tasks are brought in line with this node's declaration now.

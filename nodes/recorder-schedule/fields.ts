@@ -5,6 +5,7 @@
  * Commands come in msg.payload / msg.topic (commands.ts), not as field overrides.
  */
 import { field } from '../../src/kit/fields';
+import { ROLE_FIELDS } from '../../src/kit/follow-leader';
 
 export const FIELDS = {
   name: field.text({ label: 'name' }),
@@ -27,9 +28,10 @@ export const FIELDS = {
   missed: field.text({ label: 'missed firings', default: 'skip', choices: ['skip', 'fireOnceLate'] }),
   /**
    * The role at deploy: 'standby' computes the firings and sends none until an `active` message
-   * (another instance with the same flow is the active one). Flows without it are active.
+   * (another instance with the same flow is the active one); 'leader' follows a retained MQTT
+   * leader topic (src/kit/leadership.ts). Flows without it are active.
    */
-  role: field.text({ label: 'role', default: 'active', choices: ['active', 'standby'] }),
+  ...ROLE_FIELDS,
   /** Context store for what a restart needs: '' = Node-RED's default store, 'none' = keep nothing. */
   store: field.text({ label: 'context store', maxLength: 100 }),
 };

@@ -3,7 +3,8 @@
  * schedules per node on one timer (`ScheduleTable`), controlled by messages (`commands.ts`),
  * dynamic schedules and paused state kept in a context store, relative schedules anchored by a
  * `start` message or by another schedule of the node (with a run time), so a protocol needs no
- * wiring loop. Output 1: firings; output 2: command replies.
+ * wiring loop. Output 1: firings; output 2: command replies; in leader mode output 3: the leadership
+ * messages for a core `mqtt out` node (src/kit/leadership.ts).
  *
  * Messages are handled one after another, in order. The editor's list, a restore and the commands
  * of a message run in slices (`slices.ts`): a batch of 20,000 adds never holds the event loop for
@@ -13,6 +14,8 @@ import { bounded } from '../../src/common/bounded';
 import { ClosedError, toRecorderError } from '../../src/common/errors';
 import { schedulePreviewRoute } from '../../src/kit/admin';
 import { defineNode } from '../../src/kit/define-node';
+import { followLeader, fromLeaderTopic } from '../../src/kit/follow-leader';
+import type { RoleChange } from '../../src/kit/leadership';
 import { onInput, ownStatus, type Msg, type Send } from '../../src/kit/node-red';
 import { previewExpression, shortWhen, type DstPolicy, type MissedPolicy } from '../../src/schedule';
 import { readCommands, type Command } from './commands';
@@ -50,6 +53,8 @@ export default defineNode({
     const dst = config.dst as DstPolicy;
     const missed = config.missed as MissedPolicy;
     const status = ownStatus(node, life, t);
+    // Leader mode adds the leadership output after the two others.
+    const outputs = config.role === 'leader' ? 3 : 2;
     const store = config.store === 'none' ? null : config.store || undefined;
     // The global context, not the node's: Node-RED deletes a node's context on every redeploy
     // unless a context store is configured, and the key is removed when the node is deleted.
@@ -83,6 +88,9 @@ export default defineNode({
 
     const fire = (firing: Firing): void => {
       const { definition } = firing;
+      // Leader mode: a leader that lost touch with the broker (its lease ran out) sends nothing; the
+      // instance that takes over sends this firing by the missed-firing policy.
+      if (leadership && !leadership.mayFire()) return statusSoon();
       try {
         // One literal, optional keys set afterwards: spreads per firing are a slow path in V8.
         const schedule: Record<string, unknown> = {
@@ -100,6 +108,9 @@ export default defineNode({
         if (definition.anchor) schedule.anchor = definition.anchor;
         if (firing.catchUp) schedule.catchUp = true;
         const msg = { topic: definition.topic, payload: payloadOf(definition, firing.firedAt), schedule };
+        // The leader's record goes out first: a crash between the two loses this firing rather
+        // than having the standby send it again.
+        if (!firing.triggered) leadership?.fired(table.lastFired() ?? firing.scheduledAt);
         node.send([msg, null]);
       } catch (err) {
         node.error(`schedule "${definition.name}": ${toRecorderError(err).message}`);
@@ -117,9 +128,60 @@ export default defineNode({
       onError: (err) => node.error(toRecorderError(err).message),
     });
     life.add(() => table.stop());
-    if (config.role === 'standby') table.enterStandby();
+    if (config.role !== 'active') table.enterStandby();
+
+    /** Set while a command is answered: its reply says the role, no separate role message. */
+    let answering = false;
+    const announce = (payload: Record<string, unknown>): void => {
+      if (!answering) node.send([null, { topic: 'role', payload }]);
+    };
+    const followRole = (change: RoleChange): void => {
+      if (change.role === 'standby') {
+        table.firedElsewhereUntil(change.lastFired);
+        const changed = table.enterStandby();
+        if (changed)
+          announce({ role: 'standby', changed, leader: change.leader, lastFired: iso(table.lastFired()) });
+      } else {
+        const changed = table.standby;
+        const late = table.takeOver(change.lastFired);
+        if (changed && store !== null) writer.changed();
+        if (changed)
+          announce({
+            role: 'active',
+            changed,
+            leader: change.leader,
+            lastFired: iso(table.lastFired()),
+            late: late.map((f) => ({ name: f.definition.name, scheduledAt: iso(f.scheduledAt) })),
+          });
+      }
+      statusSoon();
+    };
+    const leadership = followLeader({
+      node,
+      life,
+      check: ctx.check,
+      values: config,
+      outputs,
+      onRole: followRole,
+      onState: () => statusSoon(),
+      lastFired: () => table.lastFired(),
+    });
 
     const showStatus = (): void => {
+      if (leadership?.duplicated)
+        return status.set('error', t('recorder-schedule.status.duplicate', { id: leadership.instance }));
+      if (leadership && (leadership.state === 'claiming' || leadership.state === 'settling'))
+        return status.set('busy', t('recorder-schedule.status.claiming'));
+      if (table.standby && leadership?.leader) {
+        const next = table.earliest()?.nextAt;
+        const leader = leadership.leader;
+        return status.set(
+          'idle',
+          next == null
+            ? t('recorder-schedule.status.follows', { leader })
+            : t('recorder-schedule.status.followsNext', { leader, when: shortWhen(next, Date.now()) }),
+        );
+      }
       if (table.standby) {
         const next = table.earliest()?.nextAt;
         return status.set(
@@ -191,6 +253,7 @@ export default defineNode({
       started = true;
       table.start();
       table.catchUp();
+      leadership?.start();
       showStatus();
     })();
     // Every message awaits `ready` and answers with its failure; this only keeps it from going unhandled.
@@ -266,9 +329,27 @@ export default defineNode({
         case 'standby': {
           table.firedElsewhereUntil(command.lastFired);
           const changed = table.enterStandby();
+          // Leader mode: hand the leader topic over (vacate, let go) and claim nothing until another leads.
+          answering = true;
+          try {
+            leadership?.yieldLeadership();
+          } finally {
+            answering = false;
+          }
           return { role: 'standby', changed, lastFired: iso(table.lastFired()) };
         }
         case 'active': {
+          if (leadership) {
+            // Leader mode: claim the topic; the node is active once the claim has settled.
+            table.firedElsewhereUntil(command.lastFired);
+            leadership.claimNow();
+            return {
+              role: table.standby ? 'standby' : 'active',
+              changed: false,
+              leadership: leadership.state,
+              lastFired: iso(table.lastFired()),
+            };
+          }
           const changed = table.standby;
           const late = table.takeOver(command.lastFired, changed ? storeHints : undefined);
           // The new active instance owns the saved state from now on.
@@ -299,6 +380,12 @@ export default defineNode({
     const handle = async (msg: Msg, send: Send): Promise<void> => {
       await ready;
       if (life.isDisposed) throw new ClosedError('the node was closed before this message was handled');
+      if (fromLeaderTopic(msg, leadership)) {
+        // A record of the leader topic: it may change the role (announced on output 2), no reply.
+        leadership?.receive(msg.payload);
+        showStatus();
+        return;
+      }
       const commands = readCommands(msg);
       // A takeover skips what the saved state says was sent (by the active instance, on a shared store).
       storeHints =

@@ -304,3 +304,31 @@ export function scheduleNameProblem(name: unknown): string | null {
   if (/^\p{Zs}|\p{Zs}$/u.test(name)) return 'a schedule name must not start or end with a space';
   return null;
 }
+
+/**
+ * An MQTT topic a node publishes to and matches exactly (a leader topic): 1–1000 characters, no
+ * wildcard (`+`, `#`), no NUL or other control character, not starting with `$` (the broker's own).
+ */
+export function mqttTopicProblem(value: unknown): string | null {
+  const text = typeof value === 'string' ? value : '';
+  if (text === '') return 'an MQTT topic is needed, e.g. recorders/rigs/rig-1/leader/recording';
+  if (text.length > 1000) return 'an MQTT topic here is at most 1000 characters';
+  if (/[+#]/.test(text)) return 'a topic to publish to: no wildcards (+ or #)';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) return 'an MQTT topic must not contain control characters';
+  if (text.startsWith('$')) return 'topics starting with $ belong to the broker';
+  if (text.trim() !== text) return 'an MQTT topic here must not start or end with a space';
+  return null;
+}
+
+/**
+ * What names one Node-RED instance among those running the same flow (a leadership record's
+ * `leader`): 1–100 letters, digits and `.`, `_`, `-`, `:`, `@`.
+ */
+export function instanceIdProblem(value: unknown): string | null {
+  const text = typeof value === 'string' ? value : '';
+  if (text === '') return 'an instance id is needed, e.g. rig-1-a';
+  if (text.length > 100) return 'an instance id is at most 100 characters';
+  if (!/^[A-Za-z0-9._:@-]+$/.test(text))
+    return 'an instance id is letters, digits and . _ - : @ (no spaces), e.g. rig-1-a';
+  return null;
+}

@@ -80,15 +80,34 @@ export function listExamples(dir: string, withDashboard = false): string[] {
   return out.sort();
 }
 
-function remapIds(nodes: FlowNode[], prefix: string, shared: Map<string, string>): FlowNode[] {
+/**
+ * A config node the flow connects and disconnects itself (an mqtt-broker without automatic
+ * connection, such as a schedule's leadership connection): it keeps a node of its own, pointed at
+ * the target like the shared one, so its connect and disconnect leave the others' connection alone.
+ */
+function ownConnection(n: FlowNode, shared: Map<string, string>): boolean {
+  return shared.has(n.type) && (n.autoConnect === false || n.autoConnect === 'false');
+}
+
+function remapIds(
+  nodes: FlowNode[],
+  prefix: string,
+  shared: Map<string, string>,
+  props: Map<string, Record<string, unknown>>,
+): FlowNode[] {
   const ids = new Map<string, string>();
   for (const n of nodes)
-    ids.set(n.id, shared.get(n.type) ?? (SHARED_ONCE.has(n.type) ? n.id : `${prefix}${n.id}`));
+    ids.set(
+      n.id,
+      (ownConnection(n, shared) ? undefined : shared.get(n.type)) ??
+        (SHARED_ONCE.has(n.type) ? n.id : `${prefix}${n.id}`),
+    );
   const map = (v: unknown): unknown => (typeof v === 'string' && ids.has(v) ? ids.get(v) : v);
   return nodes
-    .filter((n) => !shared.has(n.type))
+    .filter((n) => !shared.has(n.type) || ownConnection(n, shared))
     .map((n) => {
-      const copy: FlowNode = { ...n, id: ids.get(n.id) ?? n.id };
+      const target = ownConnection(n, shared) ? { ...props.get(n.type), autoConnect: false } : {};
+      const copy: FlowNode = { ...n, ...target, id: ids.get(n.id) ?? n.id };
       for (const prop of REFERENCE_PROPS) if (prop in copy) copy[prop] = map(copy[prop]);
       if (Array.isArray(copy.wires)) copy.wires = (copy.wires as unknown[][]).map((port) => port.map(map));
       if (Array.isArray(copy.links)) copy.links = (copy.links as unknown[]).map(map);
@@ -113,20 +132,24 @@ export function assembleFlows(
 ): { flows: FlowNode[]; credentials: Record<string, Record<string, string>> } {
   const prefix = options.prefix ?? '';
   const shared = new Map<string, string>();
+  const props = new Map<string, Record<string, unknown>>();
   const flows: FlowNode[] = [];
   const credentials: Record<string, Record<string, string>> = {};
   for (const target of targets) {
     const id = `${prefix}sim-${target.type}`;
     shared.set(target.type, id);
+    props.set(target.type, target.props);
     flows.push({ id, type: target.type, name: `simulated ${target.type.split('-')[0]}`, ...target.props });
     credentials[id] = target.credentials;
   }
   const once = new Set<string>();
   files.forEach((file, index) => {
     const own = new Map(shared);
+    const ownProps = new Map(props);
     for (const target of options.perFile?.[index] ?? []) {
       const id = `${prefix}sim-${target.type}@${fileKey(file)}`;
       own.set(target.type, id);
+      ownProps.set(target.type, target.props);
       flows.push({
         id,
         type: target.type,
@@ -135,7 +158,7 @@ export function assembleFlows(
       });
       credentials[id] = target.credentials;
     }
-    for (const n of remapIds(readExample(file), `${prefix || 'ex'}${index}-`, own)) {
+    for (const n of remapIds(readExample(file), `${prefix || 'ex'}${index}-`, own, ownProps)) {
       if (SHARED_ONCE.has(n.type)) {
         if (once.has(n.id)) continue;
         once.add(n.id);

@@ -176,4 +176,12 @@ export const FORMAT_SAMPLES: Record<string, Samples> = {
     accepts: ['abc123', 'key-with_punct!~', '__PWRD__'],
     refuses: ['', 'bad key', 'line\nbreak', 'ключ', 42],
   },
+  mqttTopicProblem: {
+    accepts: ['recorders/rigs/rig-1/leader/recording', 'a', '/x/', 'Labor ä/Aufnahme', 'x'.repeat(1000)],
+    refuses: ['', 'a/+/b', 'a/#', '$SYS/x', ' a', 'a\u0000b', 'a\nb', 'x'.repeat(1001), 42],
+  },
+  instanceIdProblem: {
+    accepts: ['rig-1-a', 'pc7.lab.local', 'node@host:1880', 'A_1', 'x'.repeat(100)],
+    refuses: ['', 'two words', 'a/b', 'ä', 'x'.repeat(101), 'a\nb', 7],
+  },
 };

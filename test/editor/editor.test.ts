@@ -14,6 +14,7 @@ import {
   TYPES,
   closeDialogs,
   openDialog,
+  pressDone,
   startEditorSession,
   type EditorApi,
   type EditorSession,
@@ -121,6 +122,64 @@ describe('editor in a browser', function () {
       assert.ok(row.placeholderFits, 'the time-zone hint is not cut off');
     }
   });
+
+  for (const [type, outputs] of [
+    ['recorder-schedule', 2],
+    ['motif-schedule', 1],
+  ] as const) {
+    it(`${type}: "leader topic" shows its fields, checks the topic and adds the leadership output`, async () => {
+      const { page } = session;
+      const id = session.flows.find((n) => n.type === type && n.role !== 'leader')?.id;
+      assert.ok(id);
+      const state = (): Promise<{ outputs: number; valid: boolean; errors: string[] }> =>
+        page.evaluate((nodeId) => {
+          const RED = (globalThis as unknown as { RED: EditorApi }).RED;
+          const node = RED.nodes.node(nodeId) as unknown as {
+            outputs: number;
+            valid?: boolean;
+            validationErrors?: string[];
+          };
+          RED.editor.validateNode(node);
+          return {
+            outputs: node.outputs,
+            valid: node.valid !== false,
+            errors: (node.validationErrors ?? []).map(String),
+          };
+        }, id);
+      const edit = async (role: string, topic?: string): Promise<boolean> => {
+        const prefix = await openDialog(page, id);
+        const shown = await page.evaluate(
+          ([r, t]) => {
+            const $ = (
+              globalThis as unknown as {
+                $: (s: string) => {
+                  val(v?: string): unknown;
+                  trigger(e: string): void;
+                  closest(s: string): { is(s: string): boolean };
+                };
+              }
+            ).$;
+            $('#node-input-role').val(r);
+            $('#node-input-role').trigger('change');
+            if (t !== undefined) $('#node-input-leaderTopic').val(t);
+            return $('#node-input-leaderTopic').closest('.form-row').is(':visible');
+          },
+          [role, topic] as [string, string | undefined],
+        );
+        await pressDone(page, prefix);
+        return shown;
+      };
+      assert.equal(await edit('leader', 'recorders/+/leader'), true, 'the leader topic row shows');
+      const wrong = await state();
+      assert.equal(wrong.outputs, outputs + 1, 'the leadership output is added after the others');
+      assert.equal(wrong.valid, false);
+      assert.match(wrong.errors.join(' '), /leaderTopic/);
+      await edit('leader', 'recorders/rigs/rig-1/leader/x');
+      assert.deepEqual(await state(), { outputs: outputs + 1, valid: true, errors: [] });
+      assert.equal(await edit('active'), false, 'hidden again for another role');
+      assert.equal((await state()).outputs, outputs);
+    });
+  }
 
   it("judges every shared format with the runtime's own rule, sent by the build", async () => {
     // As JSON text: the samples' recursive type is too deep for the page's argument types.

@@ -1,10 +1,14 @@
 /**
- * The schedule examples, assembled as `npm start` does (config node pointed at the simulator), run
- * in the test runtime: server forms create their tasks on the simulator, local forms drive it.
+ * The schedule examples, assembled as `npm start` does (config nodes pointed at the simulator and at
+ * the local MQTT broker), run in the test runtime: server forms create their tasks on the simulator,
+ * local forms drive it, the leader-topic form claims its topic over MQTT.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { assembleFlows, listExamples, type FlowNode } from '../../src/devtools/flows';
+import { startMqttBroker } from '../../src/devtools/mqtt-broker';
+import { simulatorTargets } from '../../src/devtools/targets';
+import type { SimulatorHandle } from '../../src/simulators/types';
 import { MotifSimulator } from '../../src/simulators/motif/server';
 import { helper, loadFlow, nodeModule, nodeRedPackageDir } from '../support/node-red';
 import { nextMessage, waitFor } from '../support/flow';
@@ -24,17 +28,21 @@ const MODULES = [
   core('common/90-comment.js'),
   core('function/10-switch.js'),
   core('function/15-change.js'),
+  core('network/10-mqtt.js'),
 ];
 
 const EXAMPLES = listExamples(path.join(__dirname, '..', '..', '..', 'examples', 'schedules'));
 
 describe('schedule examples against the simulator', function () {
   let sim: MotifSimulator;
+  let mqtt: SimulatorHandle;
   let flows: FlowNode[];
 
   before(async () => {
     sim = await MotifSimulator.start({ timing: { pendingMs: 20, copyMs: 50, exportMs: 50 } });
+    mqtt = await startMqttBroker(0);
     const assembled = assembleFlows(EXAMPLES, [
+      ...simulatorTargets([mqtt]),
       {
         type: 'motif-server',
         props: {
@@ -55,6 +63,7 @@ describe('schedule examples against the simulator', function () {
     await helper.unload();
     await helper.stopServer();
     await sim.close();
+    await mqtt.close();
   });
 
   const find = (type: string, name: string, tabLabel: RegExp): FlowNode => {
@@ -67,10 +76,24 @@ describe('schedule examples against the simulator', function () {
     helper.getNode(find('inject', name, tab).id).receive({});
   };
 
-  it('has six examples, three protocols in both forms', () => {
-    assert.equal(EXAMPLES.length, 6);
+  it('has seven examples, three protocols in both forms and one on one of two Node-REDs', () => {
+    assert.equal(EXAMPLES.length, 7);
     assert.equal(flows.filter((n) => n.type === 'motif-schedule').length, 3);
-    assert.equal(flows.filter((n) => n.type === 'recorder-schedule').length, 3);
+    assert.equal(flows.filter((n) => n.type === 'recorder-schedule').length, 4);
+  });
+
+  it('leader topic: claims the vacant topic over MQTT, is active, and hands over by its button', async () => {
+    const tab = /one of two Node-REDs \(leader topic\)/;
+    const replies = helper.getNode(find('debug', 'role and replies', tab).id);
+    // The leadership connection is its own (connect automatically: off), on the same broker.
+    const leadership = flows.find((n) => n.type === 'mqtt-broker' && n.autoConnect === false);
+    assert.equal(leadership?.port, flows.find((n) => n.type === 'mqtt-broker' && n !== leadership)?.port);
+    const role = await nextMessage(replies, 15_000);
+    assert.equal(role.topic, 'role');
+    assert.equal((role.payload as Record<string, unknown>).role, 'active');
+    const handedOver = nextMessage(replies);
+    press('hand over', tab);
+    assert.deepEqual((await handedOver).payload, { role: 'standby', changed: true, lastFired: null });
   });
 
   it('creates the server-side tasks of every server form', async () => {
@@ -130,12 +153,16 @@ describe('schedule examples against the simulator', function () {
   it('wires no schedule node of a local protocol back into itself', () => {
     for (const schedule of flows.filter((n) => n.type === 'recorder-schedule')) {
       const feeding = flows.filter(
-        (n) => n.type !== 'inject' && JSON.stringify(n.wires ?? []).includes(JSON.stringify(schedule.id)),
+        // Buttons, and the leader record from MQTT: sources, not loops.
+        (n) =>
+          n.type !== 'inject' &&
+          n.type !== 'mqtt in' &&
+          JSON.stringify(n.wires ?? []).includes(JSON.stringify(schedule.id)),
       );
       assert.deepEqual(
         feeding.map((n) => `${n.type} ${String(n.name)}`),
         [],
-        `only buttons feed ${String(schedule.name)}`,
+        `only buttons and MQTT feed ${String(schedule.name)}`,
       );
     }
   });

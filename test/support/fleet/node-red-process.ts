@@ -22,6 +22,9 @@ export interface NodeRedProcess {
   kill(): Promise<void>;
   /** SIGINT: the clean stop a user does. */
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a process that hangs (or a machine cut off) and comes back, sockets kept. */
+  pause(): void;
+  resume(): void;
 }
 
 export interface NodeRedProcessOptions {
@@ -105,6 +108,16 @@ export async function startNodeRedProcess(options: NodeRedProcessOptions): Promi
     log: () => seen,
     waitForLog,
     kill: () => end('SIGKILL'),
-    stop: () => end('SIGINT'),
+    stop: async () => {
+      // A paused program ignores SIGINT until it runs again.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
+      await end('SIGINT');
+    },
+    pause: () => {
+      child.kill('SIGSTOP');
+    },
+    resume: () => {
+      child.kill('SIGCONT');
+    },
   };
 }
