@@ -52,7 +52,11 @@ export interface Transport<C> {
   /** Build the client. Cheap and synchronous: no network traffic yet. */
   create(): C;
   /** Check the server is there and accepts us (version call, licence check). */
-  probe(client: C, signal: AbortSignal): Promise<Record<string, unknown> | void>;
+  /**
+   * Checks the server. `users` tells how many nodes use the connection when asked (by the end of a
+   * probe every node of the flow has registered), so a probe can make that many pool connections ready.
+   */
+  probe(client: C, signal: AbortSignal, users: () => number): Promise<Record<string, unknown> | void>;
   /** Release every socket and stream of the client. */
   destroy(client: C): Promise<void>;
   /** Standing warning derived from configuration (e.g. TLS verification off). */
@@ -359,7 +363,7 @@ export class ConnectionManager<C> extends EventEmitter {
     this.probeAbort = abort;
     const timer = setTimeout(() => abort.abort(), this.options.probeTimeoutMs);
     this.transport
-      .probe(client, abort.signal)
+      .probe(client, abort.signal, () => this.users.size)
       .then(
         (info) => {
           if (this.probeAbort !== abort || this.snap.state !== 'connecting') return;

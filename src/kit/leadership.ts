@@ -155,6 +155,11 @@ export class Leadership {
   private echoed = -Infinity;
   /** When a record of this run was last read back (the lease). */
   private echoAt = -Infinity;
+  /**
+   * When the heartbeat last ran. A process that hung (or a paused machine) finds its timers late:
+   * a record it reads right after resuming was sent before the pause and proves nothing.
+   */
+  private tickAt = -Infinity;
   private heartbeat: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -215,7 +220,9 @@ export class Leadership {
    * the lease. An active instance past its lease stops being active (and claims again) here.
    */
   mayFire(): boolean {
-    if (this.current === 'active' && Date.now() - this.echoAt > (this.options.leaseMs ?? LEASE_MS))
+    const now = Date.now();
+    const lease = this.options.leaseMs ?? LEASE_MS;
+    if (this.current === 'active' && (now - this.echoAt > lease || now - this.tickAt > lease))
       this.loseLease();
     return this.current === 'active';
   }
@@ -351,8 +358,10 @@ export class Leadership {
   /** While active: the record every heartbeat, the lease checked before. */
   private beat(): void {
     clearInterval(this.heartbeat);
+    this.tickAt = Date.now();
     this.heartbeat = setInterval(() => {
       if (this.stopped || !this.mayFire()) return;
+      this.tickAt = Date.now();
       this.publish();
     }, this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref?.();

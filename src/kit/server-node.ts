@@ -36,7 +36,8 @@ export interface ServerDefinition<T extends FieldTable, C> {
   settings(values: FieldValues<T>, ctx: NodeContext<T>): ServerSettings<C>;
   /** Credentials as stored, for redaction when the configuration could not be read. */
   storedSecrets(credentials: Readonly<Record<string, unknown>>): string[];
-  probe(client: C, signal: AbortSignal, t: Translate): Promise<Record<string, unknown>>;
+  /** `users()`: how many nodes use this server now (see Transport.probe). */
+  probe(client: C, signal: AbortSignal, t: Translate, users: () => number): Promise<Record<string, unknown>>;
   destroy(client: C): Promise<void>;
   /** What the address reads as when the configuration is wrong (never a credential). */
   unconfiguredAddress?(config: Readonly<Record<string, unknown>>): string;
@@ -83,7 +84,7 @@ export function defineServerNode<T extends FieldTable, C>(
       };
       const transport: Transport<C> = {
         create: () => server.openClient(),
-        probe: (client, signal) => def.probe(client, signal, base.t),
+        probe: (client, signal, users) => def.probe(client, signal, base.t, users),
         destroy: (client) => def.destroy(client),
         warning: settings?.warning,
         configError,

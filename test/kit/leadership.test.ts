@@ -249,6 +249,18 @@ describe('leadership over a retained leader topic', () => {
     assert.equal(a.leadership.state, 'standby');
   });
 
+  it('a leader that hung: a record of its own read right after it resumes does not let it fire', () => {
+    const a = broker.add('rig-1-a');
+    pass(VACANT_AFTER_MS + SETTLE_MS + 200);
+    assert.equal(a.leadership.mayFire(), true);
+    // The process stops for 10 s: no timer runs, the clock goes on. On resuming, the first thing it
+    // reads is its own record, sent before the pause and waiting in the socket.
+    clock.setSystemTime(Date.now() + 10_000);
+    a.leadership.receive(JSON.stringify({ leader: 'rig-1-a', run: a.leadership.run }));
+    assert.equal(a.leadership.mayFire(), false, 'its lease ran out while it hung');
+    assert.equal(a.leadership.state, 'standby');
+  });
+
   it('a will of a non-leader: the leader republishes; an instance starting after reads the leader', () => {
     const a = broker.add('rig-1-a');
     pass(VACANT_AFTER_MS + SETTLE_MS + 200);

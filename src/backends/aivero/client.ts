@@ -212,6 +212,11 @@ export class AiveroClient {
     return { healthzStatus: probe.status, healthzMs: probe.ms, queryMs: performance.now() - started };
   }
 
+  /** Makes up to `count` keep-alive connections ready (see HttpTransport.warm). */
+  warm(count: number, options?: CallOptions): Promise<void> {
+    return this.http.warm(count, options);
+  }
+
   /** The camera with this model and serial (the vendor's lookup); an error naming both if none. */
   async findCamera(model: string, serial: string, options?: CallOptions): Promise<AiveroCamera> {
     const enums = await this.enums(options);
