@@ -25,6 +25,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Node } from 'node-red';
 import type { ServerNode } from '../src/kit/node-red';
+import type tls from 'node:tls';
+import { Pool } from 'undici';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
 import {
   BACKENDS,
@@ -113,6 +115,53 @@ async function startSystems(
       motif: all('motif') as unknown as MotifInfo[],
       aivero: all('aivero')[0] as unknown as AiveroInfo,
       remotive: all('remotive') as unknown as RemotiveInfo[],
+    },
+  };
+}
+
+/**
+ * The baseline: bare undici (one keep-alive pool per motif system, as many connections as it has
+ * cameras) starting and stopping recording on every camera at once, under the same load (the same
+ * simulators, the streams running in Node-RED): the floor this machine sets for the motif part of
+ * a trigger.
+ */
+function bareMotif(systems: ScaleSystems): {
+  start(): Promise<number[]>;
+  stop(): Promise<void>;
+  close(): Promise<void>;
+} {
+  const pools = systems.motif.map(
+    (sim) =>
+      new Pool(`https://127.0.0.1:${sim.port}`, {
+        connections: CAMERAS.length,
+        pipelining: 1,
+        // The node pins the certificate's fingerprint once per connection; the baseline trusts it.
+        connect: { rejectUnauthorized: false } as tls.ConnectionOptions,
+      }),
+  );
+  const all = async (action: string, t0: number): Promise<number[]> =>
+    Promise.all(
+      pools.flatMap((pool, i) =>
+        CAMERAS.map(async (camera) => {
+          const res = await pool.request({
+            path: `/api/1/camera/${camera}/recording/${action}`,
+            method: 'POST',
+            headers: { 'x-api-key': systems.motif[i].apiKey, 'content-type': 'application/json' },
+            body: '{}',
+          });
+          await res.body.json();
+          return performance.now() - t0;
+        }),
+      ),
+    );
+  return {
+    start: () => all('start', performance.now()),
+    stop: async () => {
+      await all('stop', performance.now());
+      await sleep(200); // as after the node trigger: the short copy phase is over
+    },
+    close: async () => {
+      await Promise.all(pools.map((p) => p.close()));
     },
   };
 }
@@ -214,6 +263,17 @@ async function main(): Promise<void> {
       return { ...overall, backends, opened, failed, error };
     };
 
+    /** motif alone through the nodes ('go-motif'): the node side of the bare-undici comparison. */
+    const motifOnly = async (): Promise<{ p50: number; p99: number }> => {
+      times.motif.length = 0;
+      triggeredAt = performance.now();
+      await fanOut('go-motif', [acks.motif], cameras);
+      const s = summary(times.motif);
+      await fanOut('halt-motif', [stopped], cameras);
+      await sleep(200);
+      return { p50: s.p50, p99: s.p99 };
+    };
+
     const connectionsAtReady = await connections();
     const cold = await trigger();
     const connectionsAfterCold = await connections();
@@ -257,7 +317,10 @@ async function main(): Promise<void> {
         rss: gcRss(),
       };
     };
+    const bare = bareMotif(systems);
     const warm: Trigger[] = [];
+    const bareWarm: Array<{ p50: number; p99: number }> = [];
+    const motifWarm: Array<{ p50: number; p99: number }> = [];
     const afterIdle: Trigger[] = [];
     const windows: Array<Awaited<ReturnType<typeof window>>> = [];
     await alternate(
@@ -267,11 +330,28 @@ async function main(): Promise<void> {
         // simulators keep idle connections (Node's 5 s); the next one follows at once (warm).
         afterIdle.push(await trigger());
         warm.push(await trigger());
+        // motif alone through the nodes and with bare undici, in alternating order.
+        const order = motifWarm.length % 2 === 0 ? ['node', 'bare'] : ['bare', 'node'];
+        for (const which of order) {
+          if (which === 'node') {
+            motifWarm.push(await motifOnly());
+            continue;
+          }
+          // Its pools sat idle through the window (the simulators close idle connections after 5 s,
+          // and the node's were woken by the trigger after the window): an untimed round first.
+          await bare.start();
+          await bare.stop();
+          const times = await bare.start();
+          await bare.stop();
+          const s = summary(times);
+          bareWarm.push({ p50: s.p50, p99: s.p99 });
+        }
       },
       async () => {
         windows.push(await window());
       },
     );
+    await bare.close();
     const connectionsAtEnd = await connections();
     const result = {
       n,
@@ -284,6 +364,8 @@ async function main(): Promise<void> {
       connectionsAtEnd,
       cold,
       warm,
+      bareWarm,
+      motifWarm,
       afterIdle,
       windows,
       sessionWatchMessages: watched.count,

@@ -257,12 +257,16 @@ export function scaleFlow(systems: ScaleSystems): FlowNode[] {
   const { starts, stops, runs } = lists;
   const nodes: FlowNode[] = [{ id: 'tab', type: 'tab' }];
   systems.motif.forEach((sim, i) => nodes.push(...motifNodes(sim, i, starts, stops)));
+  const motifCameras = starts.length;
   nodes.push(...aiveroNodes(systems.aivero, lists));
   systems.remotive.forEach((sim, k) => nodes.push(...remotiveNodes(sim, k, lists)));
   const sink = (id: string): FlowNode => ({ id, type: 'debug', ...at, active: false, wires: [] });
   nodes.push(
     { id: 'go', type: 'change', ...at, rules: [], wires: [starts] },
     { id: 'halt', type: 'change', ...at, rules: [], wires: [stops] },
+    // motif alone, to set beside the bare-undici baseline (which starts motif only).
+    { id: 'go-motif', type: 'change', ...at, rules: [], wires: [starts.slice(0, motifCameras)] },
+    { id: 'halt-motif', type: 'change', ...at, rules: [], wires: [stops.slice(0, motifCameras)] },
     { id: 'run', type: 'change', ...at, rules: [], wires: [runs] },
     ...Object.values(SINKS).map(sink),
     { id: 'catch', type: 'catch', ...at, scope: null, uncaught: false, wires: [[SINKS.errors]] },

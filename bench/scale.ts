@@ -5,12 +5,14 @@
  * its own (scale-child.ts), its simulators in further processes (scale-sims.ts).
  * Goals at N = 200 (issue "scale, kept measured"): warm acknowledgement p99 < 100 ms, cold < 150 ms,
  * event-loop lag p99 < 10 ms, memory linear in the cameras.
+ * Baseline in the same run: bare undici starting recording on every motif camera at once, its rounds
+ * alternating with the warm node triggers under the same load (the floor of the motif part).
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { BACKENDS, type Backend } from './scale-flow';
-import { fmt, spread } from './stats';
+import { fmt, median, spread } from './stats';
 
 interface AckTimes {
   p50: number;
@@ -48,6 +50,10 @@ interface Measured {
   connectionsAtEnd: Record<Backend, number>;
   cold: Trigger;
   warm: Trigger[];
+  /** Bare undici starting recording on every motif camera at once, in the same rounds (baseline). */
+  bareWarm: Array<{ p50: number; p99: number }>;
+  /** The same starts through the motif-action nodes alone (no Aivero or RemotiveLabs in the trigger). */
+  motifWarm: Array<{ p50: number; p99: number }>;
   afterIdle: Trigger[];
   windows: Window[];
   sessionWatchMessages: number;
@@ -116,6 +122,17 @@ export async function benchScale(): Promise<void> {
         m.warm.map((w) => w.p50),
         1,
       )}  p99 ${spread(warmP99, 1)}`,
+    );
+    const bareP99 = m.bareWarm.map((w) => w.p99);
+    const motifP99 = m.motifWarm.map((w) => w.p99);
+    console.log(
+      `  motif alone, warm ms    nodes p50 ${spread(
+        m.motifWarm.map((w) => w.p50),
+        1,
+      )}  p99 ${spread(motifP99, 1)}; bare undici (baseline) p50 ${spread(
+        m.bareWarm.map((w) => w.p50),
+        1,
+      )}  p99 ${spread(bareP99, 1)}; nodes / bare p99 = ${fmt(median(motifP99) / median(bareP99))} ×`,
     );
     console.log(
       `  after ${WINDOW_SECONDS} s idle ack ms   p50 ${spread(
