@@ -37,6 +37,13 @@ export const SETTLE_MS = 1000;
 export const VACANT_AFTER_MS = 3000;
 /** The leader publishes its record this often, and fires only while one came back within the lease. */
 export const HEARTBEAT_MS = 2000;
+/**
+ * A claim whose record has not come back after this long is sent again. Node-RED's mqtt node can
+ * lose a connect that follows a disconnect within milliseconds (the old client's end, finishing
+ * late, removes the new client's listeners): without a retry such an instance would claim forever
+ * and nobody would lead.
+ */
+export const CLAIM_RETRY_MS = 4000;
 export const LEASE_MS = 6000;
 /** Largest record read (a retained message is anyone's to publish). */
 const MAX_RECORD_BYTES = 4096;
@@ -79,6 +86,8 @@ export interface LeadershipOptions {
   vacantAfterMs?: number;
   heartbeatMs?: number;
   leaseMs?: number;
+  /** A claim not read back within this long is sent again (default CLAIM_RETRY_MS). */
+  claimRetryMs?: number;
 }
 
 /** The instance id: the configured one, else the `RECORDERS_INSTANCE` environment variable, else the host name. */
@@ -329,7 +338,11 @@ export class Leadership {
     if (this.duplicate) return;
     this.holding = true;
     this.options.send(this.connectMessage());
-    if (this.current !== 'active') this.set('claiming');
+    if (this.current === 'active') return;
+    this.set('claiming');
+    this.arm(this.options.claimRetryMs ?? CLAIM_RETRY_MS, () => {
+      if (this.current === 'claiming' && this.holding) this.claim();
+    });
   }
 
   private connectMessage(): LeadershipMessage {

@@ -13,6 +13,7 @@ import {
   Leadership,
   instanceId,
   readRecord,
+  CLAIM_RETRY_MS,
   HEARTBEAT_MS,
   LEASE_MS,
   SETTLE_MS,
@@ -68,8 +69,15 @@ class Broker {
     return instance;
   }
 
+  /** Connects the broker loses (as Node-RED's mqtt node can, right after a disconnect). */
+  loseConnects = 0;
+
   private handle(instance: Instance, msg: LeadershipMessage): void {
     if (!instance.alive || instance.cut) return;
+    if ('action' in msg && msg.action === 'connect' && this.loseConnects > 0) {
+      this.loseConnects--;
+      return;
+    }
     if ('action' in msg && msg.action === 'connect') {
       const broker = msg.broker as { birth: { payload: string }; will: { payload: string } };
       instance.connected = true;
@@ -247,6 +255,16 @@ describe('leadership over a retained leader topic', () => {
     pass(HEARTBEAT_MS * 2);
     assert.deepEqual(broker.active(), ['rig-1-b']);
     assert.equal(a.leadership.state, 'standby');
+  });
+
+  it('a claim whose connect got lost is sent again, and the topic gets a leader', () => {
+    broker.loseConnects = 1;
+    const a = broker.add('rig-1-a');
+    pass(VACANT_AFTER_MS + 200);
+    assert.equal(a.leadership.state, 'claiming');
+    assert.equal(a.connected, false, 'the first connect never arrived');
+    pass(CLAIM_RETRY_MS + SETTLE_MS + 200);
+    assert.deepEqual(broker.active(), ['rig-1-a']);
   });
 
   it('a leader that hung: a record of its own read right after it resumes does not let it fire', () => {
