@@ -17,23 +17,12 @@ import { AiveroClient } from '../src/backends/aivero';
 import { startChildSimulator, type ChildSimulator } from './child-simulator';
 import { startNodeRed, type EmbeddedNodeRed } from './embedded-node-red';
 import { fmt, median, spread, summary } from './stats';
+import { COLOR_RECORD } from './aivero-record';
 
 const STARTS = Number(process.env.EXPERIMENT_STARTS ?? 100);
 const SECRET = 'bench-admin-secret';
 const CITY = 'drive/city-loop.recordingsession.yaml';
 const HIGHWAY = 'drive/highway.recordingsession.yaml';
-const D435 = { model: 'REALSENSE_D435', serial: '935322071234' };
-const COLOR = {
-  type: 'color',
-  alignTo: 'color',
-  encoder: 'HEVC',
-  width: 1280,
-  height: 720,
-  nearCut: 300,
-  farCut: 1000,
-  bitrate: 1000000,
-  frameRate: 30,
-};
 /** The simulators' clocks: ahead, behind, and right, all drifting. */
 const CLOCKS = {
   motif: { offsetMs: 2500, driftPpm: 50 },
@@ -115,7 +104,7 @@ async function standbySessions(url: string, ca: string): Promise<[string, string
           name,
           always: true,
           state: 'Standby',
-          records: [{ camera: D435, streams: [COLOR] }],
+          records: [COLOR_RECORD],
         })
       ).sessionId;
     return [await make('bench-experiment'), await make('bench-page')];

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { startMosquitto } from '../test/support/fleet/mosquitto';
 import { watchMqtt, type MqttWatch, type Seen } from '../test/support/fleet/mqtt-watch';
 import { startNodeRedProcess, type NodeRedProcess } from '../test/support/fleet/node-red-process';
+import { motifServerNode, type MotifInfo } from './scale-flow';
 import { startSims, type SimProcess } from './sim-processes';
 import { fmt, summary } from './stats';
 
@@ -29,11 +30,6 @@ const ACKS = `${PREFIX}/coordinator/bench/acks`;
 const RAW_ACKS = 'bench/raw-acks';
 
 type FlowNode = Record<string, unknown>;
-interface MotifSim {
-  port: number;
-  apiKey: string;
-  fingerprint: string;
-}
 
 const at = (x: number, y: number): FlowNode => ({ z: 'tab', x, y });
 
@@ -64,20 +60,12 @@ function brokerNode(port: number, rig?: string): FlowNode {
  * → start (or stop) recording on every system (already recording counts as done) → one
  * acknowledgement once all answered, to the coordinator's response topic.
  */
-function rigFlow(rig: string, sims: MotifSim[], brokerPort: number): FlowNode[] {
+function rigFlow(rig: string, sims: MotifInfo[], brokerPort: number): FlowNode[] {
   const nodes: FlowNode[] = [{ id: 'tab', type: 'tab', label: rig }, brokerNode(brokerPort, rig)];
   const starts: string[] = [];
   const stops: string[] = [];
   sims.forEach((sim, i) => {
-    nodes.push({
-      id: `srv${i}`,
-      type: 'motif-server',
-      host: '127.0.0.1',
-      port: sim.port,
-      tlsMode: 'fingerprint',
-      fingerprint: sim.fingerprint,
-      timeout: 10,
-    });
+    nodes.push(motifServerNode(sim, i));
     for (const [list, op, join] of [
       [starts, 'recording/start', 'joinstart'],
       [stops, 'recording/stop', 'joinstop'],
@@ -325,7 +313,7 @@ export async function benchFleet(): Promise<void> {
   try {
     for (let left = SYSTEMS; left > 0; left -= SIMS_PER_PROCESS)
       simProcs.push(await startSims('motif', Math.min(SIMS_PER_PROCESS, left)));
-    const sims = simProcs.flatMap((p) => p.sims) as unknown as MotifSim[];
+    const sims = simProcs.flatMap((p) => p.sims) as unknown as MotifInfo[];
     watch = await watchMqtt(broker.url, [`${PREFIX}/rigs/+/status`, 'bench/results', RAW_ACKS]);
     const perRig = Math.ceil(SYSTEMS / RIGS);
     const starting = Array.from({ length: RIGS }, (_, r) => {

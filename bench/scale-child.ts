@@ -42,6 +42,7 @@ import {
   type RemotiveInfo,
   type ScaleSystems,
 } from './scale-flow';
+import type { AckTimes, Measured, Trigger, Window } from './scale-result';
 import { startSims, type SimProcess } from './sim-processes';
 import { alternate, median, summary } from './stats';
 
@@ -75,22 +76,6 @@ async function waitFor(what: string, ok: () => boolean, ms: number): Promise<voi
     if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
     await sleep(5);
   }
-}
-
-interface AckTimes {
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-/** Spread figures of one trigger: over every acknowledgement, and per backend. */
-interface Trigger extends AckTimes {
-  backends: Record<Backend, AckTimes>;
-  /** Connections the simulators accepted during the trigger, per backend. */
-  opened: Record<Backend, number>;
-  /** Start and stop calls that failed (timeouts on an overloaded machine), and the last error. */
-  failed: number;
-  error?: string;
 }
 
 function ackTimes(samples: number[]): AckTimes {
@@ -283,15 +268,7 @@ async function main(): Promise<void> {
     await sleep(2000); // streams settled
 
     const lag = monitorEventLoopDelay({ resolution: 1 });
-    const window = async (): Promise<{
-      lagP99: number;
-      cpu: number;
-      statesPerS: number;
-      imagesPerS: number;
-      signalsPerS: number;
-      statusesPerS: number;
-      rss: number;
-    }> => {
+    const window = async (): Promise<Window> => {
       // The playbacks play and the sessions record through the window (the signal and status
       // streams carry data only while a recording plays; the session watch sees the state changes).
       await fanOut('run', [running], recorders + playbacks);
@@ -319,10 +296,10 @@ async function main(): Promise<void> {
     };
     const bare = bareMotif(systems);
     const warm: Trigger[] = [];
-    const bareWarm: Array<{ p50: number; p99: number }> = [];
-    const motifWarm: Array<{ p50: number; p99: number }> = [];
+    const bareWarm: Measured['bareWarm'] = [];
+    const motifWarm: Measured['motifWarm'] = [];
     const afterIdle: Trigger[] = [];
-    const windows: Array<Awaited<ReturnType<typeof window>>> = [];
+    const windows: Window[] = [];
     await alternate(
       ROUNDS,
       async () => {
@@ -353,7 +330,7 @@ async function main(): Promise<void> {
     );
     await bare.close();
     const connectionsAtEnd = await connections();
-    const result = {
+    const result: Measured = {
       n,
       cameras,
       recorders,

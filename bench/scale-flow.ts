@@ -86,18 +86,21 @@ interface Lists {
   runs: string[];
 }
 
+/** The motif-server config node `srv<i>` for a simulated system (its API key goes in credentials). */
+export function motifServerNode(sim: MotifInfo, i: number): FlowNode {
+  return {
+    id: `srv${i}`,
+    type: 'motif-server',
+    host: '127.0.0.1',
+    port: sim.port,
+    tlsMode: 'fingerprint',
+    fingerprint: sim.fingerprint,
+    timeout: 10,
+  };
+}
+
 function motifNodes(sim: MotifInfo, i: number, starts: string[], stops: string[]): FlowNode[] {
-  const nodes: FlowNode[] = [
-    {
-      id: `srv${i}`,
-      type: 'motif-server',
-      host: '127.0.0.1',
-      port: sim.port,
-      tlsMode: 'fingerprint',
-      fingerprint: sim.fingerprint,
-      timeout: 10,
-    },
-  ];
+  const nodes: FlowNode[] = [motifServerNode(sim, i)];
   CAMERAS.forEach((camera, c) => {
     const action = (id: string, operation: string, wire: string): FlowNode => ({
       id,

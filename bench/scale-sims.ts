@@ -16,18 +16,7 @@ import { AiveroSimulator } from '../src/simulators/aivero';
 import { MotifSimulator } from '../src/simulators/motif';
 import { RemotiveSimulator } from '../src/simulators/remotive';
 import { SCALE_RECORDING } from './scale-flow';
-const D435 = { model: 'REALSENSE_D435', serial: '935322071234' };
-const COLOR = {
-  type: 'color',
-  alignTo: 'color',
-  encoder: 'HEVC',
-  width: 1280,
-  height: 720,
-  nearCut: 300,
-  farCut: 1000,
-  bitrate: 1000000,
-  frameRate: 30,
-};
+import { COLOR_RECORD } from './aivero-record';
 
 interface Running {
   connections(): number;
@@ -69,7 +58,7 @@ async function startAivero(sessions: number): Promise<Running[]> {
         name: `scale-${i}`,
         always: true,
         state: 'Standby',
-        records: [{ camera: D435, streams: [COLOR] }],
+        records: [COLOR_RECORD],
       });
       ids.push(made.sessionId);
     }
